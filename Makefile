@@ -1,0 +1,13 @@
+# The two commands of README.md. Each installs what it needs first (pinned tools, Chromium,
+# PostgreSQL, npm packages); running them again skips what is already there.
+.PHONY: run test
+
+## Run Vitrine on its embedded defaults (SQLite + built-in S3 store under ./data) at http://127.0.0.1:3000
+run:
+	scripts/install-tools.sh --release
+	cargo leptos serve --release
+
+## Run every test: Rust unit and integration tests (SQLite and PostgreSQL) and Playwright in Chromium
+test:
+	scripts/install-tools.sh --test
+	scripts/test.sh

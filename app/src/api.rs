@@ -1,0 +1,58 @@
+//! What server functions exchange with the browser. Values arrive as plain data and are
+//! parsed into domain types on the server (the edge), never trusted as sent.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub email: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One object the browser is about to upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredObject {
+    /// `display`, `medium` or `thumb`.
+    pub variant: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// Where and how to send one object: a presigned POST form (fields first, then `file`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedUpload {
+    pub variant: String,
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadTicket {
+    pub intent_id: String,
+    pub uploads: Vec<SignedUpload>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredImage {
+    pub image_id: i64,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GalleryItem {
+    pub id: i64,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub review_reason: Option<String>,
+    pub alt_text: String,
+    pub width: i32,
+    pub height: i32,
+    pub url: String,
+}

@@ -1,0 +1,40 @@
+use leptos::prelude::*;
+
+use crate::pages::auth::{sign_out, whoami};
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let user = Resource::new(|| (), |_| whoami());
+    let sign_out_action = Action::new(|_: &()| sign_out());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out_action.value().get() {
+            let _ = window().location().set_href("/signin");
+        }
+    });
+
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Vitrine"</a>
+            <nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(me)) => view! {
+                                <a href="/products">"Products"</a>
+                                <span class="who" title="Signed in">{me.email}</span>
+                                <button class="link" data-testid="signout"
+                                    on:click=move |_| { sign_out_action.dispatch(()); }>
+                                    "Sign out"
+                                </button>
+                            }.into_any(),
+                            _ => view! {
+                                <a href="/signin">"Sign in"</a>
+                                <a class="button small" href="/signup">"Sign up"</a>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,5 @@
+//! Pieces shared by pages.
+
+pub mod gallery;
+pub mod header;
+pub mod notice;

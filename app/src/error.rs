@@ -1,0 +1,52 @@
+//! The one error type server functions return: a sentence for the user, and a kind the UI can
+//! act on (send a signed-out user to sign in, show "not found").
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("That needs an admin account.")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    /// The request was understood and refused; the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// Something failed on the server or on the way; trying again may help.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => {
+                AppError::Unavailable("The server could not be reached. Check your connection and try again.".into())
+            }
+            other => AppError::Unavailable(format!("Something went wrong: {other}. Try again.")),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::Error> for AppError {
+    fn from(err: backend::Error) -> Self {
+        use backend::Error as E;
+        if err.is_internal() {
+            tracing::error!(%err, "server function failed");
+            return AppError::Unavailable("Something went wrong on the server. Try again in a moment.".into());
+        }
+        match err {
+            E::Unauthenticated => AppError::Unauthenticated,
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound(_) => AppError::NotFound(err.to_string()),
+            other => AppError::Refused(other.to_string()),
+        }
+    }
+}

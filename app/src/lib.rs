@@ -1,0 +1,76 @@
+//! Vitrine's user interface and its server functions.
+//!
+//! - `pages/`: one module per route, each with the server functions it calls.
+//! - `components/`: pieces shared by pages (header, gallery).
+//! - `upload/`: the uploader and the browser-to-bucket protocol (process → begin → transfer →
+//!   complete), with the `begin_upload`/`complete_upload` server functions.
+//! - `api`: the types server functions exchange; `error`: the one error type they return.
+//! - `session` (server only): who is asking.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod upload;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, StaticSegment};
+
+use components::header::Header;
+use pages::{
+    auth::{SignInPage, SignUpPage},
+    home::HomePage,
+    not_found::NotFound,
+    product::ProductPage,
+    products::ProductsPage,
+};
+
+/// The HTML document around every page (server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Set only in the browser, once hydrated: tests wait for it before clicking.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/vitrine.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Vitrine".to_owned() } else { format!("{title} · Vitrine") }/>
+        <Router>
+            <div class="app" data-hydrated=move || hydrated.get().to_string()>
+                <Header/>
+                <main class="main">
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage/>
+                        <Route path=path!("/signup") view=SignUpPage/>
+                        <Route path=path!("/signin") view=SignInPage/>
+                        <Route path=path!("/products") view=ProductsPage/>
+                        <Route path=path!("/products/:id") view=ProductPage/>
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}

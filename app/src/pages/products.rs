@@ -1,0 +1,78 @@
+//! The seller's products: list and create.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::ProductSummary;
+use crate::components::notice::ErrorNotice;
+use crate::error::AppError;
+
+#[server(endpoint = "list_products")]
+pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    let products = backend::products::list(&state.db, &seller).await?;
+    Ok(products.into_iter().map(|p| ProductSummary { id: p.id, name: p.name }).collect())
+}
+
+#[server(endpoint = "create_product")]
+pub async fn create_product(name: String) -> Result<ProductSummary, AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    let product = backend::products::create(&state.db, &seller, &name).await?;
+    Ok(ProductSummary { id: product.id, name: product.name })
+}
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let create = ServerAction::<CreateProduct>::new();
+    let products = Resource::new(move || create.version().get(), |_| list_products());
+    let error = move || create.value().get().and_then(Result::err).map(|e| e.to_string());
+
+    view! {
+        <Title text="Products"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading your products…"</p> }>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(list) => view! {
+                        <section class="page-head">
+                            <h1>"Your products"</h1>
+                            <ActionForm action=create attr:class="inline-form">
+                                <label class="visually-hidden" for="product-name">"Product name"</label>
+                                <input id="product-name" type="text" name="name" required maxlength="200"
+                                    placeholder="New product name, e.g. Linen tote bag" data-testid="product-name"/>
+                                <button type="submit" data-testid="product-create">"Create product"</button>
+                            </ActionForm>
+                        </section>
+                        <p class="form-error" role="alert">{error}</p>
+                        <ProductList products=list/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProductList(products: Vec<ProductSummary>) -> impl IntoView {
+    if products.is_empty() {
+        return view! {
+            <div class="empty">
+                <p><strong>"No products yet."</strong></p>
+                <p class="muted">"Create your first product above, then add its photos."</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="product-list">
+            {products.into_iter().map(|p| view! {
+                <li>
+                    <a data-testid="product-link" href=format!("/products/{}", p.id)>{p.name}</a>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

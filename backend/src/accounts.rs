@@ -1,0 +1,172 @@
+//! Accounts (Argon2id password hashes) and database-backed sessions.
+
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+pub use domain::Role;
+use domain::{Email, Password};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use crate::entities::{account, session};
+use crate::Error;
+
+/// How long a session lasts without signing in again.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vitrine_session";
+
+/// Who is asking: the signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+}
+
+impl Account {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    fn from_model(model: account::Model) -> Result<Self, Error> {
+        let role = Role::parse(&model.role)
+            .ok_or_else(|| Error::Internal(format!("account {} has unknown role {:?}", model.id, model.role)))?;
+        Ok(Self { id: model.id, email: model.email, role })
+    }
+}
+
+/// Creates an account. Sign-up always makes sellers; admins come from the CLI or another admin.
+pub async fn create(db: &DatabaseConnection, email: &str, password: &str, role: Role) -> Result<Account, Error> {
+    let email = Email::parse(email).map_err(Error::invalid)?;
+    let password = Password::parse(password).map_err(Error::invalid)?;
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(Error::Conflict(format!("An account with {email} already exists: sign in instead.")));
+    }
+    let password_hash = hash_password(password).await?;
+    let model = account::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Two sign-ups racing for one address: the unique index decides.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            Error::Conflict(format!("An account with {email} already exists: sign in instead."))
+        }
+        _ => Error::Database(e),
+    })?;
+    Account::from_model(model)
+}
+
+/// Checks an e-mail and password. The answer is the same for an unknown address and a wrong
+/// password, and takes as long, so it reveals nothing about who has an account.
+pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) -> Result<Account, Error> {
+    let wrong = || Error::Invalid("That e-mail and password do not match an account.".into());
+    let email = Email::parse(email).map_err(|_| wrong())?;
+    let found = find_by_email(db, &email).await?;
+    let hash = found.as_ref().map(|m| m.password_hash.clone());
+    let matches = verify_password(password.to_owned(), hash).await?;
+    match found {
+        Some(model) if matches => Account::from_model(model),
+        _ => Err(wrong()),
+    }
+}
+
+async fn find_by_email(db: &DatabaseConnection, email: &Email) -> Result<Option<account::Model>, Error> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?)
+}
+
+async fn hash_password(password: Password) -> Result<String, Error> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Verifies against `hash`, or against a throwaway hash when there is none (equal timing).
+async fn verify_password(password: String, hash: Option<String>) -> Result<bool, Error> {
+    tokio::task::spawn_blocking(move || {
+        let stored = match hash {
+            Some(h) => h,
+            None => {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default()
+                    .hash_password(b"no such account", &salt)
+                    .map(|h| h.to_string())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                return Ok(false);
+            }
+        };
+        let parsed = PasswordHash::new(&stored).map_err(|e| Error::Internal(format!("stored hash unreadable: {e}")))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Opens a session and returns the cookie token (only its hash is stored).
+pub async fn open_session(db: &DatabaseConnection, account: &Account) -> Result<String, Error> {
+    let mut raw = [0u8; 32];
+    OsRng.fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    let now = Utc::now();
+    session::ActiveModel {
+        id: Set(token_hash(&token)),
+        account_id: Set(account.id),
+        created_at: Set(now),
+        expires_at: Set(now + SESSION_LIFETIME),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The account behind a session token, if the session is live.
+pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option<Account>, Error> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let Some(session) = session::Entity::find_by_id(token_hash(token)).one(db).await? else {
+        return Ok(None);
+    };
+    if session.expires_at <= Utc::now() {
+        session::Entity::delete_by_id(session.id).exec(db).await?;
+        return Ok(None);
+    }
+    match account::Entity::find_by_id(session.account_id).one(db).await? {
+        Some(model) => Ok(Some(Account::from_model(model)?)),
+        None => Ok(None),
+    }
+}
+
+/// Ends a session (signing out). Unknown tokens are ignored.
+pub async fn close_session(db: &DatabaseConnection, token: &str) -> Result<(), Error> {
+    session::Entity::delete_by_id(token_hash(token)).exec(db).await?;
+    Ok(())
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Requires an admin.
+pub fn require_admin(account: &Account) -> Result<(), Error> {
+    if account.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+}

@@ -1,0 +1,65 @@
+//! The one typed settings struct, built once at start-up (by the CLI, from flags, environment
+//! variables and `.env`) and passed down; nothing else reads the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use domain::KeyPrefix;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub site_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub storage: StorageSettings,
+    pub key_prefix: KeyPrefix,
+    pub max_upload_bytes: u64,
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum StorageSettings {
+    /// The built-in S3-compatible store, answering on the app's own origin.
+    Embedded,
+    /// Any S3 service; credentials come from the AWS SDK's usual chain.
+    S3(S3Settings),
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// `AWS_ENDPOINT_URL_S3`; `None` means AWS itself.
+    pub endpoint: Option<String>,
+    /// `AWS_REGION`; `None` lets the SDK's chain decide.
+    pub region: Option<String>,
+    pub force_path_style: bool,
+}
+
+impl Settings {
+    /// `sqlite://DATA_DIR/vitrine.db`, the default database.
+    pub fn default_database_url(data_dir: &Path) -> String {
+        format!("sqlite://{}/vitrine.db", data_dir.display())
+    }
+
+    /// Cookies are `Secure` unless the site only listens on loopback (plain-HTTP development).
+    pub fn default_secure_cookies(site_addr: SocketAddr) -> bool {
+        !site_addr.ip().is_loopback()
+    }
+
+    /// Where the embedded store keeps objects and its credentials.
+    pub fn embedded_store_dir(&self) -> PathBuf {
+        self.data_dir.join("store")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        assert_eq!(Settings::default_database_url(Path::new("./data")), "sqlite://./data/vitrine.db");
+        assert!(!Settings::default_secure_cookies("127.0.0.1:3000".parse().unwrap()));
+        assert!(Settings::default_secure_cookies("0.0.0.0:3000".parse().unwrap()));
+    }
+}

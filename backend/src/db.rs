@@ -1,0 +1,50 @@
+//! Database connection and migrations: SQLite by default, PostgreSQL by URL.
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::Error;
+
+/// Connects to `url`, creating the SQLite file (and its folder) when needed.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
+    let url = if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or_default();
+        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Internal(format!("cannot create the database folder {}: {e}", dir.display())))?;
+        }
+        if path.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") }
+    } else {
+        url.to_owned()
+    };
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if options.get_url().starts_with("sqlite:") {
+        // SQLite takes one writer at a time; a small pool avoids "database is locked" storms.
+        options.max_connections(4);
+    }
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        use sea_orm::ConnectionTrait;
+        // sqlx already turns foreign keys on and waits 5 s on a busy file, per connection;
+        // WAL lets readers work while one request writes.
+        db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// True when every migration is applied.
+pub async fn is_current(db: &DatabaseConnection) -> Result<bool, Error> {
+    Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+}

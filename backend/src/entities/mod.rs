@@ -1,0 +1,8 @@
+//! SeaORM entities, one per table (the schema itself is in the `migrations` crate).
+
+pub mod account;
+pub mod image;
+pub mod product;
+pub mod session;
+pub mod stored_object;
+pub mod upload_intent;

@@ -1,0 +1,268 @@
+//! The object store adapter: every byte goes browser → bucket directly; the server only signs
+//! forms and URLs, and checks what was stored (HEAD and a ranged GET).
+
+pub mod embedded;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+};
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::presigning::PresigningConfig;
+use bytes::Bytes;
+use domain::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
+use domain::{ByteSize, ContentType, ObjectKey};
+
+use crate::config::S3Settings;
+use crate::Error;
+
+/// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
+/// twice in that window gets the same URLs and the browser cache works.
+const URL_ROUNDING: Duration = Duration::from_secs(10 * 60);
+const URL_VALIDITY: Duration = Duration::from_secs(20 * 60);
+
+#[derive(Clone)]
+pub struct ObjectStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    region: String,
+    kind: Kind,
+}
+
+enum Kind {
+    /// The built-in store on the app's own origin: forms post to `/{bucket}` and media URLs
+    /// are signed for the host the browser used.
+    Embedded,
+    /// An external S3 service: forms post to this bucket URL.
+    External { bucket_url: String },
+}
+
+/// What HEAD says about a stored object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+fn storage_error(err: impl std::error::Error) -> Error {
+    Error::Storage(DisplayErrorContext(err).to_string())
+}
+
+impl ObjectStore {
+    /// The embedded store, reached by the server at `internal_endpoint` (loopback).
+    pub fn embedded(store: &embedded::EmbeddedStore, internal_endpoint: &str) -> Self {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(internal_endpoint)
+            .force_path_style(true)
+            .region(Region::new(store.region.clone()))
+            .credentials_provider(Credentials::new(
+                store.credentials.access_key_id.clone(),
+                store.credentials.secret_access_key.clone(),
+                None,
+                None,
+                "vitrine-embedded",
+            ))
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .build();
+        Self::from_parts(config, store.bucket.clone(), store.region.clone(), Kind::Embedded)
+    }
+
+    /// An external S3 service; region and credentials come from the AWS SDK's chain.
+    pub async fn external(settings: &S3Settings) -> Result<Self, Error> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &settings.endpoint {
+            loader = loader.endpoint_url(endpoint.clone());
+        }
+        let sdk = loader.load().await;
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .ok_or_else(|| Error::Internal("no region for the S3 bucket: set AWS_REGION".into()))?;
+        let config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(settings.force_path_style).build();
+        let bucket_url = match &settings.endpoint {
+            Some(endpoint) if settings.force_path_style => {
+                format!("{}/{}", endpoint.trim_end_matches('/'), settings.bucket)
+            }
+            Some(endpoint) => {
+                let (scheme, host) = endpoint.split_once("://").unwrap_or(("https", endpoint));
+                format!("{scheme}://{}.{}", settings.bucket, host.trim_end_matches('/'))
+            }
+            None => format!("https://{}.s3.{region}.amazonaws.com", settings.bucket),
+        };
+        Ok(Self::from_parts(config, settings.bucket.clone(), region, Kind::External { bucket_url }))
+    }
+
+    fn from_parts(config: aws_sdk_s3::Config, bucket: String, region: String, kind: Kind) -> Self {
+        let client = aws_sdk_s3::Client::from_conf(config);
+        Self { inner: Arc::new(Inner { client, bucket, region, kind }) }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.inner.bucket
+    }
+
+    async fn signing_credentials(&self) -> Result<SigningCredentials, Error> {
+        let provider = self
+            .inner
+            .client
+            .config()
+            .credentials_provider()
+            .ok_or_else(|| Error::Internal("no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into()))?;
+        let creds = provider.provide_credentials().await.map_err(storage_error)?;
+        Ok(SigningCredentials {
+            access_key_id: creds.access_key_id().to_owned(),
+            secret_access_key: creds.secret_access_key().to_owned(),
+            session_token: creds.session_token().map(str::to_owned),
+        })
+    }
+
+    /// A presigned POST for exactly this key, type and size.
+    pub async fn presign_post(
+        &self,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+    ) -> Result<(String, PresignedPost), Error> {
+        let credentials = self.signing_credentials().await?;
+        let policy = PostPolicy {
+            bucket: &self.inner.bucket,
+            region: &self.inner.region,
+            key,
+            content_type,
+            size,
+            // Keys are never reused, so the object may be cached for good.
+            extra_fields: vec![("Cache-Control".into(), "public, max-age=31536000, immutable".into())],
+        };
+        let post = policy.sign(&credentials, SystemTime::now(), expires_in);
+        let url = match &self.inner.kind {
+            Kind::Embedded => format!("/{}", self.inner.bucket),
+            Kind::External { bucket_url } => bucket_url.clone(),
+        };
+        Ok((url, post))
+    }
+
+    /// HEAD of `key`; `None` when there is no such object.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectHead>, Error> {
+        match self.inner.client.head_object().bucket(&self.inner.bucket).key(key).send().await {
+            Ok(out) => Ok(Some(ObjectHead {
+                size: out.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                content_type: out.content_type().map(str::to_owned),
+            })),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(storage_error(err)),
+        }
+    }
+
+    /// The first `len` bytes of `key` (fewer if the object is shorter).
+    pub async fn read_prefix(&self, key: &str, len: u64) -> Result<Bytes, Error> {
+        let out = self
+            .inner
+            .client
+            .get_object()
+            .bucket(&self.inner.bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", len.saturating_sub(1)))
+            .send()
+            .await
+            .map_err(storage_error)?;
+        let body = out.body.collect().await.map_err(storage_error)?;
+        Ok(body.into_bytes())
+    }
+
+    /// Deletes `key`; deleting what is already gone succeeds.
+    pub async fn delete(&self, key: &str) -> Result<(), Error> {
+        match self.inner.client.delete_object().bucket(&self.inner.bucket).key(key).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(()),
+            Err(err) => Err(storage_error(err)),
+        }
+    }
+
+    /// Creates the bucket unless it exists.
+    pub async fn ensure_bucket(&self) -> Result<(), Error> {
+        if self.check().await.is_ok() {
+            return Ok(());
+        }
+        match self.inner.client.create_bucket().bucket(&self.inner.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(storage_error(err)),
+        }
+    }
+
+    /// Whether the bucket answers (readiness).
+    pub async fn check(&self) -> Result<(), Error> {
+        self.inner.client.head_bucket().bucket(&self.inner.bucket).send().await.map_err(storage_error)?;
+        Ok(())
+    }
+
+    /// Signs GET URLs for browsers. `host` is the Host the browser used to reach this app: the
+    /// embedded store answers on the same origin, and a SigV4 URL is only valid for one host.
+    pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
+        let client = match (&self.inner.kind, host) {
+            (Kind::Embedded, Some(host)) => {
+                let config = self.inner.client.config().to_builder().endpoint_url(format!("http://{host}")).build();
+                aws_sdk_s3::Client::from_conf(config)
+            }
+            _ => self.inner.client.clone(),
+        };
+        UrlSigner { client, bucket: self.inner.bucket.clone(), relative: matches!(self.inner.kind, Kind::Embedded) }
+    }
+}
+
+/// Signs media URLs for one page.
+pub struct UrlSigner {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    /// Same-origin URLs drop scheme and host (the page may be behind a TLS proxy).
+    relative: bool,
+}
+
+impl UrlSigner {
+    pub async fn get_url(&self, key: &str) -> Result<String, Error> {
+        let now = SystemTime::now();
+        let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let start = UNIX_EPOCH + Duration::from_secs(since_epoch.as_secs() - since_epoch.as_secs() % URL_ROUNDING.as_secs());
+        let config = PresigningConfig::builder()
+            .start_time(start)
+            .expires_in(URL_VALIDITY)
+            .build()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let signed = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(storage_error)?;
+        let uri = signed.uri();
+        if self.relative {
+            if let Some(rest) = uri.split_once("://").map(|(_, rest)| rest) {
+                return Ok(rest.find('/').map(|i| rest[i..].to_owned()).unwrap_or_else(|| "/".into()));
+            }
+        }
+        Ok(uri.to_owned())
+    }
+}

@@ -1,0 +1,175 @@
+//! Object key naming. Every key is fresh (a new upload id), lives under the configured prefix
+//! and the seller's own prefix, and says which variant it holds:
+//! `media/sellers/42/0b6c…e1/display.jpg`.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::ContentType;
+
+/// The prefix of every object key, e.g. `media/`. Always empty or ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPrefix(String);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "key prefix \"{0}\" is not usable: use letters, digits, '-', '_', '.' and '/' only, without '..' or a leading '/' (for example media/)"
+)]
+pub struct InvalidKeyPrefix(pub String);
+
+impl KeyPrefix {
+    pub fn parse(raw: &str) -> Result<Self, InvalidKeyPrefix> {
+        let ok_chars = raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+        if !ok_chars || raw.starts_with('/') || raw.split('/').any(|seg| seg == "..") {
+            return Err(InvalidKeyPrefix(raw.to_owned()));
+        }
+        let mut prefix = raw.to_owned();
+        if !prefix.is_empty() && !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        Ok(Self(prefix))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The prefix under which one seller's objects live.
+    pub fn for_seller(&self, seller_id: i64) -> String {
+        format!("{}sellers/{seller_id}/", self.0)
+    }
+}
+
+impl Default for KeyPrefix {
+    fn default() -> Self {
+        Self("media/".to_owned())
+    }
+}
+
+/// The renditions stored for one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// Longest side at most 2048 px: the lightbox and storefront picture.
+    Display,
+    /// Longest side at most 1024 px.
+    Medium,
+    /// Longest side at most 400 px: grids.
+    Thumb,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 3] = [Variant::Display, Variant::Medium, Variant::Thumb];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Display => "display",
+            Variant::Medium => "medium",
+            Variant::Thumb => "thumb",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Variant::ALL.into_iter().find(|v| v.as_str() == raw)
+    }
+
+    /// The longest side this variant may have.
+    pub fn max_side(self) -> u32 {
+        match self {
+            Variant::Display => 2048,
+            Variant::Medium => 1024,
+            Variant::Thumb => 400,
+        }
+    }
+}
+
+/// A key Vitrine chose for a new object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectKey(String);
+
+impl ObjectKey {
+    /// The key for one variant of the upload `upload_id` by `seller_id`. The upload id is
+    /// freshly random per intent, so two uploads never share (or overwrite) a key.
+    pub fn for_upload(
+        prefix: &KeyPrefix,
+        seller_id: i64,
+        upload_id: Uuid,
+        variant: Variant,
+        content_type: ContentType,
+    ) -> Self {
+        Self(format!(
+            "{}{}/{}.{}",
+            prefix.for_seller(seller_id),
+            upload_id.simple(),
+            variant.as_str(),
+            content_type.extension()
+        ))
+    }
+
+    /// Wraps a key read back from the database.
+    pub fn from_stored(key: String) -> Self {
+        Self(key)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_live_under_the_seller_prefix() {
+        let id = Uuid::parse_str("0b6c6e8a-1f5e-4a7e-9c1d-2f3e4d5c6b7a").unwrap();
+        let key = ObjectKey::for_upload(&KeyPrefix::default(), 42, id, Variant::Display, ContentType::Jpeg);
+        assert_eq!(key.as_str(), "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg");
+        assert!(key.as_str().starts_with(&KeyPrefix::default().for_seller(42)));
+    }
+
+    #[test]
+    fn fresh_upload_ids_give_distinct_keys() {
+        let prefix = KeyPrefix::default();
+        let a = ObjectKey::for_upload(&prefix, 1, Uuid::new_v4(), Variant::Display, ContentType::Jpeg);
+        let b = ObjectKey::for_upload(&prefix, 1, Uuid::new_v4(), Variant::Display, ContentType::Jpeg);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn seller_prefixes_do_not_nest() {
+        // "sellers/1/" must not be a prefix of "sellers/12/".
+        let prefix = KeyPrefix::default();
+        assert!(!prefix.for_seller(12).starts_with(&prefix.for_seller(1)));
+    }
+
+    #[test]
+    fn prefixes_are_validated_and_normalised() {
+        assert_eq!(KeyPrefix::parse("shop/media").unwrap().as_str(), "shop/media/");
+        assert_eq!(KeyPrefix::parse("").unwrap().as_str(), "");
+        for bad in ["/media/", "media/../x/", "media /", "mé/"] {
+            assert!(KeyPrefix::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn variants_round_trip() {
+        for v in Variant::ALL {
+            assert_eq!(Variant::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Variant::parse("original"), None);
+    }
+}

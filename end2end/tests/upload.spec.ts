@@ -1,0 +1,142 @@
+// The whole chain in Chromium: sign up, create a product, upload phone photos that the browser
+// shrinks in WebAssembly and posts straight to the store, see them after a server restart.
+import { expect, Page, test } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { corpus, readJpeg } from "./support/jpeg";
+import { VitrineServer } from "./support/server";
+
+const shots = path.resolve(__dirname, "../.artifacts/screens");
+fs.mkdirSync(shots, { recursive: true });
+
+let server: VitrineServer;
+test.beforeAll(async () => {
+  server = await VitrineServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+async function hydrated(page: Page) {
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function signUp(page: Page, email: string) {
+  await page.goto(`${server.url}/signup`);
+  await hydrated(page);
+  await page.getByTestId("signup-email").fill(email);
+  await page.getByTestId("signup-password").fill("correct horse battery");
+  await page.getByTestId("signup-submit").click();
+  await page.waitForURL(`${server.url}/products`);
+  await hydrated(page);
+}
+
+async function createProduct(page: Page, name: string): Promise<string> {
+  await page.getByTestId("product-name").fill(name);
+  await page.getByTestId("product-create").click();
+  const link = page.getByTestId("product-link").filter({ hasText: name });
+  await expect(link).toBeVisible();
+  await link.click();
+  await page.waitForURL(/\/products\/\d+$/);
+  await hydrated(page);
+  return page.url();
+}
+
+test("a seller uploads phone photos straight to the store and sees them after a restart", async ({ page, browser }) => {
+  await page.goto(`${server.url}/`);
+  await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
+  await page.goto(`${server.url}/signup`);
+  await hydrated(page);
+  await page.screenshot({ path: `${shots}/signup.png`, fullPage: true });
+
+  await signUp(page, "ana@shop.example");
+  await expect(page.getByText("No products yet.")).toBeVisible();
+  await page.screenshot({ path: `${shots}/products-empty.png`, fullPage: true });
+  const productUrl = await createProduct(page, "Linen tote bag");
+  await expect(page.getByText("No images yet.")).toBeVisible();
+  await page.screenshot({ path: `${shots}/product-empty.png`, fullPage: true });
+
+  const posts: { url: string; bodySize: number }[] = [];
+  page.on("request", (req) => {
+    if (req.method() === "POST") posts.push({ url: req.url(), bodySize: req.postDataBuffer()?.length ?? 0 });
+  });
+
+  await page.getByTestId("upload-input").setInputFiles([
+    corpus("photos/phone-24mp-orient6-gps.jpg"),
+    corpus("photos/jolla.jpg"),
+  ]);
+  const items = page.getByTestId("upload-item");
+  await expect(items).toHaveCount(2);
+  for (const item of await items.all()) {
+    await expect(item).toHaveAttribute("data-state", "done", { timeout: 150_000 });
+    await expect(item.getByTestId("upload-progress")).toHaveAttribute("aria-valuenow", "100");
+  }
+  const gallery = page.getByTestId("gallery-item");
+  await expect(gallery).toHaveCount(2);
+  await expect(gallery.first()).toHaveAttribute("data-status", "pending");
+  await page.screenshot({ path: `${shots}/product-uploaded.png`, fullPage: true });
+
+  // The file bytes went to the store's bucket URL, never to an app route.
+  const storePosts = posts.filter((p) => new URL(p.url).pathname === "/vitrine-media");
+  expect(storePosts).toHaveLength(2);
+  for (const p of posts.filter((p) => new URL(p.url).pathname.startsWith("/api/"))) {
+    expect(p.bodySize).toBeLessThan(4096);
+  }
+
+  // What the store holds: upright landscape, at most 2048 px, no EXIF (so no GPS).
+  const first = gallery.first().locator("img");
+  await expect(first).toHaveJSProperty("complete", true);
+  const natural = await first.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+  expect(natural[0]).toBeGreaterThan(natural[1]);
+  for (const img of await gallery.locator("img").all()) {
+    const src = await img.getAttribute("src");
+    const res = await page.request.get(new URL(src!, server.url).toString());
+    expect(res.status()).toBe(200);
+    const bytes = await res.body();
+    const info = readJpeg(bytes);
+    expect(Math.max(info.width, info.height)).toBeLessThanOrEqual(2048);
+    expect(info.markers).not.toContain(0xe1);
+    expect(bytes.includes(Buffer.from("Exif"))).toBe(false);
+  }
+  const phone = readJpeg(await (await page.request.get(new URL((await first.getAttribute("src"))!, server.url).toString())).body());
+  expect([phone.width, phone.height]).toEqual([2048, 1365]);
+  expect(server.storedObjects()).toHaveLength(2);
+
+  // After a restart everything is still there.
+  await server.restart();
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+  await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveJSProperty("naturalWidth", 2048);
+
+  // Another seller sees nothing of it.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signUp(otherPage, "bob@shop.example");
+  await expect(otherPage.getByTestId("product-link")).toHaveCount(0);
+  await otherPage.goto(productUrl);
+  await hydrated(otherPage);
+  await expect(otherPage.getByText("That product was not found.")).toBeVisible();
+  await expect(otherPage.getByTestId("gallery-item")).toHaveCount(0);
+  await other.close();
+});
+
+test("a file that is not an image is refused with a message and nothing is stored", async ({ page }) => {
+  await signUp(page, "cy@shop.example");
+  await createProduct(page, "Ceramic mug");
+  const objectsBefore = server.storedObjects().length;
+  const apiCalls: string[] = [];
+  page.on("request", (req) => {
+    if (req.method() === "POST") apiCalls.push(new URL(req.url()).pathname);
+  });
+
+  await page.getByTestId("upload-input").setInputFiles(corpus("bad/not-an-image.jpg"));
+  const item = page.getByTestId("upload-item");
+  await expect(item).toHaveAttribute("data-state", "failed");
+  await expect(item.getByTestId("upload-error")).toContainText("not an image");
+  await page.screenshot({ path: `${shots}/upload-refused.png`, fullPage: true });
+
+  await expect(page.getByTestId("gallery-item")).toHaveCount(0);
+  expect(apiCalls.filter((p) => p === "/api/begin_upload" || p === "/vitrine-media")).toEqual([]);
+  expect(server.storedObjects()).toHaveLength(objectsBefore);
+});

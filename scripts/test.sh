@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test: builds the site once (debug), then Rust tests (unit + integration on SQLite and
+# PostgreSQL) and the Playwright suite in Debian's Chromium against the real binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+step "building the site (server + WebAssembly)"
+cargo leptos build
+
+step "Rust tests (SQLite and a throwaway PostgreSQL)"
+# cargo-leptos builds with this cfg; using it here too avoids rebuilding every crate.
+RUSTFLAGS="--cfg erase_components" scripts/with-postgres.sh \
+  cargo test -p domain -p pipeline -p backend -p migrations -p server
+
+step "Playwright end-to-end tests in Chromium"
+(cd end2end && npx playwright test)

@@ -1,0 +1,314 @@
+//! The `vitrine` command line. Every setting is a flag and an environment variable of the
+//! same name (a `.env` file in the working directory is read too); flags win.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use backend::config::{S3Settings, StorageSettings};
+use backend::Settings;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::{KeyPrefix, Role};
+use rand::Rng;
+
+use crate::startup::{loopback_endpoint, Application};
+
+const ABOUT: &str = "Vitrine: product images, shrunk in the browser and uploaded straight to S3.";
+const LONG_ABOUT: &str = "\
+Vitrine: product images, shrunk in the browser and uploaded straight to S3.
+
+With nothing configured, `vitrine` serves on http://127.0.0.1:3000 with a SQLite database and an
+embedded S3-compatible store under ./data. For production, point DATABASE_URL at PostgreSQL and
+set VITRINE_STORAGE=s3 with a bucket (see README.md, \"Deploy\").
+
+Every option below is also an environment variable (shown in brackets); a .env file in the
+working directory is read too.";
+
+#[derive(Debug, Parser)]
+#[command(name = "vitrine", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// What to do; with none, `serve`.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the app (and, in embedded mode, the object store).
+    Serve,
+    /// Database migrations only.
+    Migrate {
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
+    /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
+    StoreEnv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the last applied migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a strong password is generated and printed.
+    Add {
+        /// The account's e-mail address.
+        email: String,
+        /// Make the account an admin (admins review uploads).
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input (for scripts: `echo "$PW" | vitrine user add ...`).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StorageKind {
+    /// Built-in S3-compatible store under the data dir.
+    Embedded,
+    /// Any S3 service (AWS, DigitalOcean Spaces, Cloudflare R2, MinIO...).
+    S3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Provider {
+    Aws,
+    Spaces,
+    R2,
+    Minio,
+    Other,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Configuration")]
+struct ConfigArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    leptos_site_addr: SocketAddr,
+    /// Where the embedded database and object store keep their files.
+    #[arg(long, env = "VITRINE_DATA_DIR", default_value = "./data", global = true)]
+    vitrine_data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...` [default: sqlite://DATA_DIR/vitrine.db]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Where objects are stored.
+    #[arg(long, env = "VITRINE_STORAGE", value_enum, default_value_t = StorageKind::Embedded, global = true)]
+    vitrine_storage: StorageKind,
+    /// S3 provider preset (addressing style) with VITRINE_STORAGE=s3.
+    #[arg(long, env = "VITRINE_S3_PROVIDER", value_enum, default_value_t = Provider::Aws, global = true)]
+    vitrine_s3_provider: Provider,
+    /// Bucket (Space) name, with VITRINE_STORAGE=s3.
+    #[arg(long, env = "VITRINE_S3_BUCKET", global = true)]
+    vitrine_s3_bucket: Option<String>,
+    /// S3 endpoint for non-AWS providers, e.g. https://nyc3.digitaloceanspaces.com
+    #[arg(long, env = "AWS_ENDPOINT_URL_S3", global = true)]
+    aws_endpoint_url_s3: Option<String>,
+    /// Bucket region [default: the AWS SDK's]
+    #[arg(long, env = "AWS_REGION", global = true)]
+    aws_region: Option<String>,
+    /// Prefix of every object key; below it each seller has its own prefix.
+    #[arg(long, env = "VITRINE_KEY_PREFIX", default_value = "media/", global = true)]
+    vitrine_key_prefix: String,
+    /// Largest processed image the server signs an upload for, in bytes.
+    #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::upload::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
+    vitrine_max_upload_bytes: u64,
+    /// `Secure` flag on session cookies [default: true unless the site address is loopback]
+    #[arg(long, env = "VITRINE_SECURE_COOKIES", global = true)]
+    vitrine_secure_cookies: Option<bool>,
+}
+
+/// A configuration problem: the cause and the fix, on one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl ConfigArgs {
+    fn settings(self) -> Result<Settings, ConfigError> {
+        let storage = match self.vitrine_storage {
+            StorageKind::Embedded => StorageSettings::Embedded,
+            StorageKind::S3 => {
+                let bucket = self.vitrine_s3_bucket.filter(|b| !b.is_empty()).ok_or_else(|| {
+                    ConfigError("VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into())
+                })?;
+                if self.vitrine_s3_provider != Provider::Aws && self.aws_endpoint_url_s3.is_none() {
+                    return Err(ConfigError(format!(
+                        "VITRINE_S3_PROVIDER={:?} needs an endpoint: set AWS_ENDPOINT_URL_S3",
+                        self.vitrine_s3_provider
+                    )
+                    .to_lowercase()));
+                }
+                StorageSettings::S3(S3Settings {
+                    bucket,
+                    endpoint: self.aws_endpoint_url_s3,
+                    region: self.aws_region,
+                    force_path_style: matches!(self.vitrine_s3_provider, Provider::Minio | Provider::Other | Provider::R2),
+                })
+            }
+        };
+        let key_prefix = KeyPrefix::parse(&self.vitrine_key_prefix).map_err(|e| ConfigError(format!("VITRINE_KEY_PREFIX: {e}")))?;
+        if self.vitrine_max_upload_bytes == 0 {
+            return Err(ConfigError("VITRINE_MAX_UPLOAD_BYTES must be at least 1".into()));
+        }
+        Ok(Settings {
+            database_url: self
+                .database_url
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| Settings::default_database_url(&self.vitrine_data_dir)),
+            secure_cookies: self
+                .vitrine_secure_cookies
+                .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
+            site_addr: self.leptos_site_addr,
+            data_dir: self.vitrine_data_dir,
+            storage,
+            key_prefix,
+            max_upload_bytes: self.vitrine_max_upload_bytes,
+        })
+    }
+}
+
+pub fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is worth saying.
+    if let Err(err) = dotenvy::dotenv() {
+        if !err.not_found() {
+            eprintln!("error: cannot read .env: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,aws_config=warn,s3s=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let settings = cli.config.settings().map_err(|e| e.to_string())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate { action } => migrate(&settings, action).await,
+        Command::User(UserCommand::Add { email, admin, password_stdin }) => {
+            add_user(&settings, &email, admin, password_stdin).await
+        }
+        Command::StoreEnv => store_env(&settings),
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let addr = app.state.settings.site_addr;
+    tracing::info!("Vitrine is listening on http://{}", std::net::SocketAddr::new(addr.ip(), app.port()));
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+async fn migrate(settings: &Settings, action: MigrateAction) -> Result<(), String> {
+    use migrations::{Migrator, MigratorTrait};
+    let db = backend::db::connect(&settings.database_url).await.map_err(|e| format!("{e} (check DATABASE_URL)"))?;
+    let result = match action {
+        MigrateAction::Up => Migrator::up(&db, None).await,
+        MigrateAction::Down => Migrator::down(&db, Some(1)).await,
+        MigrateAction::Status => Migrator::status(&db).await,
+    };
+    result.map_err(|e| format!("migration failed: {e}"))?;
+    if !matches!(action, MigrateAction::Status) {
+        let pending = Migrator::get_pending_migrations(&db).await.map_err(|e| e.to_string())?.len();
+        println!("ok: {pending} migration(s) pending");
+    }
+    Ok(())
+}
+
+async fn add_user(settings: &Settings, email: &str, admin: bool, password_stdin: bool) -> Result<(), String> {
+    let (password, generated) = if password_stdin {
+        let mut raw = String::new();
+        std::io::stdin().read_to_string(&mut raw).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        (raw.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (generate_password(), true)
+    };
+    let db = backend::db::connect(&settings.database_url).await.map_err(|e| format!("{e} (check DATABASE_URL)"))?;
+    backend::db::migrate(&db).await.map_err(|e| e.to_string())?;
+    let role = if admin { Role::Admin } else { Role::Seller };
+    let account = backend::accounts::create(&db, email, password.as_str(), role).await.map_err(|e| e.to_string())?;
+    println!("created {} account {}", role.as_str(), account.email);
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect()
+}
+
+fn store_env(settings: &Settings) -> Result<(), String> {
+    if !matches!(settings.storage, StorageSettings::Embedded) {
+        return Err("store-env describes the embedded store, but VITRINE_STORAGE=s3: your bucket's settings are already in your environment".into());
+    }
+    let store = backend::storage::embedded::EmbeddedStore::open(&settings.embedded_store_dir()).map_err(|e| e.to_string())?;
+    for line in store.env_lines(&loopback_endpoint(settings.site_addr)) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn s3_without_bucket_names_the_variable() {
+        let cli = Cli::try_parse_from(["vitrine", "--vitrine-storage", "s3", "serve"]).unwrap();
+        let err = cli.config.settings().unwrap_err().to_string();
+        assert!(err.contains("VITRINE_S3_BUCKET"), "{err}");
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let cli = Cli::try_parse_from(["vitrine", "--vitrine-data-dir", "/tmp/v"]).unwrap();
+        let settings = cli.config.settings().unwrap();
+        assert_eq!(settings.database_url, "sqlite:///tmp/v/vitrine.db");
+        assert_eq!(settings.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(!settings.secure_cookies);
+        assert_eq!(settings.key_prefix.as_str(), "media/");
+        assert!(cli.command.is_none());
+    }
+}

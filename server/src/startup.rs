@@ -1,0 +1,129 @@
+//! Builds the HTTP application from settings: database (migrated), object store, Leptos
+//! pages and server functions, probes. `Application::build` binds the port (0 in tests)
+//! first, so the embedded store's loopback endpoint is known before anything serves.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use app::{shell, App};
+use axum::routing::get;
+use axum::{Extension, Router};
+use backend::config::StorageSettings;
+use backend::storage::embedded::EmbeddedStore;
+use backend::storage::ObjectStore;
+use backend::{AppState, Settings};
+use leptos::config::get_configuration;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+
+use crate::{embedded_store, health};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source} (is another server using it? set LEPTOS_SITE_ADDR)")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot open the database: {0} (check DATABASE_URL)")]
+    Database(backend::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(backend::Error),
+    #[error("{0}")]
+    Storage(String),
+    #[error("cannot read the Leptos configuration: {0}")]
+    Leptos(String),
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+/// The address the server itself uses to reach its listener (loopback when it listens on all).
+pub fn loopback_endpoint(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { addr.ip() };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = backend::db::connect(&settings.database_url).await.map_err(StartupError::Database)?;
+        backend::db::migrate(&db).await.map_err(StartupError::Migrate)?;
+
+        let listener = TcpListener::bind(settings.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
+        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
+
+        let (store, store_routes) = match &settings.storage {
+            StorageSettings::Embedded => {
+                let embedded = EmbeddedStore::open(&settings.embedded_store_dir()).map_err(|e| StartupError::Storage(e.to_string()))?;
+                let routes = embedded_store::routes(&embedded, settings.max_upload_bytes)
+                    .map_err(|e| StartupError::Storage(e.to_string()))?;
+                (ObjectStore::embedded(&embedded, &loopback_endpoint(local_addr)), routes)
+            }
+            StorageSettings::S3(s3) => (
+                ObjectStore::external(s3).await.map_err(|e| StartupError::Storage(e.to_string()))?,
+                Router::new(),
+            ),
+        };
+
+        let state = AppState { db, store, settings: Arc::new(settings) };
+        let router = Self::router(state.clone(), local_addr, store_routes)?;
+        Ok(Self { listener, router, state })
+    }
+
+    fn router(state: AppState, addr: SocketAddr, store_routes: Router) -> Result<Router, StartupError> {
+        let mut leptos_options = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?.leptos_options;
+        leptos_options.site_addr = addr;
+        let routes = generate_route_list(App);
+        let context_state = state.clone();
+        let pages = Router::new()
+            .leptos_routes_with_context(
+                &leptos_options,
+                routes,
+                move || provide_context(context_state.clone()),
+                {
+                    let options = leptos_options.clone();
+                    move || shell(options.clone())
+                },
+            )
+            .fallback(leptos_axum::file_and_error_handler(shell))
+            .with_state(leptos_options);
+        Ok(Router::new()
+            .route("/healthz", get(health::live))
+            .route("/readyz", get(health::ready))
+            .layer(Extension(state))
+            .merge(store_routes)
+            .merge(pages))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartupError::Serve)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

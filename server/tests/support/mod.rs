@@ -1,0 +1,190 @@
+//! `spawn_app`: the real application (database, embedded S3 store, server functions) on a
+//! random port with a fresh data dir, talked to over HTTP as a browser would.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use app::api::{DeclaredObject, GalleryItem, ProductSummary, RegisteredImage, UploadTicket};
+use app::error::AppError;
+use backend::config::StorageSettings;
+use backend::Settings;
+use sea_orm::{ConnectionTrait, Database};
+use server::startup::Application;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub data_dir: PathBuf,
+    pub state: backend::AppState,
+}
+
+/// A fresh PostgreSQL database on the cluster `scripts/with-postgres.sh` started.
+async fn postgres_database() -> String {
+    let admin = std::env::var("VITRINE_TEST_POSTGRES_URL").expect(
+        "PostgreSQL tests need VITRINE_TEST_POSTGRES_URL: run them through `make test` or `scripts/with-postgres.sh cargo test`",
+    );
+    let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
+    let conn = Database::connect(&admin).await.expect("connect to the test cluster");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+    let (base, _) = admin.rsplit_once('/').expect("a database URL");
+    format!("{base}/{name}")
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    let data_dir = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let database_url = match db {
+        Db::Sqlite => Settings::default_database_url(&data_dir),
+        Db::Postgres => postgres_database().await,
+    };
+    let settings = Settings {
+        site_addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.clone(),
+        database_url,
+        storage: StorageSettings::Embedded,
+        key_prefix: Default::default(),
+        max_upload_bytes: 15_000_000,
+        secure_cookies: false,
+    };
+    let app = Application::build(settings).await.expect("the app starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, data_dir, state }
+}
+
+/// One browser: its own cookie jar.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: self.base.clone() }
+    }
+
+    /// A signed-up seller with one product.
+    pub async fn seller_with_product(&self, email: &str) -> (Browser, ProductSummary) {
+        let browser = self.browser();
+        browser.sign_up(email).await;
+        let product = browser.create_product("Linen tote").await.unwrap();
+        (browser, product)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, AppError> {
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    if status.is_success() {
+        Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad body {body}: {e}")))
+    } else {
+        Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad error body ({status}) {body}: {e}")))
+    }
+}
+
+impl Browser {
+    async fn call_form<T: serde::de::DeserializeOwned>(&self, name: &str, form: &[(&str, &str)]) -> Result<T, AppError> {
+        let res = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        decode(res).await
+    }
+
+    pub async fn sign_up(&self, email: &str) {
+        self.call_form::<()>("sign_up", &[("email", email), ("password", "correct horse battery")])
+            .await
+            .expect("sign-up works");
+    }
+
+    pub async fn create_product(&self, name: &str) -> Result<ProductSummary, AppError> {
+        self.call_form("create_product", &[("name", name)]).await
+    }
+
+    pub async fn gallery(&self, product_id: i64) -> Result<Vec<GalleryItem>, AppError> {
+        self.call_form("list_gallery", &[("product_id", &product_id.to_string())]).await
+    }
+
+    pub async fn begin(&self, product_id: i64, content_type: &str, size: u64) -> Result<UploadTicket, AppError> {
+        let objects = vec![DeclaredObject { variant: "display".into(), content_type: content_type.into(), size }];
+        let res = self
+            .http
+            .post(format!("{}/api/begin_upload", self.base))
+            .header("Accept", "application/json")
+            .json(&serde_json::json!({ "product_id": product_id, "objects": objects }))
+            .send()
+            .await
+            .unwrap();
+        decode(res).await
+    }
+
+    pub async fn complete(&self, intent_id: &str) -> Result<RegisteredImage, AppError> {
+        self.call_form("complete_upload", &[("intent_id", intent_id)]).await
+    }
+
+    /// POSTs a presigned form with `file` to the store (fields may be altered first).
+    pub async fn post_to_store(
+        &self,
+        url: &str,
+        fields: &[(String, String)],
+        file: Vec<u8>,
+        file_type: &str,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        let part = reqwest::multipart::Part::bytes(file).file_name("image.jpg").mime_str(file_type).unwrap();
+        form = form.part("file", part);
+        let url = if url.starts_with('/') { format!("{}{url}", self.base) } else { url.to_owned() };
+        self.http.post(url).multipart(form).send().await.unwrap()
+    }
+}
+
+/// A real JPEG of `width`x`height`.
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .unwrap();
+    out
+}
+
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap()
+}
+
+pub fn replace_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields.iter().map(|(n, v)| (n.clone(), if n == name { value.to_owned() } else { v.clone() })).collect()
+}
+
+/// Runs each listed test body on SQLite and on PostgreSQL.
+
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(crate::support::Db::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(crate::support::Db::Postgres).await })*
+        }
+    };
+}

@@ -53,7 +53,7 @@ if [ "$want_test" = 1 ]; then
     step "installing ${need_apt[*]} from Debian"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
   fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     step "installing the Playwright packages (no browser download: Debian's Chromium is used)"

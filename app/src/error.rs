@@ -1,9 +1,9 @@
 //! The one error type server functions return: a sentence for the user, and a kind the UI can
 //! act on (send a signed-out user to sign in, show "not found").
 
+use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
-use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -26,9 +26,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) => {
-                AppError::Unavailable("The server could not be reached. Check your connection and try again.".into())
-            }
+            ServerFnErrorErr::Request(_) => AppError::Unavailable(
+                "The server could not be reached. Check your connection and try again.".into(),
+            ),
             other => AppError::Unavailable(format!("Something went wrong: {other}. Try again.")),
         }
     }
@@ -40,7 +40,9 @@ impl From<backend::Error> for AppError {
         use backend::Error as E;
         if err.is_internal() {
             tracing::error!(%err, "server function failed");
-            return AppError::Unavailable("Something went wrong on the server. Try again in a moment.".into());
+            return AppError::Unavailable(
+                "Something went wrong on the server. Try again in a moment.".into(),
+            );
         }
         match err {
             E::Unauthenticated => AppError::Unauthenticated,

@@ -16,9 +16,9 @@ pub mod session;
 pub mod upload;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, StaticSegment};
+use leptos_router::{StaticSegment, path};
 
 use components::header::Header;
 use pages::{

@@ -1,17 +1,18 @@
 //! Who is asking (server only): the session cookie, read and written inside server functions.
 
-use backend::accounts::{self, Account, SESSION_COOKIE, SESSION_LIFETIME};
 use backend::AppState;
+use backend::accounts::{self, Account, SESSION_COOKIE, SESSION_LIFETIME};
+use http::HeaderValue;
 use http::header::{COOKIE, HOST, SET_COOKIE};
 use http::request::Parts;
-use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::Unavailable("The server is not set up correctly.".into()))
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::Unavailable("The server is not set up correctly.".into()))
 }
 
 async fn request_parts() -> Result<Parts, AppError> {
@@ -34,13 +35,20 @@ fn session_token(parts: &Parts) -> Option<String> {
 
 /// The Host the browser used (same-origin media URLs are signed for it).
 pub async fn request_host() -> Result<Option<String>, AppError> {
-    Ok(request_parts().await?.headers.get(HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+    Ok(request_parts()
+        .await?
+        .headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned))
 }
 
 /// The signed-in account, if any.
 pub async fn current_account() -> Result<Option<Account>, AppError> {
     let parts = request_parts().await?;
-    let Some(token) = session_token(&parts) else { return Ok(None) };
+    let Some(token) = session_token(&parts) else {
+        return Ok(None);
+    };
     Ok(accounts::from_session(&state()?.db, &token).await?)
 }
 
@@ -50,7 +58,10 @@ pub async fn require_account() -> Result<Account, AppError> {
 }
 
 fn set_cookie(value: String) {
-    if let (Some(options), Ok(header)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+    if let (Some(options), Ok(header)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&value),
+    ) {
         options.append_header(SET_COOKIE, header);
     }
 }
@@ -59,7 +70,11 @@ fn set_cookie(value: String) {
 pub async fn start_session(account: &Account) -> Result<(), AppError> {
     let state = state()?;
     let token = accounts::open_session(&state.db, account).await?;
-    let secure = if state.settings.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     set_cookie(format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         SESSION_LIFETIME.as_secs()
@@ -73,6 +88,8 @@ pub async fn end_session() -> Result<(), AppError> {
     if let Some(token) = session_token(&parts) {
         accounts::close_session(&state()?.db, &token).await?;
     }
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    ));
     Ok(())
 }

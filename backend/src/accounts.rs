@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::Utc;
 pub use domain::Role;
 use domain::{Email, Password};
@@ -12,8 +12,8 @@ use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
-use crate::entities::{account, session};
 use crate::Error;
+use crate::entities::{account, session};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -34,18 +34,33 @@ impl Account {
     }
 
     fn from_model(model: account::Model) -> Result<Self, Error> {
-        let role = Role::parse(&model.role)
-            .ok_or_else(|| Error::Internal(format!("account {} has unknown role {:?}", model.id, model.role)))?;
-        Ok(Self { id: model.id, email: model.email, role })
+        let role = Role::parse(&model.role).ok_or_else(|| {
+            Error::Internal(format!(
+                "account {} has unknown role {:?}",
+                model.id, model.role
+            ))
+        })?;
+        Ok(Self {
+            id: model.id,
+            email: model.email,
+            role,
+        })
     }
 }
 
 /// Creates an account. Sign-up always makes sellers; admins come from the CLI or another admin.
-pub async fn create(db: &DatabaseConnection, email: &str, password: &str, role: Role) -> Result<Account, Error> {
+pub async fn create(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> Result<Account, Error> {
     let email = Email::parse(email).map_err(Error::invalid)?;
     let password = Password::parse(password).map_err(Error::invalid)?;
     if find_by_email(db, &email).await?.is_some() {
-        return Err(Error::Conflict(format!("An account with {email} already exists: sign in instead.")));
+        return Err(Error::Conflict(format!(
+            "An account with {email} already exists: sign in instead."
+        )));
     }
     let password_hash = hash_password(password).await?;
     let model = account::ActiveModel {
@@ -59,9 +74,9 @@ pub async fn create(db: &DatabaseConnection, email: &str, password: &str, role: 
     .await
     .map_err(|e| match e.sql_err() {
         // Two sign-ups racing for one address: the unique index decides.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            Error::Conflict(format!("An account with {email} already exists: sign in instead."))
-        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(format!(
+            "An account with {email} already exists: sign in instead."
+        )),
         _ => Error::Database(e),
     })?;
     Account::from_model(model)
@@ -69,7 +84,11 @@ pub async fn create(db: &DatabaseConnection, email: &str, password: &str, role: 
 
 /// Checks an e-mail and password. The answer is the same for an unknown address and a wrong
 /// password, and takes as long, so it reveals nothing about who has an account.
-pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) -> Result<Account, Error> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Account, Error> {
     let wrong = || Error::Invalid("That e-mail and password do not match an account.".into());
     let email = Email::parse(email).map_err(|_| wrong())?;
     let found = find_by_email(db, &email).await?;
@@ -81,7 +100,10 @@ pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) 
     }
 }
 
-async fn find_by_email(db: &DatabaseConnection, email: &Email) -> Result<Option<account::Model>, Error> {
+async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &Email,
+) -> Result<Option<account::Model>, Error> {
     Ok(account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
         .one(db)
@@ -114,8 +136,11 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
                 return Ok(false);
             }
         };
-        let parsed = PasswordHash::new(&stored).map_err(|e| Error::Internal(format!("stored hash unreadable: {e}")))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| Error::Internal(format!("stored hash unreadable: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?
@@ -143,14 +168,20 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let Some(session) = session::Entity::find_by_id(token_hash(token)).one(db).await? else {
+    let Some(session) = session::Entity::find_by_id(token_hash(token))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     if session.expires_at <= Utc::now() {
         session::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
     }
-    match account::Entity::find_by_id(session.account_id).one(db).await? {
+    match account::Entity::find_by_id(session.account_id)
+        .one(db)
+        .await?
+    {
         Some(model) => Ok(Some(Account::from_model(model)?)),
         None => Ok(None),
     }
@@ -158,7 +189,9 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
 
 /// Ends a session (signing out). Unknown tokens are ignored.
 pub async fn close_session(db: &DatabaseConnection, token: &str) -> Result<(), Error> {
-    session::Entity::delete_by_id(token_hash(token)).exec(db).await?;
+    session::Entity::delete_by_id(token_hash(token))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -168,5 +201,9 @@ fn token_hash(token: &str) -> String {
 
 /// Requires an admin.
 pub fn require_admin(account: &Account) -> Result<(), Error> {
-    if account.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+    if account.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }

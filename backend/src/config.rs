@@ -58,8 +58,15 @@ mod tests {
 
     #[test]
     fn defaults_follow_the_contract() {
-        assert_eq!(Settings::default_database_url(Path::new("./data")), "sqlite://./data/vitrine.db");
-        assert!(!Settings::default_secure_cookies("127.0.0.1:3000".parse().unwrap()));
-        assert!(Settings::default_secure_cookies("0.0.0.0:3000".parse().unwrap()));
+        assert_eq!(
+            Settings::default_database_url(Path::new("./data")),
+            "sqlite://./data/vitrine.db"
+        );
+        assert!(!Settings::default_secure_cookies(
+            "127.0.0.1:3000".parse().unwrap()
+        ));
+        assert!(Settings::default_secure_cookies(
+            "0.0.0.0:3000".parse().unwrap()
+        ));
     }
 }

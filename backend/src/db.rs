@@ -11,11 +11,22 @@ use crate::Error;
 pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     let url = if let Some(path) = url.strip_prefix("sqlite://") {
         let file = path.split('?').next().unwrap_or_default();
-        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Internal(format!("cannot create the database folder {}: {e}", dir.display())))?;
+        if let Some(dir) = std::path::Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::Internal(format!(
+                    "cannot create the database folder {}: {e}",
+                    dir.display()
+                ))
+            })?;
         }
-        if path.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") }
+        if path.contains('?') {
+            url.to_owned()
+        } else {
+            format!("{url}?mode=rwc")
+        }
     } else {
         url.to_owned()
     };

@@ -15,7 +15,9 @@ pub enum Error {
     Conflict(String),
     #[error("The upload was refused: {0}. Nothing was saved; try the file again.")]
     Rejected(String),
-    #[error("The upload took too long and its permission expired. Nothing was saved; try the file again.")]
+    #[error(
+        "The upload took too long and its permission expired. Nothing was saved; try the file again."
+    )]
     Expired,
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
@@ -33,8 +35,9 @@ impl Error {
     /// True for failures that are the server's, not the caller's: worth logging, and shown
     /// to the user as a generic message.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Error::Database(_) | Error::Storage(_) | Error::Internal(_))
+        matches!(
+            self,
+            Error::Database(_) | Error::Storage(_) | Error::Internal(_)
+        )
     }
 }
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,7 +3,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, stored_object};
-use crate::{products, Account, AppState, Error};
+use crate::{Account, AppState, Error, products};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GalleryImage {

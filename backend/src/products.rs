@@ -1,7 +1,9 @@
 //! Products belong to one seller; another seller's product is "not found", never "forbidden".
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::entities::product;
 use crate::{Account, Error};
@@ -16,7 +18,10 @@ pub struct Product {
 
 impl From<product::Model> for Product {
     fn from(m: product::Model) -> Self {
-        Self { id: m.id, name: m.name }
+        Self {
+            id: m.id,
+            name: m.name,
+        }
     }
 }
 
@@ -26,12 +31,18 @@ fn parse_name(raw: &str) -> Result<String, Error> {
         return Err(Error::Invalid("Give the product a name.".into()));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(Error::Invalid(format!("Product names are at most {MAX_NAME_CHARS} characters.")));
+        return Err(Error::Invalid(format!(
+            "Product names are at most {MAX_NAME_CHARS} characters."
+        )));
     }
     Ok(name.to_owned())
 }
 
-pub async fn create(db: &DatabaseConnection, seller: &Account, name: &str) -> Result<Product, Error> {
+pub async fn create(
+    db: &DatabaseConnection,
+    seller: &Account,
+    name: &str,
+) -> Result<Product, Error> {
     let name = parse_name(name)?;
     let model = product::ActiveModel {
         account_id: Set(seller.id),
@@ -57,7 +68,11 @@ pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<Produ
 }
 
 /// The product if `seller` owns it; otherwise (missing or someone else's) `NotFound`.
-pub async fn find_owned(db: &DatabaseConnection, seller: &Account, id: i64) -> Result<Product, Error> {
+pub async fn find_owned(
+    db: &DatabaseConnection,
+    seller: &Account,
+    id: i64,
+) -> Result<Product, Error> {
     product::Entity::find_by_id(id)
         .filter(product::Column::AccountId.eq(seller.id))
         .one(db)

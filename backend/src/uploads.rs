@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{image, stored_object, upload_intent};
-use crate::{products, Account, AppState, Error};
+use crate::{Account, AppState, Error, products};
 
 /// How long the browser has to send the bytes (the signed form's lifetime).
 pub const POST_EXPIRY: Duration = Duration::from_secs(10 * 60);
@@ -63,14 +63,19 @@ pub struct Registered {
 
 fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>, Error> {
     if declared.is_empty() {
-        return Err(Error::Invalid("An upload needs at least its display image.".into()));
+        return Err(Error::Invalid(
+            "An upload needs at least its display image.".into(),
+        ));
     }
     let mut checked: Vec<Checked> = Vec::with_capacity(declared.len());
     for d in declared {
         let variant = Variant::parse(&d.variant)
             .ok_or_else(|| Error::Invalid(format!("\"{}\" is not an image variant.", d.variant)))?;
         if checked.iter().any(|c| c.variant == variant) {
-            return Err(Error::Invalid(format!("The {} variant is declared twice.", variant.as_str())));
+            return Err(Error::Invalid(format!(
+                "The {} variant is declared twice.",
+                variant.as_str()
+            )));
         }
         checked.push(Checked {
             variant,
@@ -85,7 +90,12 @@ fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>,
 }
 
 /// Starts an upload of one image (its variants) to `product_id`, owned by `seller`.
-pub async fn begin(state: &AppState, seller: &Account, product_id: i64, declared: &[Declared]) -> Result<Ticket, Error> {
+pub async fn begin(
+    state: &AppState,
+    seller: &Account,
+    product_id: i64,
+    declared: &[Declared],
+) -> Result<Ticket, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
     let checked = check_declared(declared, state.settings.max_upload_bytes)?;
 
@@ -94,7 +104,15 @@ pub async fn begin(state: &AppState, seller: &Account, product_id: i64, declared
     let post_expires = now + POST_EXPIRY;
     let keys: Vec<ObjectKey> = checked
         .iter()
-        .map(|c| ObjectKey::for_upload(&state.settings.key_prefix, seller.id, intent_id, c.variant, c.content_type))
+        .map(|c| {
+            ObjectKey::for_upload(
+                &state.settings.key_prefix,
+                seller.id,
+                intent_id,
+                c.variant,
+                c.content_type,
+            )
+        })
         .collect();
 
     let txn = state.db.begin().await?;
@@ -129,15 +147,30 @@ pub async fn begin(state: &AppState, seller: &Account, product_id: i64, declared
 
     let mut uploads = Vec::with_capacity(checked.len());
     for (c, key) in checked.iter().zip(&keys) {
-        let (url, post) = state.store.presign_post(key, c.content_type, c.size, POST_EXPIRY).await?;
-        uploads.push(SignedUpload { variant: c.variant, url, fields: post.fields });
+        let (url, post) = state
+            .store
+            .presign_post(key, c.content_type, c.size, POST_EXPIRY)
+            .await?;
+        uploads.push(SignedUpload {
+            variant: c.variant,
+            url,
+            fields: post.fields,
+        });
     }
-    Ok(Ticket { intent_id, uploads, expires_at: post_expires })
+    Ok(Ticket {
+        intent_id,
+        uploads,
+        expires_at: post_expires,
+    })
 }
 
 /// Verifies the stored objects of `intent_id` and registers the image. Calling it again for a
 /// completed intent returns the same image.
-pub async fn complete(state: &AppState, seller: &Account, intent_id: &str) -> Result<Registered, Error> {
+pub async fn complete(
+    state: &AppState,
+    seller: &Account,
+    intent_id: &str,
+) -> Result<Registered, Error> {
     let not_found = Error::NotFound("That upload");
     let intent_uuid = Uuid::parse_str(intent_id).map_err(|_| Error::NotFound("That upload"))?;
     let intent = upload_intent::Entity::find_by_id(intent_uuid.to_string())
@@ -186,7 +219,8 @@ enum VerifyError {
 }
 
 async fn verify(state: &AppState, object: &stored_object::Model) -> Result<Sniffed, VerifyError> {
-    let declared = ContentType::parse(&object.content_type).map_err(|e| VerifyError::Failed(Error::invalid(e)))?;
+    let declared = ContentType::parse(&object.content_type)
+        .map_err(|e| VerifyError::Failed(Error::invalid(e)))?;
     let head = state
         .store
         .head(&object.object_key)
@@ -195,7 +229,10 @@ async fn verify(state: &AppState, object: &stored_object::Model) -> Result<Sniff
         .ok_or_else(|| VerifyError::Refused("the file never reached the store".into()))?;
     let declared_size = u64::try_from(object.byte_size).unwrap_or_default();
     if head.size != declared_size {
-        return Err(VerifyError::Refused(format!("the stored file is {} bytes, {} were declared", head.size, declared_size)));
+        return Err(VerifyError::Refused(format!(
+            "the stored file is {} bytes, {} were declared",
+            head.size, declared_size
+        )));
     }
     let stored_type = head.content_type.as_deref().map(ContentType::parse);
     if stored_type != Some(Ok(declared)) {
@@ -214,17 +251,28 @@ async fn verify(state: &AppState, object: &stored_object::Model) -> Result<Sniff
 
 /// Deletes a failed intent's objects from the store, then its rows. A row whose object could
 /// not be deleted stays, without intent, for `vitrine gc` to retry: nothing is forgotten.
-async fn discard(state: &AppState, intent: &upload_intent::Model, objects: &[stored_object::Model]) -> Result<(), Error> {
+async fn discard(
+    state: &AppState,
+    intent: &upload_intent::Model,
+    objects: &[stored_object::Model],
+) -> Result<(), Error> {
     let mut deleted = Vec::new();
     for object in objects {
         match state.store.delete(&object.object_key).await {
             Ok(()) => deleted.push(object.id),
-            Err(err) => tracing::warn!(key = %object.object_key, %err, "could not delete a refused upload; gc will retry"),
+            Err(err) => {
+                tracing::warn!(key = %object.object_key, %err, "could not delete a refused upload; gc will retry")
+            }
         }
     }
     let txn = state.db.begin().await?;
-    stored_object::Entity::delete_many().filter(stored_object::Column::Id.is_in(deleted)).exec(&txn).await?;
-    upload_intent::Entity::delete_by_id(intent.id.clone()).exec(&txn).await?;
+    stored_object::Entity::delete_many()
+        .filter(stored_object::Column::Id.is_in(deleted))
+        .exec(&txn)
+        .await?;
+    upload_intent::Entity::delete_by_id(intent.id.clone())
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -247,7 +295,10 @@ async fn register(
         .await?;
     if claimed.rows_affected == 0 {
         txn.rollback().await?;
-        let current = upload_intent::Entity::find_by_id(intent.id.clone()).one(db).await?.ok_or(Error::NotFound("That upload"))?;
+        let current = upload_intent::Entity::find_by_id(intent.id.clone())
+            .one(db)
+            .await?
+            .ok_or(Error::NotFound("That upload"))?;
         return registered_for(db, &current).await;
     }
     let last: Option<Option<i32>> = image::Entity::find()
@@ -285,14 +336,26 @@ async fn register(
         .update(&txn)
         .await?;
     }
-    upload_intent::ActiveModel { id: Set(intent.id.clone()), image_id: Set(Some(image.id)), ..Default::default() }
-        .update(&txn)
-        .await?;
+    upload_intent::ActiveModel {
+        id: Set(intent.id.clone()),
+        image_id: Set(Some(image.id)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
     txn.commit().await?;
-    Ok(Registered { image_id: image.id, product_id: image.product_id, width: display.width, height: display.height })
+    Ok(Registered {
+        image_id: image.id,
+        product_id: image.product_id,
+        width: display.width,
+        height: display.height,
+    })
 }
 
-async fn registered_for(db: &DatabaseConnection, intent: &upload_intent::Model) -> Result<Registered, Error> {
+async fn registered_for(
+    db: &DatabaseConnection,
+    intent: &upload_intent::Model,
+) -> Result<Registered, Error> {
     let image = image::Entity::find()
         .filter(image::Column::IntentId.eq(intent.id.clone()))
         .one(db)
@@ -311,7 +374,11 @@ mod tests {
     use super::*;
 
     fn declared(variant: &str, content_type: &str, size: u64) -> Declared {
-        Declared { variant: variant.into(), content_type: content_type.into(), size }
+        Declared {
+            variant: variant.into(),
+            content_type: content_type.into(),
+            size,
+        }
     }
 
     #[test]
@@ -323,11 +390,17 @@ mod tests {
             vec![declared("display", "image/svg+xml", 10)],
             vec![declared("display", "image/jpeg", 0)],
             vec![declared("display", "image/jpeg", 101)],
-            vec![declared("display", "image/jpeg", 10), declared("display", "image/jpeg", 10)],
+            vec![
+                declared("display", "image/jpeg", 10),
+                declared("display", "image/jpeg", 10),
+            ],
             vec![declared("original", "image/jpeg", 10)],
         ];
         for case in refused {
-            assert!(matches!(check_declared(&case, 100), Err(Error::Invalid(_))), "{case:?}");
+            assert!(
+                matches!(check_declared(&case, 100), Err(Error::Invalid(_))),
+                "{case:?}"
+            );
         }
     }
 }

@@ -10,7 +10,9 @@ pub struct Email(String);
 pub enum EmailError {
     #[error("Enter an e-mail address.")]
     Empty,
-    #[error("\"{0}\" is not an e-mail address: it needs one @ with a name before it and a domain after it.")]
+    #[error(
+        "\"{0}\" is not an e-mail address: it needs one @ with a name before it and a domain after it."
+    )]
     Malformed(String),
     #[error("That e-mail address is too long (at most 254 characters).")]
     TooLong,
@@ -121,22 +123,42 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana@Shop.Example ").unwrap().as_str(), "ana@shop.example");
+        assert_eq!(
+            Email::parse("  Ana@Shop.Example ").unwrap().as_str(),
+            "ana@shop.example"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["ana", "ana@", "@shop.example", "ana@shop", "a@b@c.d", "an a@shop.example", "ana@.shop"] {
-            assert!(matches!(Email::parse(bad), Err(EmailError::Malformed(_))), "{bad}");
+        for bad in [
+            "ana",
+            "ana@",
+            "@shop.example",
+            "ana@shop",
+            "a@b@c.d",
+            "an a@shop.example",
+            "ana@.shop",
+        ] {
+            assert!(
+                matches!(Email::parse(bad), Err(EmailError::Malformed(_))),
+                "{bad}"
+            );
         }
         assert_eq!(Email::parse("   "), Err(EmailError::Empty));
     }
 
     #[test]
     fn password_length_is_checked_in_characters() {
-        assert_eq!(Password::parse("short").unwrap_err(), PasswordError::TooShort);
+        assert_eq!(
+            Password::parse("short").unwrap_err(),
+            PasswordError::TooShort
+        );
         assert!(Password::parse("ümlautsüüü").is_ok());
-        assert_eq!(format!("{:?}", Password::parse("a long enough secret").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("a long enough secret").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]

@@ -21,7 +21,12 @@ impl ContentType {
 
     pub fn parse(raw: &str) -> Result<Self, UnsupportedContentType> {
         // Parameters (`; charset=…`) never matter for images; case never matters for MIME types.
-        let essence = raw.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let essence = raw
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         match essence.as_str() {
             "image/jpeg" | "image/jpg" => Ok(ContentType::Jpeg),
             "image/png" => Ok(ContentType::Png),
@@ -70,13 +75,22 @@ mod tests {
     fn parses_the_three_image_types() {
         assert_eq!(ContentType::parse("image/jpeg"), Ok(ContentType::Jpeg));
         assert_eq!(ContentType::parse("IMAGE/JPG"), Ok(ContentType::Jpeg));
-        assert_eq!(ContentType::parse("image/png; foo=bar"), Ok(ContentType::Png));
+        assert_eq!(
+            ContentType::parse("image/png; foo=bar"),
+            Ok(ContentType::Png)
+        );
         assert_eq!(ContentType::parse("image/webp"), Ok(ContentType::Webp));
     }
 
     #[test]
     fn refuses_svg_and_others() {
-        for raw in ["image/svg+xml", "text/html", "", "image/gif", "application/octet-stream"] {
+        for raw in [
+            "image/svg+xml",
+            "text/html",
+            "",
+            "image/gif",
+            "application/octet-stream",
+        ] {
             assert!(ContentType::parse(raw).is_err(), "{raw}");
         }
     }

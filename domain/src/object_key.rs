@@ -50,7 +50,9 @@ impl Default for KeyPrefix {
 }
 
 /// The renditions stored for one image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {
     /// Longest side at most 2048 px: the lightbox and storefront picture.
@@ -136,16 +138,40 @@ mod tests {
     #[test]
     fn keys_live_under_the_seller_prefix() {
         let id = Uuid::parse_str("0b6c6e8a-1f5e-4a7e-9c1d-2f3e4d5c6b7a").unwrap();
-        let key = ObjectKey::for_upload(&KeyPrefix::default(), 42, id, Variant::Display, ContentType::Jpeg);
-        assert_eq!(key.as_str(), "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg");
-        assert!(key.as_str().starts_with(&KeyPrefix::default().for_seller(42)));
+        let key = ObjectKey::for_upload(
+            &KeyPrefix::default(),
+            42,
+            id,
+            Variant::Display,
+            ContentType::Jpeg,
+        );
+        assert_eq!(
+            key.as_str(),
+            "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg"
+        );
+        assert!(
+            key.as_str()
+                .starts_with(&KeyPrefix::default().for_seller(42))
+        );
     }
 
     #[test]
     fn fresh_upload_ids_give_distinct_keys() {
         let prefix = KeyPrefix::default();
-        let a = ObjectKey::for_upload(&prefix, 1, Uuid::new_v4(), Variant::Display, ContentType::Jpeg);
-        let b = ObjectKey::for_upload(&prefix, 1, Uuid::new_v4(), Variant::Display, ContentType::Jpeg);
+        let a = ObjectKey::for_upload(
+            &prefix,
+            1,
+            Uuid::new_v4(),
+            Variant::Display,
+            ContentType::Jpeg,
+        );
+        let b = ObjectKey::for_upload(
+            &prefix,
+            1,
+            Uuid::new_v4(),
+            Variant::Display,
+            ContentType::Jpeg,
+        );
         assert_ne!(a, b);
     }
 
@@ -158,7 +184,10 @@ mod tests {
 
     #[test]
     fn prefixes_are_validated_and_normalised() {
-        assert_eq!(KeyPrefix::parse("shop/media").unwrap().as_str(), "shop/media/");
+        assert_eq!(
+            KeyPrefix::parse("shop/media").unwrap().as_str(),
+            "shop/media/"
+        );
         assert_eq!(KeyPrefix::parse("").unwrap().as_str(), "");
         for bad in ["/media/", "media/../x/", "media /", "mé/"] {
             assert!(KeyPrefix::parse(bad).is_err(), "{bad}");

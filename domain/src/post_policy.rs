@@ -54,7 +54,12 @@ pub struct PresignedPost {
 
 impl PostPolicy<'_> {
     /// Signs the policy at `now`, valid for `expires_in` (at most [`MAX_EXPIRY`]).
-    pub fn sign(&self, credentials: &SigningCredentials, now: SystemTime, expires_in: Duration) -> PresignedPost {
+    pub fn sign(
+        &self,
+        credentials: &SigningCredentials,
+        now: SystemTime,
+        expires_in: Duration,
+    ) -> PresignedPost {
         let expires_at = now + expires_in.min(MAX_EXPIRY);
         let amz_date = format_amz_date(now);
         let credential = format!(
@@ -100,17 +105,27 @@ impl PostPolicy<'_> {
 }
 
 /// The SigV4 signature of a base64 policy: HMAC with the day's signing key.
-pub fn sign_policy(policy_base64: &str, secret_access_key: &str, time: SystemTime, region: &str) -> String {
-    let signing_key = aws_sigv4::sign::v4::generate_signing_key(secret_access_key, time, region, "s3");
+pub fn sign_policy(
+    policy_base64: &str,
+    secret_access_key: &str,
+    time: SystemTime,
+    region: &str,
+) -> String {
+    let signing_key =
+        aws_sigv4::sign::v4::generate_signing_key(secret_access_key, time, region, "s3");
     aws_sigv4::sign::v4::calculate_signature(signing_key, policy_base64.as_bytes())
 }
 
 fn format_amz_date(time: SystemTime) -> String {
-    DateTime::<Utc>::from(time).format("%Y%m%dT%H%M%SZ").to_string()
+    DateTime::<Utc>::from(time)
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string()
 }
 
 fn format_expiration(time: SystemTime) -> String {
-    DateTime::<Utc>::from(time).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    DateTime::<Utc>::from(time)
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -135,7 +150,10 @@ mod tests {
             at("2015-12-29T00:00:00Z"),
             "us-east-1",
         );
-        assert_eq!(signature, "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e");
+        assert_eq!(
+            signature,
+            "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e"
+        );
     }
 
     fn example() -> (ObjectKey, SigningCredentials) {
@@ -155,11 +173,17 @@ mod tests {
     }
 
     fn field<'a>(post: &'a PresignedPost, name: &str) -> &'a str {
-        post.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap()
+        post.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
     }
 
     fn decoded_policy(post: &PresignedPost) -> Value {
-        let raw = base64::engine::general_purpose::STANDARD.decode(field(post, "policy")).unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(field(post, "policy"))
+            .unwrap();
         serde_json::from_slice(&raw).unwrap()
     }
 
@@ -183,15 +207,28 @@ mod tests {
         assert!(conditions.contains(&json!({"key": key.as_str()})));
         assert!(conditions.contains(&json!({"Content-Type": "image/jpeg"})));
         assert!(conditions.contains(&json!({"x-amz-date": "20261122T200000Z"})));
-        assert!(conditions.contains(&json!({"x-amz-credential": "AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request"})));
+        assert!(conditions.contains(
+            &json!({"x-amz-credential": "AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request"})
+        ));
         assert!(conditions.contains(&json!({"x-amz-algorithm": "AWS4-HMAC-SHA256"})));
         // Every field the browser sends (but the policy and signature) is pinned by the policy.
         for (name, value) in &post.fields {
             if name != "policy" && name != "x-amz-signature" {
-                assert!(conditions.contains(&json!({ name: value })), "{name} not pinned");
+                assert!(
+                    conditions.contains(&json!({ name: value })),
+                    "{name} not pinned"
+                );
             }
         }
-        assert_eq!(field(&post, "x-amz-signature"), sign_policy(field(&post, "policy"), "secret", at("2026-11-22T20:00:00Z"), "eu-west-1"));
+        assert_eq!(
+            field(&post, "x-amz-signature"),
+            sign_policy(
+                field(&post, "policy"),
+                "secret",
+                at("2026-11-22T20:00:00Z"),
+                "eu-west-1"
+            )
+        );
     }
 
     #[test]
@@ -208,7 +245,10 @@ mod tests {
         let now = at("2026-11-22T20:00:00Z");
         let post = policy.sign(&creds, now, Duration::from_secs(3600));
         assert_eq!(post.expires_at, now + MAX_EXPIRY);
-        assert_eq!(decoded_policy(&post)["expiration"], "2026-11-22T20:10:00.000Z");
+        assert_eq!(
+            decoded_policy(&post)["expiration"],
+            "2026-11-22T20:10:00.000Z"
+        );
     }
 
     #[test]
@@ -225,9 +265,15 @@ mod tests {
         };
         let post = policy.sign(&creds, at("2026-11-22T20:00:00Z"), Duration::from_secs(60));
         assert_eq!(field(&post, "x-amz-security-token"), "TOKEN");
-        let conditions = decoded_policy(&post)["conditions"].as_array().unwrap().clone();
+        let conditions = decoded_policy(&post)["conditions"]
+            .as_array()
+            .unwrap()
+            .clone();
         assert!(conditions.contains(&json!({"x-amz-security-token": "TOKEN"})));
         assert!(conditions.contains(&json!({"Cache-Control": "max-age=31536000, immutable"})));
-        assert!(format!("{creds:?}").contains("AKIDEXAMPLE") && !format!("{creds:?}").contains("secret"));
+        assert!(
+            format!("{creds:?}").contains("AKIDEXAMPLE")
+                && !format!("{creds:?}").contains("secret")
+        );
     }
 }

@@ -25,7 +25,10 @@ pub enum SniffError {
     #[error("the stored file is not a JPEG, PNG or WebP image")]
     NotAnImage,
     #[error("the stored file is {actual} but was declared as {declared}")]
-    TypeMismatch { declared: ContentType, actual: ContentType },
+    TypeMismatch {
+        declared: ContentType,
+        actual: ContentType,
+    },
     #[error("the stored image's header is damaged: {0}")]
     BadHeader(String),
     #[error("the stored image is {width}x{height}, beyond the {MAX_SIDE} px / 100 megapixel limit")]
@@ -48,7 +51,11 @@ pub fn sniff(head: &[u8], declared: ContentType) -> Result<Sniffed, SniffError> 
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(SniffError::TooLarge { width, height });
     }
-    Ok(Sniffed { content_type: actual, width, height })
+    Ok(Sniffed {
+        content_type: actual,
+        width,
+        height,
+    })
 }
 
 #[cfg(test)]
@@ -68,7 +75,11 @@ mod tests {
         let bytes = png(3, 2);
         assert_eq!(
             sniff(&bytes, ContentType::Png),
-            Ok(Sniffed { content_type: ContentType::Png, width: 3, height: 2 })
+            Ok(Sniffed {
+                content_type: ContentType::Png,
+                width: 3,
+                height: 2
+            })
         );
     }
 
@@ -79,31 +90,46 @@ mod tests {
             .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
             .unwrap();
         let head = &jpeg[..jpeg.len().min(1024)];
-        assert_eq!(sniff(head, ContentType::Jpeg).map(|s| (s.width, s.height)), Ok((640, 480)));
+        assert_eq!(
+            sniff(head, ContentType::Jpeg).map(|s| (s.width, s.height)),
+            Ok((640, 480))
+        );
     }
 
     #[test]
     fn declared_type_must_match() {
         assert_eq!(
             sniff(&png(1, 1), ContentType::Jpeg),
-            Err(SniffError::TypeMismatch { declared: ContentType::Jpeg, actual: ContentType::Png })
+            Err(SniffError::TypeMismatch {
+                declared: ContentType::Jpeg,
+                actual: ContentType::Png
+            })
         );
     }
 
     #[test]
     fn text_and_svg_are_not_images() {
-        assert_eq!(sniff(b"hello, I am text", ContentType::Jpeg), Err(SniffError::NotAnImage));
+        assert_eq!(
+            sniff(b"hello, I am text", ContentType::Jpeg),
+            Err(SniffError::NotAnImage)
+        );
         let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
         assert_eq!(sniff(svg, ContentType::Png), Err(SniffError::NotAnImage));
     }
 
     #[test]
     fn decompression_bombs_are_refused_from_the_header() {
-        let bomb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/bad/bomb-30000x30000.png"))
-            .expect("the shared corpus sits beside the repository");
+        let bomb = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/corpus/bad/bomb-30000x30000.png"
+        ))
+        .expect("the shared corpus sits beside the repository");
         assert_eq!(
             sniff(&bomb[..4096], ContentType::Png),
-            Err(SniffError::TooLarge { width: 30_000, height: 30_000 })
+            Err(SniffError::TooLarge {
+                width: 30_000,
+                height: 30_000
+            })
         );
     }
 }

@@ -8,7 +8,9 @@ pub struct ByteSize(u64);
 pub enum ByteSizeError {
     #[error("The file is empty.")]
     Empty,
-    #[error("The processed image is {size} bytes, more than the {max} bytes this server accepts (VITRINE_MAX_UPLOAD_BYTES).")]
+    #[error(
+        "The processed image is {size} bytes, more than the {max} bytes this server accepts (VITRINE_MAX_UPLOAD_BYTES)."
+    )]
     TooLarge { size: u64, max: u64 },
 }
 
@@ -38,6 +40,9 @@ mod tests {
         assert_eq!(ByteSize::parse(0, 10), Err(ByteSizeError::Empty));
         assert_eq!(ByteSize::parse(1, 10).unwrap().get(), 1);
         assert_eq!(ByteSize::parse(10, 10).unwrap().get(), 10);
-        assert_eq!(ByteSize::parse(11, 10), Err(ByteSizeError::TooLarge { size: 11, max: 10 }));
+        assert_eq!(
+            ByteSize::parse(11, 10),
+            Err(ByteSizeError::TooLarge { size: 11, max: 10 })
+        );
     }
 }

@@ -31,11 +31,26 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Accounts::Table)
-                    .col(ColumnDef::new(Accounts::Id).big_integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(Accounts::Email).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Accounts::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Accounts::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Accounts::PasswordHash).string().not_null())
                     .col(ColumnDef::new(Accounts::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Accounts::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Accounts::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -44,10 +59,23 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Sessions::Table)
                     // The SHA-256 of the cookie's token: a leaked table opens no session.
-                    .col(ColumnDef::new(Sessions::Id).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Sessions::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Sessions::AccountId).big_integer().not_null())
-                    .col(ColumnDef::new(Sessions::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Sessions::ExpiresAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Sessions::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Sessions::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Sessions::Table, Sessions::AccountId)
@@ -69,7 +97,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Accounts::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Accounts::Table).to_owned())
+            .await
     }
 }

@@ -64,11 +64,19 @@ enum StoredObjects {
 }
 
 fn id(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).big_integer().not_null().auto_increment().primary_key().to_owned()
+    ColumnDef::new(col)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
 }
 
 fn timestamp(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -93,7 +101,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("idx_products_account").table(Products::Table).col(Products::AccountId).to_owned(),
+                Index::create()
+                    .name("idx_products_account")
+                    .table(Products::Table)
+                    .col(Products::AccountId)
+                    .to_owned(),
             )
             .await?;
 
@@ -104,11 +116,26 @@ impl MigrationTrait for Migration {
                     .col(id(Images::Id))
                     .col(ColumnDef::new(Images::ProductId).big_integer().not_null())
                     .col(ColumnDef::new(Images::AccountId).big_integer().not_null())
-                    .col(ColumnDef::new(Images::IntentId).string_len(36).not_null().unique_key())
-                    .col(ColumnDef::new(Images::Status).string_len(16).not_null().default("pending"))
+                    .col(
+                        ColumnDef::new(Images::IntentId)
+                            .string_len(36)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Images::Status)
+                            .string_len(16)
+                            .not_null()
+                            .default("pending"),
+                    )
                     .col(ColumnDef::new(Images::ReviewReason).string_len(500).null())
                     .col(ColumnDef::new(Images::Position).integer().not_null())
-                    .col(ColumnDef::new(Images::AltText).string_len(500).not_null().default(""))
+                    .col(
+                        ColumnDef::new(Images::AltText)
+                            .string_len(500)
+                            .not_null()
+                            .default(""),
+                    )
                     .col(ColumnDef::new(Images::Width).integer().not_null())
                     .col(ColumnDef::new(Images::Height).integer().not_null())
                     .col(timestamp(Images::CreatedAt))
@@ -152,12 +179,29 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(UploadIntents::Table)
-                    .col(ColumnDef::new(UploadIntents::Id).string_len(36).not_null().primary_key())
-                    .col(ColumnDef::new(UploadIntents::AccountId).big_integer().not_null())
-                    .col(ColumnDef::new(UploadIntents::ProductId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(UploadIntents::Id)
+                            .string_len(36)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(UploadIntents::AccountId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(UploadIntents::ProductId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(timestamp(UploadIntents::CreatedAt))
                     .col(timestamp(UploadIntents::ExpiresAt))
-                    .col(ColumnDef::new(UploadIntents::CompletedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(UploadIntents::CompletedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(UploadIntents::ImageId).big_integer().null())
                     .foreign_key(
                         ForeignKey::create()
@@ -195,12 +239,33 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(StoredObjects::Table)
                     .col(id(StoredObjects::Id))
-                    .col(ColumnDef::new(StoredObjects::ObjectKey).string_len(512).not_null().unique_key())
-                    .col(ColumnDef::new(StoredObjects::IntentId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(StoredObjects::ObjectKey)
+                            .string_len(512)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(StoredObjects::IntentId)
+                            .string_len(36)
+                            .null(),
+                    )
                     .col(ColumnDef::new(StoredObjects::ImageId).big_integer().null())
-                    .col(ColumnDef::new(StoredObjects::Variant).string_len(16).not_null())
-                    .col(ColumnDef::new(StoredObjects::ContentType).string_len(64).not_null())
-                    .col(ColumnDef::new(StoredObjects::ByteSize).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(StoredObjects::Variant)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(StoredObjects::ContentType)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(StoredObjects::ByteSize)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(StoredObjects::Width).integer().null())
                     .col(ColumnDef::new(StoredObjects::Height).integer().null())
                     .col(timestamp(StoredObjects::CreatedAt))
@@ -219,9 +284,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [("idx_stored_objects_intent", StoredObjects::IntentId), ("idx_stored_objects_image", StoredObjects::ImageId)] {
+        for (name, col) in [
+            ("idx_stored_objects_intent", StoredObjects::IntentId),
+            ("idx_stored_objects_image", StoredObjects::ImageId),
+        ] {
             manager
-                .create_index(Index::create().name(name).table(StoredObjects::Table).col(col).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(StoredObjects::Table)
+                        .col(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())
@@ -234,7 +308,9 @@ impl MigrationTrait for Migration {
             Images::Table.into_iden(),
             Products::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -30,7 +30,10 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
     // A damaged EXIF block must not cost the seller a photo whose pixels are fine.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    Ok(Decoded { pixels: flatten_onto_white(image), orientation })
+    Ok(Decoded {
+        pixels: flatten_onto_white(image),
+        orientation,
+    })
 }
 
 fn detect(input: &[u8]) -> Result<ImageFormat, PipelineError> {
@@ -41,11 +44,35 @@ fn detect(input: &[u8]) -> Result<ImageFormat, PipelineError> {
         return Err(PipelineError::Heif);
     }
     match image::guess_format(input) {
-        Ok(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Tiff | ImageFormat::Gif)) => {
-            Ok(format)
-        }
+        Ok(ImageFormat::Jpeg) if is_truncated_jpeg(input) => Err(PipelineError::Corrupt(
+            "the file ends before the picture does: it was cut off".into(),
+        )),
+        Ok(
+            format @ (ImageFormat::Jpeg
+            | ImageFormat::Png
+            | ImageFormat::WebP
+            | ImageFormat::Tiff
+            | ImageFormat::Gif),
+        ) => Ok(format),
         _ if looks_like_svg(input) => Err(PipelineError::Svg),
         _ => Err(PipelineError::NotAnImage),
+    }
+}
+
+/// A JPEG whose last scan (SOS, `FF DA`) is not followed by an end-of-image marker (`FF D9`).
+/// The JPEG decoder fills a cut-off picture with grey instead of failing, so check first.
+/// Entropy-coded data never contains `FF D9` (an `FF` there is always stuffed), and an EXIF
+/// thumbnail's own markers all come before the main picture's last scan.
+fn is_truncated_jpeg(input: &[u8]) -> bool {
+    let last = |marker: u8| {
+        input
+            .windows(2)
+            .rposition(|w| w[0] == 0xFF && w[1] == marker)
+    };
+    match (last(0xDA), last(0xD9)) {
+        (Some(sos), Some(eoi)) => eoi < sos,
+        (Some(_), None) => true,
+        _ => false,
     }
 }
 
@@ -53,7 +80,10 @@ fn detect(input: &[u8]) -> Result<ImageFormat, PipelineError> {
 fn is_heif(input: &[u8]) -> bool {
     input.len() >= 12
         && &input[4..8] == b"ftyp"
-        && matches!(&input[8..12], b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"heim" | b"heis")
+        && matches!(
+            &input[8..12],
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"heim" | b"heis"
+        )
 }
 
 fn looks_like_svg(input: &[u8]) -> bool {
@@ -63,7 +93,9 @@ fn looks_like_svg(input: &[u8]) -> bool {
 
 fn corrupt(err: image::ImageError) -> PipelineError {
     match err {
-        image::ImageError::Limits(_) => PipelineError::Corrupt("it needs more memory than a photo should".into()),
+        image::ImageError::Limits(_) => {
+            PipelineError::Corrupt("it needs more memory than a photo should".into())
+        }
         other => PipelineError::Corrupt(other.to_string()),
     }
 }

@@ -1,5 +1,8 @@
-//! JPEG encoding: 4:2:0 chroma and optimised Huffman tables, the two things that matter most
-//! for size at this quality. Nothing but pixels is written: no EXIF, GPS, XMP or comments.
+//! JPEG encoding with 4:2:0 chroma. Nothing but pixels is written: no EXIF, GPS, XMP or comments.
+//!
+//! Optimised Huffman tables would save about 4 %, but jpeg-encoder then writes one scan per
+//! component (non-interleaved), which the `image` crate's own decoder (zune-jpeg 0.5) renders
+//! with wrong colours: a file some decoders misread is not worth 4 %.
 
 use image::DynamicImage;
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
@@ -16,9 +19,13 @@ pub(crate) fn jpeg(image: &DynamicImage, quality: u8) -> Result<Rendition, Pipel
     let mut bytes = Vec::with_capacity(rgb.len() / 8);
     let mut encoder = Encoder::new(&mut bytes, quality);
     encoder.set_sampling_factor(SamplingFactor::F_2_2);
-    encoder.set_optimized_huffman_tables(true);
     encoder
         .encode(rgb.as_raw(), w16, h16, ColorType::Rgb)
         .map_err(|e| PipelineError::Encode(e.to_string()))?;
-    Ok(Rendition { bytes, width, height, content_type: "image/jpeg" })
+    Ok(Rendition {
+        bytes,
+        width,
+        height,
+        content_type: "image/jpeg",
+    })
 }

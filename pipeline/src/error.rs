@@ -3,13 +3,17 @@
 pub enum PipelineError {
     #[error("The file is empty.")]
     Empty,
-    #[error("SVG files are not accepted (they can carry scripts): export the picture as JPEG or PNG.")]
+    #[error(
+        "SVG files are not accepted (they can carry scripts): export the picture as JPEG or PNG."
+    )]
     Svg,
     #[error(
         "HEIC/HEIF photos cannot be read in the browser yet: export the photo as JPEG (on an iPhone, Settings › Camera › Formats › Most Compatible)."
     )]
     Heif,
-    #[error("This file is not an image Vitrine can read: choose a JPEG, PNG, WebP, TIFF or GIF photo.")]
+    #[error(
+        "This file is not an image Vitrine can read: choose a JPEG, PNG, WebP, TIFF or GIF photo."
+    )]
     NotAnImage,
     #[error("The image is {width}x{height} pixels, more than the 100 megapixels Vitrine accepts.")]
     TooLarge { width: u32, height: u32 },

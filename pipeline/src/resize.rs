@@ -23,8 +23,9 @@ pub(crate) fn fit_within(src: &RgbImage, max_side: u32) -> Result<DynamicImage, 
     if (new_w, new_h) == (width, height) {
         return Ok(DynamicImage::ImageRgb8(src.clone()));
     }
-    let source = fast_image_resize::images::ImageRef::new(width, height, src.as_raw(), PixelType::U8x3)
-        .map_err(|e| PipelineError::Corrupt(e.to_string()))?;
+    let source =
+        fast_image_resize::images::ImageRef::new(width, height, src.as_raw(), PixelType::U8x3)
+            .map_err(|e| PipelineError::Corrupt(e.to_string()))?;
     let mut target = Image::new(new_w, new_h, PixelType::U8x3);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()

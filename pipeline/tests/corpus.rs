@@ -7,12 +7,16 @@ use pipeline::{PipelineError, Rendition, VariantSpec, process};
 const DISPLAY: VariantSpec = VariantSpec { max_side: 2048 };
 
 fn corpus(path: &str) -> Vec<u8> {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
 fn display(path: &str) -> Rendition {
-    process(&corpus(path), &[DISPLAY]).unwrap_or_else(|e| panic!("{path}: {e}")).remove(0)
+    process(&corpus(path), &[DISPLAY])
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .remove(0)
 }
 
 fn decoded(r: &Rendition) -> image::RgbImage {
@@ -39,7 +43,11 @@ fn has_metadata_segments(jpeg: &[u8]) -> bool {
 #[test]
 fn phone_photo_is_rotated_upright_and_shrunk() {
     let out = display("photos/phone-24mp-orient6-gps.jpg");
-    assert_eq!((out.width, out.height), (2048, 1365), "stored 4000x6000 with orientation 6 shows landscape");
+    assert_eq!(
+        (out.width, out.height),
+        (2048, 1365),
+        "stored 4000x6000 with orientation 6 shows landscape"
+    );
     assert_eq!(decoded(&out).dimensions(), (2048, 1365));
     assert!(!has_metadata_segments(&out.bytes));
     assert!(!out.bytes.windows(4).any(|w| w == b"GPS\0" || w == b"Exif"));
@@ -49,9 +57,17 @@ fn phone_photo_is_rotated_upright_and_shrunk() {
 fn every_orientation_comes_out_upright() {
     for n in 0..=8 {
         let landscape = display(&format!("orientation/Landscape_{n}.jpg"));
-        assert_eq!((landscape.width, landscape.height), (1800, 1200), "Landscape_{n}");
+        assert_eq!(
+            (landscape.width, landscape.height),
+            (1800, 1200),
+            "Landscape_{n}"
+        );
         let portrait = display(&format!("orientation/Portrait_{n}.jpg"));
-        assert_eq!((portrait.width, portrait.height), (1200, 1800), "Portrait_{n}");
+        assert_eq!(
+            (portrait.width, portrait.height),
+            (1200, 1800),
+            "Portrait_{n}"
+        );
     }
 }
 
@@ -60,13 +76,23 @@ fn orientations_look_alike() {
     // Every Landscape_N shows the same picture once oriented: compare a coarse grid of luma.
     let grid = |r: &Rendition| {
         let img = image::imageops::thumbnail(&decoded(r), 6, 4);
-        img.pixels().map(|p| i32::from(p.0[0]) + i32::from(p.0[1]) + i32::from(p.0[2])).collect::<Vec<_>>()
+        img.pixels()
+            .map(|p| i32::from(p.0[0]) + i32::from(p.0[1]) + i32::from(p.0[2]))
+            .collect::<Vec<_>>()
     };
     let reference = grid(&display("orientation/Landscape_1.jpg"));
     for n in 2..=8 {
         let other = grid(&display(&format!("orientation/Landscape_{n}.jpg")));
-        let diff: i32 = reference.iter().zip(&other).map(|(a, b)| (a - b).abs()).max().unwrap();
-        assert!(diff < 60, "Landscape_{n} differs from Landscape_1 by {diff}");
+        let diff: i32 = reference
+            .iter()
+            .zip(&other)
+            .map(|(a, b)| (a - b).abs())
+            .max()
+            .unwrap();
+        assert!(
+            diff < 60,
+            "Landscape_{n} differs from Landscape_1 by {diff}"
+        );
     }
 }
 
@@ -93,9 +119,16 @@ fn accepted_photos_all_process() {
 
 #[test]
 fn gps_never_survives() {
-    for path in ["photos/DSCN0010.jpg", "photos/canon_hdr_NO.jpg", "photos/phone-24mp-orient6-gps.jpg"] {
+    for path in [
+        "photos/DSCN0010.jpg",
+        "photos/canon_hdr_NO.jpg",
+        "photos/phone-24mp-orient6-gps.jpg",
+    ] {
         let input = corpus(path);
-        assert!(input.windows(4).any(|w| w == b"Exif"), "{path} should start with EXIF");
+        assert!(
+            input.windows(4).any(|w| w == b"Exif"),
+            "{path} should start with EXIF"
+        );
         let out = display(path);
         assert!(!out.bytes.windows(4).any(|w| w == b"Exif"), "{path}");
     }
@@ -112,7 +145,11 @@ fn transparency_is_flattened_onto_white_not_black() {
 
 #[test]
 fn variants_come_from_one_call_in_order() {
-    let specs = [DISPLAY, VariantSpec { max_side: 1024 }, VariantSpec { max_side: 400 }];
+    let specs = [
+        DISPLAY,
+        VariantSpec { max_side: 1024 },
+        VariantSpec { max_side: 400 },
+    ];
     let out = process(&corpus("photos/jolla.jpg"), &specs).unwrap();
     let sides: Vec<u32> = out.iter().map(|r| r.width.max(r.height)).collect();
     assert_eq!(sides, vec![2048, 1024, 400]);
@@ -120,13 +157,31 @@ fn variants_come_from_one_call_in_order() {
 
 #[test]
 fn bad_files_are_refused_with_the_right_reason() {
-    assert_eq!(process(&corpus("bad/zero-bytes.jpg"), &[DISPLAY]), Err(PipelineError::Empty));
-    assert_eq!(process(&corpus("bad/not-an-image.jpg"), &[DISPLAY]), Err(PipelineError::NotAnImage));
-    assert_eq!(process(&corpus("bad/script.svg"), &[DISPLAY]), Err(PipelineError::Svg));
+    assert_eq!(
+        process(&corpus("bad/zero-bytes.jpg"), &[DISPLAY]),
+        Err(PipelineError::Empty)
+    );
+    assert_eq!(
+        process(&corpus("bad/not-an-image.jpg"), &[DISPLAY]),
+        Err(PipelineError::NotAnImage)
+    );
+    assert_eq!(
+        process(&corpus("bad/script.svg"), &[DISPLAY]),
+        Err(PipelineError::Svg)
+    );
     assert_eq!(
         process(&corpus("bad/bomb-30000x30000.png"), &[DISPLAY]),
-        Err(PipelineError::TooLarge { width: 30_000, height: 30_000 })
+        Err(PipelineError::TooLarge {
+            width: 30_000,
+            height: 30_000
+        })
     );
-    assert!(matches!(process(&corpus("bad/half.jpg"), &[DISPLAY]), Err(PipelineError::Corrupt(_))));
-    assert_eq!(process(&corpus("photos/samplefilehub.heif"), &[DISPLAY]), Err(PipelineError::Heif));
+    assert!(matches!(
+        process(&corpus("bad/half.jpg"), &[DISPLAY]),
+        Err(PipelineError::Corrupt(_))
+    ));
+    assert_eq!(
+        process(&corpus("photos/samplefilehub.heif"), &[DISPLAY]),
+        Err(PipelineError::Heif)
+    );
 }

@@ -6,13 +6,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use backend::config::{S3Settings, StorageSettings};
 use backend::Settings;
+use backend::config::{S3Settings, StorageSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::{KeyPrefix, Role};
 use rand::Rng;
 
-use crate::startup::{loopback_endpoint, Application};
+use crate::startup::{Application, loopback_endpoint};
 
 const ABOUT: &str = "Vitrine: product images, shrunk in the browser and uploaded straight to S3.";
 const LONG_ABOUT: &str = "\
@@ -98,10 +98,20 @@ enum Provider {
 #[command(next_help_heading = "Configuration")]
 struct ConfigArgs {
     /// Address to listen on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     leptos_site_addr: SocketAddr,
     /// Where the embedded database and object store keep their files.
-    #[arg(long, env = "VITRINE_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "VITRINE_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     vitrine_data_dir: PathBuf,
     /// `sqlite://...` or `postgres://...` [default: sqlite://DATA_DIR/vitrine.db]
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -122,7 +132,12 @@ struct ConfigArgs {
     #[arg(long, env = "AWS_REGION", global = true)]
     aws_region: Option<String>,
     /// Prefix of every object key; below it each seller has its own prefix.
-    #[arg(long, env = "VITRINE_KEY_PREFIX", default_value = "media/", global = true)]
+    #[arg(
+        long,
+        env = "VITRINE_KEY_PREFIX",
+        default_value = "media/",
+        global = true
+    )]
     vitrine_key_prefix: String,
     /// Largest processed image the server signs an upload for, in bytes.
     #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::upload::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
@@ -142,27 +157,40 @@ impl ConfigArgs {
         let storage = match self.vitrine_storage {
             StorageKind::Embedded => StorageSettings::Embedded,
             StorageKind::S3 => {
-                let bucket = self.vitrine_s3_bucket.filter(|b| !b.is_empty()).ok_or_else(|| {
-                    ConfigError("VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into())
-                })?;
+                let bucket = self
+                    .vitrine_s3_bucket
+                    .filter(|b| !b.is_empty())
+                    .ok_or_else(|| {
+                        ConfigError(
+                            "VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into(),
+                        )
+                    })?;
                 if self.vitrine_s3_provider != Provider::Aws && self.aws_endpoint_url_s3.is_none() {
-                    return Err(ConfigError(format!(
-                        "VITRINE_S3_PROVIDER={:?} needs an endpoint: set AWS_ENDPOINT_URL_S3",
-                        self.vitrine_s3_provider
-                    )
-                    .to_lowercase()));
+                    return Err(ConfigError(
+                        format!(
+                            "VITRINE_S3_PROVIDER={:?} needs an endpoint: set AWS_ENDPOINT_URL_S3",
+                            self.vitrine_s3_provider
+                        )
+                        .to_lowercase(),
+                    ));
                 }
                 StorageSettings::S3(S3Settings {
                     bucket,
                     endpoint: self.aws_endpoint_url_s3,
                     region: self.aws_region,
-                    force_path_style: matches!(self.vitrine_s3_provider, Provider::Minio | Provider::Other | Provider::R2),
+                    force_path_style: matches!(
+                        self.vitrine_s3_provider,
+                        Provider::Minio | Provider::Other | Provider::R2
+                    ),
                 })
             }
         };
-        let key_prefix = KeyPrefix::parse(&self.vitrine_key_prefix).map_err(|e| ConfigError(format!("VITRINE_KEY_PREFIX: {e}")))?;
+        let key_prefix = KeyPrefix::parse(&self.vitrine_key_prefix)
+            .map_err(|e| ConfigError(format!("VITRINE_KEY_PREFIX: {e}")))?;
         if self.vitrine_max_upload_bytes == 0 {
-            return Err(ConfigError("VITRINE_MAX_UPLOAD_BYTES must be at least 1".into()));
+            return Err(ConfigError(
+                "VITRINE_MAX_UPLOAD_BYTES must be at least 1".into(),
+            ));
         }
         Ok(Settings {
             database_url: self
@@ -197,7 +225,10 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -218,23 +249,32 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate { action } => migrate(&settings, action).await,
-        Command::User(UserCommand::Add { email, admin, password_stdin }) => {
-            add_user(&settings, &email, admin, password_stdin).await
-        }
+        Command::User(UserCommand::Add {
+            email,
+            admin,
+            password_stdin,
+        }) => add_user(&settings, &email, admin, password_stdin).await,
         Command::StoreEnv => store_env(&settings),
     }
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
-    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
     let addr = app.state.settings.site_addr;
-    tracing::info!("Vitrine is listening on http://{}", std::net::SocketAddr::new(addr.ip(), app.port()));
+    tracing::info!(
+        "Vitrine is listening on http://{}",
+        std::net::SocketAddr::new(addr.ip(), app.port())
+    );
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 
 async fn migrate(settings: &Settings, action: MigrateAction) -> Result<(), String> {
     use migrations::{Migrator, MigratorTrait};
-    let db = backend::db::connect(&settings.database_url).await.map_err(|e| format!("{e} (check DATABASE_URL)"))?;
+    let db = backend::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| format!("{e} (check DATABASE_URL)"))?;
     let result = match action {
         MigrateAction::Up => Migrator::up(&db, None).await,
         MigrateAction::Down => Migrator::down(&db, Some(1)).await,
@@ -242,24 +282,38 @@ async fn migrate(settings: &Settings, action: MigrateAction) -> Result<(), Strin
     };
     result.map_err(|e| format!("migration failed: {e}"))?;
     if !matches!(action, MigrateAction::Status) {
-        let pending = Migrator::get_pending_migrations(&db).await.map_err(|e| e.to_string())?.len();
+        let pending = Migrator::get_pending_migrations(&db)
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
         println!("ok: {pending} migration(s) pending");
     }
     Ok(())
 }
 
-async fn add_user(settings: &Settings, email: &str, admin: bool, password_stdin: bool) -> Result<(), String> {
+async fn add_user(
+    settings: &Settings,
+    email: &str,
+    admin: bool,
+    password_stdin: bool,
+) -> Result<(), String> {
     let (password, generated) = if password_stdin {
         let mut raw = String::new();
-        std::io::stdin().read_to_string(&mut raw).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut raw)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
         (raw.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
         (generate_password(), true)
     };
-    let db = backend::db::connect(&settings.database_url).await.map_err(|e| format!("{e} (check DATABASE_URL)"))?;
+    let db = backend::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| format!("{e} (check DATABASE_URL)"))?;
     backend::db::migrate(&db).await.map_err(|e| e.to_string())?;
     let role = if admin { Role::Admin } else { Role::Seller };
-    let account = backend::accounts::create(&db, email, password.as_str(), role).await.map_err(|e| e.to_string())?;
+    let account = backend::accounts::create(&db, email, password.as_str(), role)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("created {} account {}", role.as_str(), account.email);
     if generated {
         println!("password: {password}");
@@ -270,14 +324,17 @@ async fn add_user(settings: &Settings, email: &str, admin: bool, password_stdin:
 fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect()
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 fn store_env(settings: &Settings) -> Result<(), String> {
     if !matches!(settings.storage, StorageSettings::Embedded) {
         return Err("store-env describes the embedded store, but VITRINE_STORAGE=s3: your bucket's settings are already in your environment".into());
     }
-    let store = backend::storage::embedded::EmbeddedStore::open(&settings.embedded_store_dir()).map_err(|e| e.to_string())?;
+    let store = backend::storage::embedded::EmbeddedStore::open(&settings.embedded_store_dir())
+        .map_err(|e| e.to_string())?;
     for line in store.env_lines(&loopback_endpoint(settings.site_addr)) {
         println!("{line}");
     }

@@ -7,12 +7,12 @@
 //! origin, and TLS in front of the app covers the store too. The browser still sends the very
 //! same signed POST form it sends to AWS.
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::Router;
 use backend::storage::embedded::EmbeddedStore;
 use s3s::auth::SimpleAuth;
 use s3s::config::{S3Config, StaticConfigProvider};
@@ -26,7 +26,10 @@ pub struct StoreError {
 }
 
 /// The store's routes: `/{bucket}` (POST uploads, listing) and `/{bucket}/{key...}`.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: &EmbeddedStore, max_upload_bytes: u64) -> Result<Router<S>, StoreError> {
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    store: &EmbeddedStore,
+    max_upload_bytes: u64,
+) -> Result<Router<S>, StoreError> {
     let fs = s3s_fs::FileSystem::new(&store.objects_dir).map_err(|e| StoreError {
         path: store.objects_dir.display().to_string(),
         reason: format!("{e:?}"),
@@ -39,14 +42,17 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: &EmbeddedStore, max_uploa
     let mut config = S3Config::default();
     // s3s buffers a POSTed file in memory: never accept more than the largest signed upload.
     config.post_object_max_file_size = max_upload_bytes;
-    builder.set_config(std::sync::Arc::new(StaticConfigProvider::new(std::sync::Arc::new(config))));
+    builder.set_config(std::sync::Arc::new(StaticConfigProvider::new(
+        std::sync::Arc::new(config),
+    )));
     let service = builder.build();
 
-    let bucket_path = format!("/{}", store.bucket);
-    let object_path = format!("/{}/{{*key}}", store.bucket);
+    let bucket = &store.bucket;
     Ok(Router::new()
-        .route(&bucket_path, any(handle))
-        .route(&object_path, any(handle))
+        .route(&format!("/{bucket}"), any(handle))
+        // SDKs address the bucket itself as `/{bucket}/` too.
+        .route(&format!("/{bucket}/"), any(handle))
+        .route(&format!("/{bucket}/{{*key}}"), any(handle))
         .with_state(service))
 }
 
@@ -55,7 +61,11 @@ async fn handle(State(service): State<S3Service>, request: Request) -> Response 
         Ok(response) => response.map(Body::new),
         Err(err) => {
             tracing::error!(?err, "embedded store failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the embedded object store failed; see the server log").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the embedded object store failed; see the server log",
+            )
+                .into_response()
         }
     }
 }

@@ -13,7 +13,14 @@ pub async fn live() -> &'static str {
 pub async fn ready(Extension(state): Extension<AppState>) -> impl IntoResponse {
     let database = state.db.ping().await.map_err(|e| e.to_string());
     let storage = state.store.check().await.map_err(|e| e.to_string());
-    let status = if database.is_ok() && storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if database.is_ok() && storage.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let show = |r: Result<(), String>| r.err().unwrap_or_else(|| "ok".into());
-    (status, Json(json!({ "database": show(database), "storage": show(storage) })))
+    (
+        status,
+        Json(json!({ "database": show(database), "storage": show(storage) })),
+    )
 }

@@ -5,16 +5,16 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use app::{shell, App};
+use app::{App, shell};
 use axum::routing::get;
 use axum::{Extension, Router};
 use backend::config::StorageSettings;
-use backend::storage::embedded::EmbeddedStore;
 use backend::storage::ObjectStore;
+use backend::storage::embedded::EmbeddedStore;
 use backend::{AppState, Settings};
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use crate::{embedded_store, health};
@@ -22,7 +22,10 @@ use crate::{embedded_store, health};
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot listen on {addr}: {source} (is another server using it? set LEPTOS_SITE_ADDR)")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0} (check DATABASE_URL)")]
     Database(backend::Error),
     #[error("cannot apply migrations: {0}")]
@@ -43,40 +46,74 @@ pub struct Application {
 
 /// The address the server itself uses to reach its listener (loopback when it listens on all).
 pub fn loopback_endpoint(addr: SocketAddr) -> String {
-    let ip = if addr.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { addr.ip() };
+    let ip = if addr.ip().is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        addr.ip()
+    };
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = backend::db::connect(&settings.database_url).await.map_err(StartupError::Database)?;
-        backend::db::migrate(&db).await.map_err(StartupError::Migrate)?;
+        let db = backend::db::connect(&settings.database_url)
+            .await
+            .map_err(StartupError::Database)?;
+        backend::db::migrate(&db)
+            .await
+            .map_err(StartupError::Migrate)?;
 
         let listener = TcpListener::bind(settings.site_addr)
             .await
-            .map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
-        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
+            .map_err(|source| StartupError::Bind {
+                addr: settings.site_addr,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.site_addr,
+            source,
+        })?;
 
         let (store, store_routes) = match &settings.storage {
             StorageSettings::Embedded => {
-                let embedded = EmbeddedStore::open(&settings.embedded_store_dir()).map_err(|e| StartupError::Storage(e.to_string()))?;
+                let embedded = EmbeddedStore::open(&settings.embedded_store_dir())
+                    .map_err(|e| StartupError::Storage(e.to_string()))?;
                 let routes = embedded_store::routes(&embedded, settings.max_upload_bytes)
                     .map_err(|e| StartupError::Storage(e.to_string()))?;
-                (ObjectStore::embedded(&embedded, &loopback_endpoint(local_addr)), routes)
+                (
+                    ObjectStore::embedded(&embedded, &loopback_endpoint(local_addr)),
+                    routes,
+                )
             }
             StorageSettings::S3(s3) => (
-                ObjectStore::external(s3).await.map_err(|e| StartupError::Storage(e.to_string()))?,
+                ObjectStore::external(s3)
+                    .await
+                    .map_err(|e| StartupError::Storage(e.to_string()))?,
                 Router::new(),
             ),
         };
 
-        let state = AppState { db, store, settings: Arc::new(settings) };
+        let state = AppState {
+            db,
+            store,
+            settings: Arc::new(settings),
+        };
         let router = Self::router(state.clone(), local_addr, store_routes)?;
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
-    fn router(state: AppState, addr: SocketAddr, store_routes: Router) -> Result<Router, StartupError> {
-        let mut leptos_options = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?.leptos_options;
+    fn router(
+        state: AppState,
+        addr: SocketAddr,
+        store_routes: Router,
+    ) -> Result<Router, StartupError> {
+        let mut leptos_options = get_configuration(None)
+            .map_err(|e| StartupError::Leptos(e.to_string()))?
+            .leptos_options;
         leptos_options.site_addr = addr;
         let routes = generate_route_list(App);
         let context_state = state.clone();
@@ -101,7 +138,10 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     /// Serves until Ctrl-C or SIGTERM.
@@ -119,7 +159,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -10,7 +10,7 @@ use app::error::AppError;
 use backend::storage::embedded::EmbeddedStore;
 use domain::post_policy::{PostPolicy, SigningCredentials};
 use domain::{ByteSize, ContentType, ObjectKey};
-use support::{field, jpeg, replace_field, spawn_app, Db};
+use support::{Db, field, jpeg, replace_field, spawn_app};
 
 on_both_databases!(
     a_photo_goes_through_the_whole_chain,
@@ -28,14 +28,22 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(640, 480);
 
-    let ticket = seller.begin(product.id, "image/jpeg", photo.len() as u64).await.unwrap();
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
     assert_eq!(ticket.uploads.len(), 1);
     let upload = &ticket.uploads[0];
-    assert_eq!(upload.url, "/vitrine-media", "the browser posts to the bucket, not to an app route");
+    assert_eq!(
+        upload.url, "/vitrine-media",
+        "the browser posts to the bucket, not to an app route"
+    );
     let key = field(&upload.fields, "key");
     assert!(key.starts_with("media/sellers/"), "{key}");
 
-    let res = seller.post_to_store(&upload.url, &upload.fields, photo.clone(), "image/jpeg").await;
+    let res = seller
+        .post_to_store(&upload.url, &upload.fields, photo.clone(), "image/jpeg")
+        .await;
     assert_eq!(res.status().as_u16(), 204, "{}", res.text().await.unwrap());
 
     let image = seller.complete(&ticket.intent_id).await.unwrap();
@@ -52,16 +60,31 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     assert_eq!(body.bytes().await.unwrap().as_ref(), photo.as_slice());
     // Without the signature the store refuses.
     let unsigned = url.split('?').next().unwrap().to_owned();
-    assert_eq!(seller.http.get(&unsigned).send().await.unwrap().status().as_u16(), 403);
+    assert_eq!(
+        seller
+            .http
+            .get(&unsigned)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
 }
 
 async fn completing_twice_registers_one_image(db: Db) {
     let app = spawn_app(db).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(32, 32);
-    let ticket = seller.begin(product.id, "image/jpeg", photo.len() as u64).await.unwrap();
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
     let upload = &ticket.uploads[0];
-    seller.post_to_store(&upload.url, &upload.fields, photo, "image/jpeg").await;
+    seller
+        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
+        .await;
 
     let first = seller.complete(&ticket.intent_id).await.unwrap();
     let second = seller.complete(&ticket.intent_id).await.unwrap();
@@ -81,23 +104,55 @@ async fn the_store_refuses_what_the_policy_does_not_allow(db: Db) {
     let mut larger = photo.clone();
     larger.extend_from_slice(&[0u8; 16]);
     let signature = field(&upload.fields, "x-amz-signature");
-    let flipped = format!("{}{}", if signature.starts_with('0') { "1" } else { "0" }, &signature[1..]);
+    let flipped = format!(
+        "{}{}",
+        if signature.starts_with('0') { "1" } else { "0" },
+        &signature[1..]
+    );
     let tampered: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = vec![
         ("a larger file", upload.fields.clone(), larger),
-        ("a smaller file", upload.fields.clone(), photo[..photo.len() - 1].to_vec()),
-        ("another key", replace_field(&upload.fields, "key", &format!("{key}.other")), photo.clone()),
-        ("another seller's prefix", replace_field(&upload.fields, "key", "media/sellers/999/x/display.jpg"), photo.clone()),
-        ("another content type", replace_field(&upload.fields, "Content-Type", "text/html"), photo.clone()),
-        ("a changed signature", replace_field(&upload.fields, "x-amz-signature", &flipped), photo.clone()),
+        (
+            "a smaller file",
+            upload.fields.clone(),
+            photo[..photo.len() - 1].to_vec(),
+        ),
+        (
+            "another key",
+            replace_field(&upload.fields, "key", &format!("{key}.other")),
+            photo.clone(),
+        ),
+        (
+            "another seller's prefix",
+            replace_field(&upload.fields, "key", "media/sellers/999/x/display.jpg"),
+            photo.clone(),
+        ),
+        (
+            "another content type",
+            replace_field(&upload.fields, "Content-Type", "text/html"),
+            photo.clone(),
+        ),
+        (
+            "a changed signature",
+            replace_field(&upload.fields, "x-amz-signature", &flipped),
+            photo.clone(),
+        ),
     ];
     for (what, fields, file) in tampered {
-        let res = seller.post_to_store(&upload.url, &fields, file, "image/jpeg").await;
+        let res = seller
+            .post_to_store(&upload.url, &fields, file, "image/jpeg")
+            .await;
         let status = res.status().as_u16();
-        assert!((400..500).contains(&status), "{what}: the store answered {status}");
+        assert!(
+            (400..500).contains(&status),
+            "{what}: the store answered {status}"
+        );
     }
     // Nothing reached the store, so completing refuses and registers nothing.
     let err = seller.complete(&ticket.intent_id).await.unwrap_err();
-    assert!(matches!(&err, AppError::Refused(m) if m.contains("never reached the store")), "{err:?}");
+    assert!(
+        matches!(&err, AppError::Refused(m) if m.contains("never reached the store")),
+        "{err:?}"
+    );
     assert!(app.state.store.head(&key).await.unwrap().is_none());
     assert!(seller.gallery(product.id).await.unwrap().is_empty());
 }
@@ -124,12 +179,16 @@ async fn the_store_refuses_an_expired_policy(db: Db) {
     };
     let signed_at = SystemTime::now() - Duration::from_secs(300);
     let post = policy.sign(&credentials, signed_at, Duration::from_secs(60));
-    let res = seller.post_to_store("/vitrine-media", &post.fields, photo.clone(), "image/jpeg").await;
+    let res = seller
+        .post_to_store("/vitrine-media", &post.fields, photo.clone(), "image/jpeg")
+        .await;
     assert_eq!(res.status().as_u16(), 403, "{}", res.text().await.unwrap());
 
     // The same policy, still valid, is accepted: the refusal above was the expiry.
     let fresh = policy.sign(&credentials, SystemTime::now(), Duration::from_secs(60));
-    let res = seller.post_to_store("/vitrine-media", &fresh.fields, photo, "image/jpeg").await;
+    let res = seller
+        .post_to_store("/vitrine-media", &fresh.fields, photo, "image/jpeg")
+        .await;
     assert_eq!(res.status().as_u16(), 204);
 }
 
@@ -138,19 +197,33 @@ async fn a_stored_file_that_is_not_the_declared_image_is_deleted(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     // Text of the declared size and type passes the policy; the server must still refuse it.
     let fake = b"<html><script>alert('not a photo')</script></html>".to_vec();
-    let ticket = seller.begin(product.id, "image/jpeg", fake.len() as u64).await.unwrap();
+    let ticket = seller
+        .begin(product.id, "image/jpeg", fake.len() as u64)
+        .await
+        .unwrap();
     let upload = &ticket.uploads[0];
     let key = field(&upload.fields, "key").to_owned();
-    let res = seller.post_to_store(&upload.url, &upload.fields, fake, "image/jpeg").await;
+    let res = seller
+        .post_to_store(&upload.url, &upload.fields, fake, "image/jpeg")
+        .await;
     assert_eq!(res.status().as_u16(), 204);
     assert!(app.state.store.head(&key).await.unwrap().is_some());
 
     let err = seller.complete(&ticket.intent_id).await.unwrap_err();
-    assert!(matches!(&err, AppError::Refused(m) if m.contains("not a JPEG, PNG or WebP")), "{err:?}");
-    assert!(app.state.store.head(&key).await.unwrap().is_none(), "the refused object is deleted");
+    assert!(
+        matches!(&err, AppError::Refused(m) if m.contains("not a JPEG, PNG or WebP")),
+        "{err:?}"
+    );
+    assert!(
+        app.state.store.head(&key).await.unwrap().is_none(),
+        "the refused object is deleted"
+    );
     assert!(seller.gallery(product.id).await.unwrap().is_empty());
     // The intent is gone too: completing again finds nothing.
-    assert!(matches!(seller.complete(&ticket.intent_id).await, Err(AppError::NotFound(_))));
+    assert!(matches!(
+        seller.complete(&ticket.intent_id).await,
+        Err(AppError::NotFound(_))
+    ));
 }
 
 async fn sellers_cannot_touch_each_others_products(db: Db) {
@@ -160,16 +233,31 @@ async fn sellers_cannot_touch_each_others_products(db: Db) {
     bob.sign_up("bob@shop.example").await;
 
     let photo = jpeg(32, 32);
-    let ticket = ana.begin(product.id, "image/jpeg", photo.len() as u64).await.unwrap();
-    ana.post_to_store(&ticket.uploads[0].url, &ticket.uploads[0].fields, photo.clone(), "image/jpeg").await;
+    let ticket = ana
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    ana.post_to_store(
+        &ticket.uploads[0].url,
+        &ticket.uploads[0].fields,
+        photo.clone(),
+        "image/jpeg",
+    )
+    .await;
 
     // Bob gets the same answer as for a product that does not exist.
     let theirs = bob.begin(product.id, "image/jpeg", 10).await.unwrap_err();
     let missing = bob.begin(987_654, "image/jpeg", 10).await.unwrap_err();
     assert!(matches!(theirs, AppError::NotFound(_)));
     assert_eq!(theirs, missing);
-    assert!(matches!(bob.complete(&ticket.intent_id).await, Err(AppError::NotFound(_))));
-    assert!(matches!(bob.gallery(product.id).await, Err(AppError::NotFound(_))));
+    assert!(matches!(
+        bob.complete(&ticket.intent_id).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        bob.gallery(product.id).await,
+        Err(AppError::NotFound(_))
+    ));
 
     // Ana's upload is untouched by Bob's attempts.
     ana.complete(&ticket.intent_id).await.unwrap();
@@ -181,10 +269,25 @@ async fn signed_out_callers_are_refused(db: Db) {
     let (ana, product) = app.seller_with_product("ana@shop.example").await;
     let ticket = ana.begin(product.id, "image/jpeg", 10).await.unwrap();
     let stranger = app.browser();
-    assert_eq!(stranger.begin(product.id, "image/jpeg", 10).await.unwrap_err(), AppError::Unauthenticated);
-    assert_eq!(stranger.complete(&ticket.intent_id).await.unwrap_err(), AppError::Unauthenticated);
-    assert_eq!(stranger.gallery(product.id).await.unwrap_err(), AppError::Unauthenticated);
-    assert_eq!(stranger.create_product("x").await.unwrap_err(), AppError::Unauthenticated);
+    assert_eq!(
+        stranger
+            .begin(product.id, "image/jpeg", 10)
+            .await
+            .unwrap_err(),
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        stranger.complete(&ticket.intent_id).await.unwrap_err(),
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        stranger.gallery(product.id).await.unwrap_err(),
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        stranger.create_product("x").await.unwrap_err(),
+        AppError::Unauthenticated
+    );
 }
 
 async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
@@ -193,9 +296,26 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
 
     let app = spawn_app(db).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
-    for (content_type, size) in [("image/svg+xml", 100), ("text/html", 100), ("image/jpeg", 0), ("image/jpeg", 15_000_001)] {
-        let err = seller.begin(product.id, content_type, size).await.unwrap_err();
-        assert!(matches!(err, AppError::Refused(_)), "{content_type} {size}: {err:?}");
+    for (content_type, size) in [
+        ("image/svg+xml", 100),
+        ("text/html", 100),
+        ("image/jpeg", 0),
+        ("image/jpeg", 15_000_001),
+    ] {
+        let err = seller
+            .begin(product.id, content_type, size)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AppError::Refused(_)),
+            "{content_type} {size}: {err:?}"
+        );
     }
-    assert_eq!(upload_intent::Entity::find().count(&app.state.db).await.unwrap(), 0);
+    assert_eq!(
+        upload_intent::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -64,7 +64,11 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
 }
 
 fn gallery_item(item: GalleryItem) -> impl IntoView {
-    let alt = if item.alt_text.is_empty() { "Product photo".to_owned() } else { item.alt_text.clone() };
+    let alt = if item.alt_text.is_empty() {
+        "Product photo".to_owned()
+    } else {
+        item.alt_text.clone()
+    };
     view! {
         <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.clone()>
             <img src=item.url alt=alt width=item.width.to_string() height=item.height.to_string() loading="lazy"/>
@@ -76,4 +80,3 @@ fn gallery_item(item: GalleryItem) -> impl IntoView {
         </li>
     }
 }
-

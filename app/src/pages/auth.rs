@@ -9,7 +9,10 @@ use crate::error::AppError;
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<UserInfo>, AppError> {
     let account = crate::session::current_account().await?;
-    Ok(account.map(|a| UserInfo { is_admin: a.is_admin(), email: a.email }))
+    Ok(account.map(|a| UserInfo {
+        is_admin: a.is_admin(),
+        email: a.email,
+    }))
 }
 
 #[server(endpoint = "sign_up")]
@@ -68,16 +71,38 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             let _ = window().location().set_href("/products");
         }
     });
-    let error = move || submit.value().get().and_then(Result::err).map(|e: AppError| e.to_string());
-    let (title, id, button, other) = match mode {
-        Mode::SignUp => ("Create your seller account", "signup", "Create account", view! {
-            <p class="muted">"Already have an account? "<a href="/signin">"Sign in"</a></p>
-        }.into_any()),
-        Mode::SignIn => ("Sign in", "signin", "Sign in", view! {
-            <p class="muted">"New to Vitrine? "<a href="/signup">"Create an account"</a></p>
-        }.into_any()),
+    let error = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e: AppError| e.to_string())
     };
-    let autocomplete = if mode == Mode::SignUp { "new-password" } else { "current-password" };
+    let (title, id, button, other) = match mode {
+        Mode::SignUp => (
+            "Create your seller account",
+            "signup",
+            "Create account",
+            view! {
+                <p class="muted">"Already have an account? "<a href="/signin">"Sign in"</a></p>
+            }
+            .into_any(),
+        ),
+        Mode::SignIn => (
+            "Sign in",
+            "signin",
+            "Sign in",
+            view! {
+                <p class="muted">"New to Vitrine? "<a href="/signup">"Create an account"</a></p>
+            }
+            .into_any(),
+        ),
+    };
+    let autocomplete = if mode == Mode::SignUp {
+        "new-password"
+    } else {
+        "current-password"
+    };
 
     view! {
         <Title text=title/>

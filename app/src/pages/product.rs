@@ -15,13 +15,21 @@ pub async fn get_product(id: i64) -> Result<ProductSummary, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let product = backend::products::find_owned(&state.db, &seller, id).await?;
-    Ok(ProductSummary { id: product.id, name: product.name })
+    Ok(ProductSummary {
+        id: product.id,
+        name: product.name,
+    })
 }
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|raw| raw.parse::<i64>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<i64>().ok())
+    };
     let product = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_product(id).await,

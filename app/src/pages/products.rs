@@ -12,7 +12,13 @@ pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let products = backend::products::list(&state.db, &seller).await?;
-    Ok(products.into_iter().map(|p| ProductSummary { id: p.id, name: p.name }).collect())
+    Ok(products
+        .into_iter()
+        .map(|p| ProductSummary {
+            id: p.id,
+            name: p.name,
+        })
+        .collect())
 }
 
 #[server(endpoint = "create_product")]
@@ -20,14 +26,23 @@ pub async fn create_product(name: String) -> Result<ProductSummary, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let product = backend::products::create(&state.db, &seller, &name).await?;
-    Ok(ProductSummary { id: product.id, name: product.name })
+    Ok(ProductSummary {
+        id: product.id,
+        name: product.name,
+    })
 }
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let create = ServerAction::<CreateProduct>::new();
     let products = Resource::new(move || create.version().get(), |_| list_products());
-    let error = move || create.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
 
     view! {
         <Title text="Products"/>

@@ -4,7 +4,7 @@
 //! registers the image). `direct_upload` runs them in order and reports each state change.
 
 mod server;
-pub use server::{begin_upload, complete_upload, BeginUpload, CompleteUpload};
+pub use server::{BeginUpload, CompleteUpload, begin_upload, complete_upload};
 
 #[cfg(feature = "hydrate")]
 mod direct_upload;
@@ -62,6 +62,7 @@ pub struct UploadItem {
 }
 
 impl UploadItem {
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn new(key: usize, name: String) -> Self {
         Self {
             key,
@@ -90,6 +91,7 @@ impl UploadItem {
 const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/tiff,image/gif";
 
 #[component]
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
     let items = RwSignal::new(Vec::<UploadItem>::new());
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -97,7 +99,12 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
             let files: Vec<web_sys::File> = input
                 .files()
                 .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())

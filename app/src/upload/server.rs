@@ -3,18 +3,25 @@
 
 use leptos::prelude::*;
 
-use crate::api::{DeclaredObject, RegisteredImage, SignedUpload, UploadTicket};
+use crate::api::{DeclaredObject, RegisteredImage, UploadTicket};
 use crate::error::AppError;
 
 /// Records an upload intent for one image of `product_id` and returns a presigned POST per
 /// declared object.
-#[server(endpoint = "begin_upload", input = server_fn::codec::Json)]
-pub async fn begin_upload(product_id: i64, objects: Vec<DeclaredObject>) -> Result<UploadTicket, AppError> {
+#[server(endpoint = "begin_upload", input = leptos::server_fn::codec::Json)]
+pub async fn begin_upload(
+    product_id: i64,
+    objects: Vec<DeclaredObject>,
+) -> Result<UploadTicket, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let declared: Vec<backend::uploads::Declared> = objects
         .into_iter()
-        .map(|o| backend::uploads::Declared { variant: o.variant, content_type: o.content_type, size: o.size })
+        .map(|o| backend::uploads::Declared {
+            variant: o.variant,
+            content_type: o.content_type,
+            size: o.size,
+        })
         .collect();
     let ticket = backend::uploads::begin(&state, &seller, product_id, &declared).await?;
     Ok(UploadTicket {
@@ -22,7 +29,11 @@ pub async fn begin_upload(product_id: i64, objects: Vec<DeclaredObject>) -> Resu
         uploads: ticket
             .uploads
             .into_iter()
-            .map(|u| SignedUpload { variant: u.variant.as_str().to_owned(), url: u.url, fields: u.fields })
+            .map(|u| crate::api::SignedUpload {
+                variant: u.variant.as_str().to_owned(),
+                url: u.url,
+                fields: u.fields,
+            })
             .collect(),
     })
 }
@@ -33,5 +44,9 @@ pub async fn complete_upload(intent_id: String) -> Result<RegisteredImage, AppEr
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let image = backend::uploads::complete(&state, &seller, &intent_id).await?;
-    Ok(RegisteredImage { image_id: image.image_id, width: image.width, height: image.height })
+    Ok(RegisteredImage {
+        image_id: image.image_id,
+        width: image.width,
+        height: image.height,
+    })
 }

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BlobPropertyBag, FormData, ProgressEvent, XmlHttpRequest};
 
 fn js_error(err: wasm_bindgen::JsValue) -> String {
@@ -30,7 +30,8 @@ pub async fn post_form(
     options.set_type(content_type);
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)?;
     // S3 requires the file to be the last field.
-    form.append_with_blob_and_filename("file", &blob, "image").map_err(js_error)?;
+    form.append_with_blob_and_filename("file", &blob, "image")
+        .map_err(js_error)?;
 
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
     xhr.open("POST", url).map_err(js_error)?;
@@ -49,7 +50,9 @@ pub async fn post_form(
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
         on_progress(ev.loaded() as usize);
     });
-    xhr.upload().map_err(js_error)?.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    xhr.upload()
+        .map_err(js_error)?
+        .set_onprogress(Some(progress.as_ref().unchecked_ref()));
 
     let onload = {
         let xhr = xhr.clone();
@@ -68,13 +71,17 @@ pub async fn post_form(
     let onerror = {
         let finish = finish.clone();
         Closure::<dyn FnMut()>::new(move || {
-            finish(Err("The upload was interrupted: check your connection and try again.".into()))
+            finish(Err(
+                "The upload was interrupted: check your connection and try again.".into(),
+            ))
         })
     };
     xhr.set_onerror(Some(onerror.as_ref().unchecked_ref()));
 
     xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
-    let result = receiver.await.unwrap_or_else(|_| Err("The upload was abandoned.".into()));
+    let result = receiver
+        .await
+        .unwrap_or_else(|_| Err("The upload was abandoned.".into()));
     // The handlers must live until the request has finished.
     drop((progress, onload, onerror));
     result
@@ -89,7 +96,9 @@ fn store_refusal(status: u16, body: &str) -> String {
         Some(body[start..end].to_owned())
     };
     match (tag("Code"), tag("Message")) {
-        (Some(code), Some(message)) => format!("The storage refused the upload ({code}: {message}). Try again."),
+        (Some(code), Some(message)) => {
+            format!("The storage refused the upload ({code}: {message}). Try again.")
+        }
         (Some(code), None) => format!("The storage refused the upload ({code}). Try again."),
         _ => format!("The storage refused the upload (HTTP {status}). Try again."),
     }

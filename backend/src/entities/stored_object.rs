@@ -20,7 +20,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::image::Entity", from = "Column::ImageId", to = "super::image::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::image::Entity",
+        from = "Column::ImageId",
+        to = "super::image::Column::Id"
+    )]
     Image,
 }
 

@@ -30,24 +30,39 @@ impl EmbeddedStore {
     /// Opens the store under `dir`, creating its folders and credentials the first time.
     pub fn open(dir: &Path) -> Result<Self, Error> {
         let io = |what: &str, path: &Path, e: std::io::Error| {
-            Error::Internal(format!("cannot {what} {}: {e} (check VITRINE_DATA_DIR)", path.display()))
+            Error::Internal(format!(
+                "cannot {what} {}: {e} (check VITRINE_DATA_DIR)",
+                path.display()
+            ))
         };
         let objects_dir = dir.join("objects");
         let bucket_dir = objects_dir.join(BUCKET);
         std::fs::create_dir_all(&bucket_dir).map_err(|e| io("create", &bucket_dir, e))?;
         let creds_path = dir.join("credentials.json");
         let credentials = match std::fs::read(&creds_path) {
-            Ok(raw) => serde_json::from_slice(&raw)
-                .map_err(|e| Error::Internal(format!("{} is damaged: {e}; delete it to make new keys", creds_path.display())))?,
+            Ok(raw) => serde_json::from_slice(&raw).map_err(|e| {
+                Error::Internal(format!(
+                    "{} is damaged: {e}; delete it to make new keys",
+                    creds_path.display()
+                ))
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let credentials = generate();
-                write_private(&creds_path, &serde_json::to_vec_pretty(&credentials).unwrap_or_default())
-                    .map_err(|e| io("write", &creds_path, e))?;
+                write_private(
+                    &creds_path,
+                    &serde_json::to_vec_pretty(&credentials).unwrap_or_default(),
+                )
+                .map_err(|e| io("write", &creds_path, e))?;
                 credentials
             }
             Err(e) => return Err(io("read", &creds_path, e)),
         };
-        Ok(Self { objects_dir, bucket: BUCKET.into(), region: REGION.into(), credentials })
+        Ok(Self {
+            objects_dir,
+            bucket: BUCKET.into(),
+            region: REGION.into(),
+            credentials,
+        })
     }
 
     /// The lines `vitrine store-env` prints, for aws-cli, rclone or boto3.
@@ -57,7 +72,10 @@ impl EmbeddedStore {
             format!("VITRINE_S3_BUCKET={}", self.bucket),
             format!("AWS_REGION={}", self.region),
             format!("AWS_ACCESS_KEY_ID={}", self.credentials.access_key_id),
-            format!("AWS_SECRET_ACCESS_KEY={}", self.credentials.secret_access_key),
+            format!(
+                "AWS_SECRET_ACCESS_KEY={}",
+                self.credentials.secret_access_key
+            ),
         ]
     }
 }
@@ -95,7 +113,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vitrine-store-{}", uuid::Uuid::new_v4()));
         let first = EmbeddedStore::open(&dir).unwrap();
         let second = EmbeddedStore::open(&dir).unwrap();
-        assert_eq!(first.credentials.secret_access_key, second.credentials.secret_access_key);
+        assert_eq!(
+            first.credentials.secret_access_key,
+            second.credentials.secret_access_key
+        );
         assert!(dir.join("objects").join(BUCKET).is_dir());
         let lines = first.env_lines("http://127.0.0.1:3000");
         assert!(lines.contains(&"VITRINE_S3_BUCKET=vitrine-media".to_owned()));

@@ -6,7 +6,7 @@ pub mod embedded;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -16,8 +16,8 @@ use bytes::Bytes;
 use domain::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use domain::{ByteSize, ContentType, ObjectKey};
 
-use crate::config::S3Settings;
 use crate::Error;
+use crate::config::S3Settings;
 
 /// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
 /// twice in that window gets the same URLs and the browser cache works.
@@ -31,6 +31,8 @@ pub struct ObjectStore {
 
 struct Inner {
     client: aws_sdk_s3::Client,
+    /// The same credentials the client signs with, for the POST policies it cannot sign.
+    credentials: Option<SharedCredentialsProvider>,
     bucket: String,
     region: String,
     kind: Kind,
@@ -58,22 +60,29 @@ fn storage_error(err: impl std::error::Error) -> Error {
 impl ObjectStore {
     /// The embedded store, reached by the server at `internal_endpoint` (loopback).
     pub fn embedded(store: &embedded::EmbeddedStore, internal_endpoint: &str) -> Self {
+        let credentials = SharedCredentialsProvider::new(Credentials::new(
+            store.credentials.access_key_id.clone(),
+            store.credentials.secret_access_key.clone(),
+            None,
+            None,
+            "vitrine-embedded",
+        ));
         let config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url(internal_endpoint)
             .force_path_style(true)
             .region(Region::new(store.region.clone()))
-            .credentials_provider(Credentials::new(
-                store.credentials.access_key_id.clone(),
-                store.credentials.secret_access_key.clone(),
-                None,
-                None,
-                "vitrine-embedded",
-            ))
+            .credentials_provider(credentials.clone())
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
             .build();
-        Self::from_parts(config, store.bucket.clone(), store.region.clone(), Kind::Embedded)
+        Self::from_parts(
+            config,
+            Some(credentials),
+            store.bucket.clone(),
+            store.region.clone(),
+            Kind::Embedded,
+        )
     }
 
     /// An external S3 service; region and credentials come from the AWS SDK's chain.
@@ -92,23 +101,49 @@ impl ObjectStore {
             .region()
             .map(|r| r.to_string())
             .ok_or_else(|| Error::Internal("no region for the S3 bucket: set AWS_REGION".into()))?;
-        let config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(settings.force_path_style).build();
+        let config = aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(settings.force_path_style)
+            .build();
         let bucket_url = match &settings.endpoint {
             Some(endpoint) if settings.force_path_style => {
                 format!("{}/{}", endpoint.trim_end_matches('/'), settings.bucket)
             }
             Some(endpoint) => {
                 let (scheme, host) = endpoint.split_once("://").unwrap_or(("https", endpoint));
-                format!("{scheme}://{}.{}", settings.bucket, host.trim_end_matches('/'))
+                format!(
+                    "{scheme}://{}.{}",
+                    settings.bucket,
+                    host.trim_end_matches('/')
+                )
             }
             None => format!("https://{}.s3.{region}.amazonaws.com", settings.bucket),
         };
-        Ok(Self::from_parts(config, settings.bucket.clone(), region, Kind::External { bucket_url }))
+        Ok(Self::from_parts(
+            config,
+            sdk.credentials_provider(),
+            settings.bucket.clone(),
+            region,
+            Kind::External { bucket_url },
+        ))
     }
 
-    fn from_parts(config: aws_sdk_s3::Config, bucket: String, region: String, kind: Kind) -> Self {
+    fn from_parts(
+        config: aws_sdk_s3::Config,
+        credentials: Option<SharedCredentialsProvider>,
+        bucket: String,
+        region: String,
+        kind: Kind,
+    ) -> Self {
         let client = aws_sdk_s3::Client::from_conf(config);
-        Self { inner: Arc::new(Inner { client, bucket, region, kind }) }
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                credentials,
+                bucket,
+                region,
+                kind,
+            }),
+        }
     }
 
     pub fn bucket(&self) -> &str {
@@ -116,13 +151,15 @@ impl ObjectStore {
     }
 
     async fn signing_credentials(&self) -> Result<SigningCredentials, Error> {
-        let provider = self
-            .inner
-            .client
-            .config()
-            .credentials_provider()
-            .ok_or_else(|| Error::Internal("no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into()))?;
-        let creds = provider.provide_credentials().await.map_err(storage_error)?;
+        let provider = self.inner.credentials.as_ref().ok_or_else(|| {
+            Error::Internal(
+                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
+            )
+        })?;
+        let creds = provider
+            .provide_credentials()
+            .await
+            .map_err(storage_error)?;
         Ok(SigningCredentials {
             access_key_id: creds.access_key_id().to_owned(),
             secret_access_key: creds.secret_access_key().to_owned(),
@@ -146,7 +183,10 @@ impl ObjectStore {
             content_type,
             size,
             // Keys are never reused, so the object may be cached for good.
-            extra_fields: vec![("Cache-Control".into(), "public, max-age=31536000, immutable".into())],
+            extra_fields: vec![(
+                "Cache-Control".into(),
+                "public, max-age=31536000, immutable".into(),
+            )],
         };
         let post = policy.sign(&credentials, SystemTime::now(), expires_in);
         let url = match &self.inner.kind {
@@ -158,9 +198,20 @@ impl ObjectStore {
 
     /// HEAD of `key`; `None` when there is no such object.
     pub async fn head(&self, key: &str) -> Result<Option<ObjectHead>, Error> {
-        match self.inner.client.head_object().bucket(&self.inner.bucket).key(key).send().await {
+        match self
+            .inner
+            .client
+            .head_object()
+            .bucket(&self.inner.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(out) => Ok(Some(ObjectHead {
-                size: out.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                size: out
+                    .content_length()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
                 content_type: out.content_type().map(str::to_owned),
             })),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
@@ -186,9 +237,23 @@ impl ObjectStore {
 
     /// Deletes `key`; deleting what is already gone succeeds.
     pub async fn delete(&self, key: &str) -> Result<(), Error> {
-        match self.inner.client.delete_object().bucket(&self.inner.bucket).key(key).send().await {
+        match self
+            .inner
+            .client
+            .delete_object()
+            .bucket(&self.inner.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
-            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(()),
+            Err(err)
+                if err
+                    .raw_response()
+                    .is_some_and(|r| r.status().as_u16() == 404) =>
+            {
+                Ok(())
+            }
             Err(err) => Err(storage_error(err)),
         }
     }
@@ -198,12 +263,19 @@ impl ObjectStore {
         if self.check().await.is_ok() {
             return Ok(());
         }
-        match self.inner.client.create_bucket().bucket(&self.inner.bucket).send().await {
+        match self
+            .inner
+            .client
+            .create_bucket()
+            .bucket(&self.inner.bucket)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()) =>
+                if err.as_service_error().is_some_and(|e| {
+                    e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()
+                }) =>
             {
                 Ok(())
             }
@@ -213,7 +285,13 @@ impl ObjectStore {
 
     /// Whether the bucket answers (readiness).
     pub async fn check(&self) -> Result<(), Error> {
-        self.inner.client.head_bucket().bucket(&self.inner.bucket).send().await.map_err(storage_error)?;
+        self.inner
+            .client
+            .head_bucket()
+            .bucket(&self.inner.bucket)
+            .send()
+            .await
+            .map_err(storage_error)?;
         Ok(())
     }
 
@@ -222,12 +300,22 @@ impl ObjectStore {
     pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
         let client = match (&self.inner.kind, host) {
             (Kind::Embedded, Some(host)) => {
-                let config = self.inner.client.config().to_builder().endpoint_url(format!("http://{host}")).build();
+                let config = self
+                    .inner
+                    .client
+                    .config()
+                    .to_builder()
+                    .endpoint_url(format!("http://{host}"))
+                    .build();
                 aws_sdk_s3::Client::from_conf(config)
             }
             _ => self.inner.client.clone(),
         };
-        UrlSigner { client, bucket: self.inner.bucket.clone(), relative: matches!(self.inner.kind, Kind::Embedded) }
+        UrlSigner {
+            client,
+            bucket: self.inner.bucket.clone(),
+            relative: matches!(self.inner.kind, Kind::Embedded),
+        }
     }
 }
 
@@ -243,7 +331,10 @@ impl UrlSigner {
     pub async fn get_url(&self, key: &str) -> Result<String, Error> {
         let now = SystemTime::now();
         let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let start = UNIX_EPOCH + Duration::from_secs(since_epoch.as_secs() - since_epoch.as_secs() % URL_ROUNDING.as_secs());
+        let start = UNIX_EPOCH
+            + Duration::from_secs(
+                since_epoch.as_secs() - since_epoch.as_secs() % URL_ROUNDING.as_secs(),
+            );
         let config = PresigningConfig::builder()
             .start_time(start)
             .expires_in(URL_VALIDITY)
@@ -260,7 +351,10 @@ impl UrlSigner {
         let uri = signed.uri();
         if self.relative {
             if let Some(rest) = uri.split_once("://").map(|(_, rest)| rest) {
-                return Ok(rest.find('/').map(|i| rest[i..].to_owned()).unwrap_or_else(|| "/".into()));
+                return Ok(rest
+                    .find('/')
+                    .map(|i| rest[i..].to_owned())
+                    .unwrap_or_else(|| "/".into()));
             }
         }
         Ok(uri.to_owned())

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use app::api::{DeclaredObject, GalleryItem, ProductSummary, RegisteredImage, UploadTicket};
 use app::error::AppError;
-use backend::config::StorageSettings;
 use backend::Settings;
+use backend::config::StorageSettings;
 use sea_orm::{ConnectionTrait, Database};
 use server::startup::Application;
 
@@ -30,14 +30,19 @@ async fn postgres_database() -> String {
         "PostgreSQL tests need VITRINE_TEST_POSTGRES_URL: run them through `make test` or `scripts/with-postgres.sh cargo test`",
     );
     let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
-    let conn = Database::connect(&admin).await.expect("connect to the test cluster");
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+    let conn = Database::connect(&admin)
+        .await
+        .expect("connect to the test cluster");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
     let (base, _) = admin.rsplit_once('/').expect("a database URL");
     format!("{base}/{name}")
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
-    let data_dir = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
+    let data_dir =
+        std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir).unwrap();
     let database_url = match db {
         Db::Sqlite => Settings::default_database_url(&data_dir),
@@ -56,7 +61,11 @@ pub async fn spawn_app(db: Db) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, data_dir, state }
+    TestApp {
+        base,
+        data_dir,
+        state,
+    }
 }
 
 /// One browser: its own cookie jar.
@@ -67,7 +76,13 @@ pub struct Browser {
 
 impl TestApp {
     pub fn browser(&self) -> Browser {
-        Browser { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: self.base.clone() }
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
     }
 
     /// A signed-up seller with one product.
@@ -91,12 +106,17 @@ async fn decode<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Resul
     if status.is_success() {
         Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad body {body}: {e}")))
     } else {
-        Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad error body ({status}) {body}: {e}")))
+        Err(serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("bad error body ({status}) {body}: {e}")))
     }
 }
 
 impl Browser {
-    async fn call_form<T: serde::de::DeserializeOwned>(&self, name: &str, form: &[(&str, &str)]) -> Result<T, AppError> {
+    async fn call_form<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> Result<T, AppError> {
         let res = self
             .http
             .post(format!("{}/api/{name}", self.base))
@@ -109,9 +129,12 @@ impl Browser {
     }
 
     pub async fn sign_up(&self, email: &str) {
-        self.call_form::<()>("sign_up", &[("email", email), ("password", "correct horse battery")])
-            .await
-            .expect("sign-up works");
+        self.call_form::<()>(
+            "sign_up",
+            &[("email", email), ("password", "correct horse battery")],
+        )
+        .await
+        .expect("sign-up works");
     }
 
     pub async fn create_product(&self, name: &str) -> Result<ProductSummary, AppError> {
@@ -119,11 +142,21 @@ impl Browser {
     }
 
     pub async fn gallery(&self, product_id: i64) -> Result<Vec<GalleryItem>, AppError> {
-        self.call_form("list_gallery", &[("product_id", &product_id.to_string())]).await
+        self.call_form("list_gallery", &[("product_id", &product_id.to_string())])
+            .await
     }
 
-    pub async fn begin(&self, product_id: i64, content_type: &str, size: u64) -> Result<UploadTicket, AppError> {
-        let objects = vec![DeclaredObject { variant: "display".into(), content_type: content_type.into(), size }];
+    pub async fn begin(
+        &self,
+        product_id: i64,
+        content_type: &str,
+        size: u64,
+    ) -> Result<UploadTicket, AppError> {
+        let objects = vec![DeclaredObject {
+            variant: "display".into(),
+            content_type: content_type.into(),
+            size,
+        }];
         let res = self
             .http
             .post(format!("{}/api/begin_upload", self.base))
@@ -136,7 +169,8 @@ impl Browser {
     }
 
     pub async fn complete(&self, intent_id: &str) -> Result<RegisteredImage, AppError> {
-        self.call_form("complete_upload", &[("intent_id", intent_id)]).await
+        self.call_form("complete_upload", &[("intent_id", intent_id)])
+            .await
     }
 
     /// POSTs a presigned form with `file` to the store (fields may be altered first).
@@ -151,29 +185,61 @@ impl Browser {
         for (name, value) in fields {
             form = form.text(name.clone(), value.clone());
         }
-        let part = reqwest::multipart::Part::bytes(file).file_name("image.jpg").mime_str(file_type).unwrap();
+        let part = reqwest::multipart::Part::bytes(file)
+            .file_name("image.jpg")
+            .mime_str(file_type)
+            .unwrap();
         form = form.part("file", part);
-        let url = if url.starts_with('/') { format!("{}{url}", self.base) } else { url.to_owned() };
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.base)
+        } else {
+            url.to_owned()
+        };
         self.http.post(url).multipart(form).send().await.unwrap()
     }
 }
 
 /// A real JPEG of `width`x`height`.
 pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
     let mut out = Vec::new();
     image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
         .unwrap();
     out
 }
 
 pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap()
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap()
 }
 
-pub fn replace_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
-    fields.iter().map(|(n, v)| (n.clone(), if n == name { value.to_owned() } else { v.clone() })).collect()
+pub fn replace_field(
+    fields: &[(String, String)],
+    name: &str,
+    value: &str,
+) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                if n == name {
+                    value.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
 }
 
 /// Runs each listed test body on SQLite and on PostgreSQL.

@@ -127,9 +127,9 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
             <h2 id="uploader-title">"Add photos"</h2>
             <label class="dropzone">
                 <input type="file" multiple accept=ACCEPT data-testid="upload-input" on:change=on_change/>
+                <span class="button dropzone-button" aria-hidden="true">"Choose photos"</span>
                 <span class="dropzone-text">
-                    <strong>"Choose photos"</strong>
-                    " (JPEG, PNG, WebP, TIFF or GIF). They are shrunk and cleaned of location data on this device before upload."
+                    "JPEG, PNG, WebP, TIFF or GIF. Photos are shrunk and cleaned of location data on this device before upload."
                 </span>
             </label>
             <ul class="upload-list" aria-live="polite">

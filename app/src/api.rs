@@ -56,3 +56,31 @@ pub struct GalleryItem {
     pub height: i32,
     pub url: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreImage {
+    pub url: String,
+    pub alt_text: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreProduct {
+    pub name: String,
+    pub images: Vec<StoreImage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub image_id: i64,
+    pub product_id: i64,
+    pub product_name: String,
+    pub seller_email: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    /// RFC 3339; with `image_id`, the cursor of the next page.
+    pub uploaded_at: String,
+    pub url: String,
+}

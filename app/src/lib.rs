@@ -18,7 +18,7 @@ pub mod upload;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{StaticSegment, path};
+use leptos_router::{SsrMode, StaticSegment, path};
 
 use components::header::Header;
 use pages::{
@@ -27,6 +27,8 @@ use pages::{
     not_found::NotFound,
     product::ProductPage,
     products::ProductsPage,
+    review::ReviewPage,
+    storefront::StorefrontPage,
 };
 
 /// The HTML document around every page (server only).
@@ -68,6 +70,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=SignInPage/>
                         <Route path=path!("/products") view=ProductsPage/>
                         <Route path=path!("/products/:id") view=ProductPage/>
+                        <Route path=path!("/admin/review") view=ReviewPage/>
+                        // Async: the 404 of an unknown product must reach the status line.
+                        <Route path=path!("/store/:id") view=StorefrontPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

@@ -11,7 +11,9 @@ pub mod entities;
 mod error;
 pub mod gallery;
 pub mod products;
+pub mod review;
 pub mod storage;
+pub mod storefront;
 pub mod uploads;
 
 pub use accounts::Account;

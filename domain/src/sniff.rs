@@ -121,9 +121,9 @@ mod tests {
     fn decompression_bombs_are_refused_from_the_header() {
         let bomb = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/corpus/bad/bomb-30000x30000.png"
+            "/../fixtures/corpus/bad/bomb-30000x30000.png"
         ))
-        .expect("the shared corpus sits beside the repository");
+        .expect("fixtures/corpus is in the repository");
         assert_eq!(
             sniff(&bomb[..4096], ContentType::Png),
             Err(SniffError::TooLarge {

@@ -108,6 +108,9 @@ test("a seller uploads phone photos straight to the store and sees them after a 
   await hydrated(page);
   await expect(page.getByTestId("gallery-item")).toHaveCount(2);
   await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveJSProperty("naturalWidth", 2048);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${shots}/product-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // Another seller sees nothing of it.
   const other = await browser.newContext();
@@ -139,4 +142,27 @@ test("a file that is not an image is refused with a message and nothing is store
   await expect(page.getByTestId("gallery-item")).toHaveCount(0);
   expect(apiCalls.filter((p) => p === "/api/begin_upload" || p === "/vitrine-media")).toEqual([]);
   expect(server.storedObjects()).toHaveLength(objectsBefore);
+});
+
+test("a seller signs out and back in", async ({ page }) => {
+  await signUp(page, "dee@shop.example");
+  await createProduct(page, "Walnut board");
+  await page.getByTestId("signout").click();
+  await page.waitForURL(`${server.url}/signin`);
+  await hydrated(page);
+  await page.goto(`${server.url}/products`);
+  await expect(page.getByText("Sign in to continue.")).toBeVisible();
+
+  await page.goto(`${server.url}/signin`);
+  await hydrated(page);
+  await page.getByTestId("signin-email").fill("dee@shop.example");
+  await page.getByTestId("signin-password").fill("wrong password!");
+  await page.getByTestId("signin-submit").click();
+  await expect(page.getByRole("alert").filter({ hasText: "do not match" })).toBeVisible();
+  await page.screenshot({ path: `${shots}/signin-error.png`, fullPage: true });
+
+  await page.getByTestId("signin-password").fill("correct horse battery");
+  await page.getByTestId("signin-submit").click();
+  await page.waitForURL(`${server.url}/products`);
+  await expect(page.getByTestId("product-link").filter({ hasText: "Walnut board" })).toBeVisible();
 });

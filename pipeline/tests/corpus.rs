@@ -8,7 +8,7 @@ const DISPLAY: VariantSpec = VariantSpec { max_side: 2048 };
 
 fn corpus(path: &str) -> Vec<u8> {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
+        .join("../fixtures/corpus")
         .join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }

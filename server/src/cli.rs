@@ -20,7 +20,7 @@ Vitrine: product images, shrunk in the browser and uploaded straight to S3.
 
 With nothing configured, `vitrine` serves on http://127.0.0.1:3000 with a SQLite database and an
 embedded S3-compatible store under ./data. For production, point DATABASE_URL at PostgreSQL and
-set VITRINE_STORAGE=s3 with a bucket (see README.md, \"Deploy\").
+set VITRINE_STORAGE=s3 with a bucket (see README.md, \"Production\").
 
 Every option below is also an environment variable (shown in brackets); a .env file in the
 working directory is read too.";

@@ -21,6 +21,7 @@ pub fn Header() -> impl IntoView {
                         match user.await {
                             Ok(Some(me)) => view! {
                                 <a href="/products">"Products"</a>
+                                {me.is_admin.then(|| view! { <a href="/admin/review">"Review"</a> })}
                                 <span class="who" title="Signed in">{me.email}</span>
                                 <button class="link" data-testid="signout"
                                     on:click=move |_| { sign_out_action.dispatch(()); }>

@@ -5,3 +5,5 @@ pub mod home;
 pub mod not_found;
 pub mod product;
 pub mod products;
+pub mod review;
+pub mod storefront;

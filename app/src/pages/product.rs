@@ -47,7 +47,10 @@ pub fn ProductPage() -> impl IntoView {
                     Ok(p) => view! {
                         <Title text=p.name.clone()/>
                         <p class="crumbs"><a href="/products">"Products"</a>" / "</p>
-                        <h1>{p.name.clone()}</h1>
+                        <div class="page-head">
+                            <h1>{p.name.clone()}</h1>
+                            <a class="button secondary small" href=format!("/store/{}", p.id)>"View in store"</a>
+                        </div>
                         <Uploader product_id=p.id uploaded=uploaded/>
                         <Gallery product_id=p.id refresh=uploaded/>
                     }.into_any(),

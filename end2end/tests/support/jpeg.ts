@@ -24,4 +24,4 @@ export function readJpeg(bytes: Buffer): JpegInfo {
   throw new Error("no frame header");
 }
 
-export const corpus = (p: string) => require("node:path").resolve(__dirname, "../../../../shared/corpus", p);
+export const corpus = (p: string) => require("node:path").resolve(__dirname, "../../../fixtures/corpus", p);

@@ -89,6 +89,16 @@ export class VitrineServer {
     throw new Error(`vitrine did not answer /healthz within 60 s:\n${this.log}`);
   }
 
+  /** Runs a `vitrine` command against this server's data dir (e.g. `user add`), with `stdin`. */
+  cli(args: string[], stdin = ""): string {
+    const { execFileSync } = require("node:child_process");
+    return execFileSync(binary, args, {
+      cwd: repoRoot,
+      input: stdin,
+      env: { ...process.env, VITRINE_DATA_DIR: this.dataDir, LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`, RUST_LOG: "warn" },
+    }).toString();
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;

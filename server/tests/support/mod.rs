@@ -94,6 +94,26 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// An admin, made as operators make them (`vitrine user add --admin`), signed in.
+    pub async fn admin(&self) -> Browser {
+        backend::accounts::create(
+            &self.state.db,
+            "admin@shop.example",
+            "admin password 123",
+            backend::accounts::Role::Admin,
+        )
+        .await
+        .unwrap();
+        let browser = self.browser();
+        browser
+            .sign_in("admin@shop.example", "admin password 123")
+            .await
+            .unwrap();
+        browser
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
@@ -135,6 +155,52 @@ impl Browser {
         )
         .await
         .expect("sign-up works");
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<(), AppError> {
+        self.call_form("sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn review_queue(&self) -> Result<Vec<app::api::ReviewItem>, AppError> {
+        self.call_form("review_queue", &[]).await
+    }
+
+    pub async fn review(
+        &self,
+        image_ids: &[i64],
+        approve: bool,
+        reason: Option<&str>,
+    ) -> Result<u64, AppError> {
+        let res = self
+            .http
+            .post(format!("{}/api/review_decide", self.base))
+            .header("Accept", "application/json")
+            .json(&serde_json::json!({ "image_ids": image_ids, "approve": approve, "reason": reason }))
+            .send()
+            .await
+            .unwrap();
+        decode(res).await
+    }
+
+    pub async fn store_product(&self, id: i64) -> Result<app::api::StoreProduct, AppError> {
+        self.call_form("storefront_product", &[("id", &id.to_string())])
+            .await
+    }
+
+    /// Uploads one generated JPEG to `product_id` through the whole chain.
+    pub async fn upload_photo(&self, product_id: i64) -> RegisteredImage {
+        let photo = jpeg(48, 32);
+        let ticket = self
+            .begin(product_id, "image/jpeg", photo.len() as u64)
+            .await
+            .unwrap();
+        let upload = &ticket.uploads[0];
+        let res = self
+            .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
+            .await;
+        assert_eq!(res.status().as_u16(), 204);
+        self.complete(&ticket.intent_id).await.unwrap()
     }
 
     pub async fn create_product(&self, name: &str) -> Result<ProductSummary, AppError> {

@@ -1,0 +1,94 @@
+//! The public product page: anyone may look; only approved images are shown.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{StoreImage, StoreProduct};
+use crate::components::notice::ErrorNotice;
+use crate::error::AppError;
+
+#[server(endpoint = "storefront_product")]
+pub async fn storefront_product(id: i64) -> Result<StoreProduct, AppError> {
+    let state = crate::session::state()?;
+    let host = crate::session::request_host().await?;
+    let product = backend::storefront::product(&state, id, host.as_deref()).await?;
+    Ok(StoreProduct {
+        name: product.name,
+        images: product
+            .images
+            .into_iter()
+            .map(|i| StoreImage {
+                url: i.url,
+                alt_text: i.alt_text,
+                width: i.width,
+                height: i.height,
+            })
+            .collect(),
+    })
+}
+
+#[component]
+pub fn StorefrontPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<i64>().ok())
+    };
+    let product = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => storefront_product(id).await,
+            None => Err(AppError::NotFound("That product was not found.".into())),
+        }
+    });
+
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        if matches!(e, AppError::NotFound(_)) {
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::NOT_FOUND);
+                            }
+                        }
+                        view! { <ErrorNotice error=e/> }.into_any()
+                    }
+                    Ok(p) => view! {
+                        <Title text=p.name.clone()/>
+                        <article class="storefront">
+                            <h1>{p.name.clone()}</h1>
+                            <StoreImages images=p.images/>
+                        </article>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StoreImages(images: Vec<StoreImage>) -> impl IntoView {
+    if images.is_empty() {
+        return view! {
+            <div class="empty">
+                <p><strong>"No photos yet."</strong></p>
+                <p class="muted">"Photos appear here once the shop's team has approved them."</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="store-images">
+            {images.into_iter().enumerate().map(|(i, img)| view! {
+                <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
+                    src=img.url alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
+                    loading=if i == 0 { "eager" } else { "lazy" }/>
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}

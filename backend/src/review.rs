@@ -1,0 +1,177 @@
+//! The admins' review queue: pending images across all sellers, oldest first, paged by key
+//! (created_at, id) so a queue of thousands stays fast.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use crate::entities::{account, image, product, stored_object};
+use crate::{Account, AppState, Error, accounts};
+
+pub const PAGE_SIZE: u64 = 30;
+pub const MAX_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewEntry {
+    pub image_id: i64,
+    pub product_id: i64,
+    pub product_name: String,
+    pub seller_email: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub url: String,
+}
+
+/// Where the next page starts: the last entry's upload time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub uploaded_at: DateTime<Utc>,
+    pub image_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject { reason: String },
+}
+
+/// One page of pending images after `after` (oldest first).
+pub async fn queue(
+    state: &AppState,
+    admin: &Account,
+    after: Option<Cursor>,
+    host: Option<&str>,
+) -> Result<Vec<ReviewEntry>, Error> {
+    accounts::require_admin(admin)?;
+    let mut query = image::Entity::find()
+        .filter(image::Column::Status.eq("pending"))
+        .order_by_asc(image::Column::CreatedAt)
+        .order_by_asc(image::Column::Id)
+        .limit(PAGE_SIZE);
+    if let Some(c) = after {
+        query = query.filter(
+            Condition::any()
+                .add(image::Column::CreatedAt.gt(c.uploaded_at))
+                .add(
+                    Condition::all()
+                        .add(image::Column::CreatedAt.eq(c.uploaded_at))
+                        .add(image::Column::Id.gt(c.image_id)),
+                ),
+        );
+    }
+    let images = query.all(&state.db).await?;
+    // One query per table for the whole page, not per image.
+    let products: HashMap<i64, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(images.iter().map(|i| i.product_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let sellers: HashMap<i64, account::Model> = account::Entity::find()
+        .filter(account::Column::Id.is_in(images.iter().map(|i| i.account_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let displays: HashMap<i64, stored_object::Model> = stored_object::Entity::find()
+        .filter(stored_object::Column::ImageId.is_in(images.iter().map(|i| i.id)))
+        .filter(stored_object::Column::Variant.eq("display"))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((o.image_id?, o)))
+        .collect();
+    let signer = state.store.url_signer(host);
+    let mut out = Vec::with_capacity(images.len());
+    for img in images {
+        let (Some(product), Some(seller), Some(display)) = (
+            products.get(&img.product_id),
+            sellers.get(&img.account_id),
+            displays.get(&img.id),
+        ) else {
+            continue;
+        };
+        out.push(ReviewEntry {
+            image_id: img.id,
+            product_id: product.id,
+            product_name: product.name.clone(),
+            seller_email: seller.email.clone(),
+            width: img.width,
+            height: img.height,
+            bytes: display.byte_size,
+            uploaded_at: img.created_at,
+            url: signer.get_url(&display.object_key).await?,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_reason(raw: &str) -> Result<String, Error> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(Error::Invalid(
+            "Say why the image is rejected: the seller sees the reason.".into(),
+        ));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Error::Invalid(format!(
+            "Keep the reason under {MAX_REASON_CHARS} characters."
+        )));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Approves or rejects each of `image_ids`, all or nothing. Any image may be decided again.
+pub async fn decide(
+    state: &AppState,
+    admin: &Account,
+    image_ids: &[i64],
+    decision: &Decision,
+) -> Result<u64, Error> {
+    accounts::require_admin(admin)?;
+    let ids: BTreeSet<i64> = image_ids.iter().copied().collect();
+    if ids.is_empty() {
+        return Err(Error::Invalid("Select at least one image.".into()));
+    }
+    let (status, reason) = match decision {
+        Decision::Approve => ("approved", None),
+        Decision::Reject { reason } => ("rejected", Some(parse_reason(reason)?)),
+    };
+    let txn = state.db.begin().await?;
+    let known = image::Entity::find()
+        .filter(image::Column::Id.is_in(ids.clone()))
+        .count(&txn)
+        .await?;
+    if known != ids.len() as u64 {
+        return Err(Error::NotFound("One of those images"));
+    }
+    let result = image::Entity::update_many()
+        .col_expr(image::Column::Status, Expr::value(status))
+        .col_expr(image::Column::ReviewReason, Expr::value(reason))
+        .filter(image::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_required_and_bounded() {
+        assert!(parse_reason("  ").is_err());
+        assert_eq!(parse_reason(" Blurry ").unwrap(), "Blurry");
+        assert!(parse_reason(&"x".repeat(MAX_REASON_CHARS + 1)).is_err());
+    }
+}

@@ -1,0 +1,58 @@
+//! The public product page: approved images only, in the seller's order. Nothing about pending
+//! or rejected images (no URL, no key, no count) leaves this module.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entities::{image, product, stored_object};
+use crate::{AppState, Error};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorefrontImage {
+    pub url: String,
+    pub alt_text: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorefrontProduct {
+    pub name: String,
+    /// Cover first.
+    pub images: Vec<StorefrontImage>,
+}
+
+pub async fn product(
+    state: &AppState,
+    product_id: i64,
+    host: Option<&str>,
+) -> Result<StorefrontProduct, Error> {
+    let product = product::Entity::find_by_id(product_id)
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound("That product"))?;
+    let rows = image::Entity::find()
+        .filter(image::Column::ProductId.eq(product.id))
+        .filter(image::Column::Status.eq("approved"))
+        .order_by_asc(image::Column::Position)
+        .order_by_asc(image::Column::Id)
+        .find_with_related(stored_object::Entity)
+        .all(&state.db)
+        .await?;
+    let signer = state.store.url_signer(host);
+    let mut images = Vec::with_capacity(rows.len());
+    for (img, objects) in rows {
+        let Some(display) = objects.iter().find(|o| o.variant == "display") else {
+            continue;
+        };
+        images.push(StorefrontImage {
+            url: signer.get_url(&display.object_key).await?,
+            alt_text: img.alt_text,
+            width: img.width,
+            height: img.height,
+        });
+    }
+    Ok(StorefrontProduct {
+        name: product.name,
+        images,
+    })
+}

@@ -1,0 +1,101 @@
+// Admins review uploads; only approved images reach the public product page.
+import { expect, Page, test } from "@playwright/test";
+import * as path from "node:path";
+import { corpus } from "./support/jpeg";
+import { VitrineServer } from "./support/server";
+
+const shots = path.resolve(__dirname, "../.artifacts/screens");
+let server: VitrineServer;
+test.beforeAll(async () => {
+  server = await VitrineServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+async function hydrated(page: Page) {
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${server.url}/signin`);
+  await hydrated(page);
+  await page.getByTestId("signin-email").fill(email);
+  await page.getByTestId("signin-password").fill(password);
+  await page.getByTestId("signin-submit").click();
+  await page.waitForURL(`${server.url}/products`);
+}
+
+test("an admin approves one upload and rejects another; the store shows only the approved one", async ({ browser }) => {
+  // Accounts made by the operator's CLI, as the README says.
+  expect(server.cli(["user", "add", "admin@shop.example", "--admin", "--password-stdin"], "admin password 123\n")).toContain(
+    "created admin account admin@shop.example",
+  );
+  expect(server.cli(["user", "add", "eve@shop.example", "--password-stdin"], "seller password 123\n")).toContain(
+    "created seller account",
+  );
+
+  const seller = await (await browser.newContext()).newPage();
+  await signIn(seller, "eve@shop.example", "seller password 123");
+  await seller.getByTestId("product-name").fill("Oak stool");
+  await seller.getByTestId("product-create").click();
+  await seller.getByTestId("product-link").filter({ hasText: "Oak stool" }).click();
+  await seller.waitForURL(/\/products\/\d+$/);
+  await hydrated(seller);
+  const productId = seller.url().split("/").pop();
+  await seller.getByTestId("upload-input").setInputFiles([corpus("photos/jolla.jpg"), corpus("photos/DSCN0010.jpg")]);
+  for (const item of await seller.getByTestId("upload-item").all()) {
+    await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  }
+  await expect(seller.getByTestId("gallery-item")).toHaveCount(2);
+
+  // Nothing is public before review.
+  const shopper = await (await browser.newContext()).newPage();
+  await shopper.goto(`${server.url}/store/${productId}`);
+  await expect(shopper.getByText("No photos yet.")).toBeVisible();
+  await expect(shopper.getByTestId("store-image")).toHaveCount(0);
+
+  // A seller cannot review.
+  await seller.goto(`${server.url}/admin/review`);
+  await expect(seller.getByText("That needs an admin account.")).toBeVisible();
+  await expect(seller.getByTestId("review-item")).toHaveCount(0);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "admin@shop.example", "admin password 123");
+  await admin.goto(`${server.url}/admin/review`);
+  await hydrated(admin);
+  const items = admin.getByTestId("review-item");
+  await expect(items).toHaveCount(2);
+  await expect(items.first()).toContainText("eve@shop.example");
+  await expect(items.first()).toContainText("Oak stool");
+  await admin.screenshot({ path: `${shots}/review-queue.png`, fullPage: true });
+
+  const [firstId, secondId] = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")));
+  // Rejecting without a reason is refused and changes nothing.
+  await items.first().getByTestId("review-reject").click();
+  await expect(admin.getByRole("alert").filter({ hasText: "Say why" })).toBeVisible();
+  await expect(items).toHaveCount(2);
+
+  await items.first().getByTestId("review-approve").click();
+  await expect(items).toHaveCount(1);
+  await items.first().getByTestId("review-reason").fill("The label is unreadable");
+  await items.first().getByTestId("review-reject").click();
+  await expect(admin.getByText("Nothing to review.")).toBeVisible();
+
+  // The seller sees each decision, and the reason.
+  await seller.goto(`${server.url}/products/${productId}`);
+  await expect(seller.locator(`[data-testid=gallery-item][data-image-id="${firstId}"]`)).toHaveAttribute("data-status", "approved");
+  const rejected = seller.locator(`[data-testid=gallery-item][data-image-id="${secondId}"]`);
+  await expect(rejected).toHaveAttribute("data-status", "rejected");
+  await expect(rejected).toContainText("The label is unreadable");
+  await seller.screenshot({ path: `${shots}/gallery-reviewed.png`, fullPage: true });
+
+  // The public page shows the approved image only.
+  await shopper.goto(`${server.url}/store/${productId}`);
+  await expect(shopper.getByTestId("store-image")).toHaveCount(1);
+  await expect(shopper.getByTestId("store-image")).toHaveJSProperty("complete", true);
+  expect(await shopper.getByTestId("store-image").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await shopper.screenshot({ path: `${shots}/storefront.png`, fullPage: true });
+  const missing = await shopper.goto(`${server.url}/store/987654`);
+  expect(missing?.status()).toBe(404);
+});

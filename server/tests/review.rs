@@ -1,0 +1,153 @@
+//! Admin review and the public storefront: who may decide, and what the public sees.
+
+#[macro_use]
+mod support;
+
+use app::error::AppError;
+use support::{Db, spawn_app};
+
+on_both_databases!(
+    only_admins_review_and_only_approved_images_reach_the_store,
+    storefront_html_never_mentions_unapproved_images,
+);
+
+async fn only_admins_review_and_only_approved_images_reach_the_store(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let first = seller.upload_photo(product.id).await;
+    let second = seller.upload_photo(product.id).await;
+    let public = app.browser();
+    assert!(
+        public
+            .store_product(product.id)
+            .await
+            .unwrap()
+            .images
+            .is_empty(),
+        "pending images are not public"
+    );
+
+    // Sellers and strangers cannot use the queue.
+    assert_eq!(
+        seller.review_queue().await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        seller
+            .review(&[first.image_id], true, None)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        public.review_queue().await.unwrap_err(),
+        AppError::Unauthenticated
+    );
+    assert_eq!(
+        public
+            .review(&[first.image_id], true, None)
+            .await
+            .unwrap_err(),
+        AppError::Unauthenticated
+    );
+
+    let admin = app.admin().await;
+    let queue = admin.review_queue().await.unwrap();
+    assert_eq!(
+        queue.iter().map(|i| i.image_id).collect::<Vec<_>>(),
+        vec![first.image_id, second.image_id]
+    );
+    assert_eq!(queue[0].seller_email, "ana@shop.example");
+    assert_eq!(queue[0].product_name, "Linen tote");
+    assert_eq!((queue[0].width, queue[0].height), (48, 32));
+
+    // A rejection needs a reason; a bad request changes nothing.
+    assert!(matches!(
+        admin.review(&[first.image_id], false, Some("  ")).await,
+        Err(AppError::Refused(_))
+    ));
+    assert!(matches!(
+        admin.review(&[first.image_id, 999_999], true, None).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(admin.review_queue().await.unwrap().len(), 2);
+
+    assert_eq!(
+        admin
+            .review(&[first.image_id], false, Some("Too blurry"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        admin.review(&[second.image_id], true, None).await.unwrap(),
+        1
+    );
+    assert!(admin.review_queue().await.unwrap().is_empty());
+
+    let gallery = seller.gallery(product.id).await.unwrap();
+    let rejected = gallery.iter().find(|i| i.id == first.image_id).unwrap();
+    assert_eq!(rejected.status, "rejected");
+    assert_eq!(rejected.review_reason.as_deref(), Some("Too blurry"));
+
+    let store = public.store_product(product.id).await.unwrap();
+    assert_eq!(store.name, "Linen tote");
+    assert_eq!(store.images.len(), 1);
+    assert!(matches!(
+        public.store_product(987_654).await,
+        Err(AppError::NotFound(_))
+    ));
+}
+
+async fn storefront_html_never_mentions_unapproved_images(db: Db) {
+    use backend::entities::stored_object;
+    use sea_orm::EntityTrait;
+
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let approved = seller.upload_photo(product.id).await;
+    let rejected = seller.upload_photo(product.id).await;
+    let pending = seller.upload_photo(product.id).await;
+    let admin = app.admin().await;
+    admin
+        .review(&[approved.image_id], true, None)
+        .await
+        .unwrap();
+    admin
+        .review(&[rejected.image_id], false, Some("Wrong product"))
+        .await
+        .unwrap();
+
+    let html = reqwest::get(format!("{}/store/{}", app.base, product.id))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let objects = stored_object::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let key_of = |image_id: i64| {
+        let key = &objects
+            .iter()
+            .find(|o| o.image_id == Some(image_id))
+            .unwrap()
+            .object_key;
+        // Keys name the upload's folder; neither the key nor the folder may appear.
+        key.rsplit_once('/').unwrap().0.to_owned()
+    };
+    assert!(
+        html.contains(&key_of(approved.image_id)),
+        "the approved image is on the page"
+    );
+    assert!(!html.contains(&key_of(rejected.image_id)));
+    assert!(!html.contains(&key_of(pending.image_id)));
+    assert!(!html.contains("Wrong product"));
+    assert_eq!(html.matches("data-testid=\"store-image\"").count(), 1);
+
+    let missing = reqwest::get(format!("{}/store/987654", app.base))
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+}

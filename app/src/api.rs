@@ -54,12 +54,16 @@ pub struct GalleryItem {
     pub alt_text: String,
     pub width: i32,
     pub height: i32,
+    /// The display variant.
     pub url: String,
+    /// Every variant by width, for `srcset`.
+    pub srcset: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreImage {
     pub url: String,
+    pub srcset: String,
     pub alt_text: String,
     pub width: i32,
     pub height: i32,

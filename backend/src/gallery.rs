@@ -3,6 +3,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, stored_object};
+use crate::media::{self, Media};
 use crate::{Account, AppState, Error, products};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,7 @@ pub struct GalleryImage {
     pub alt_text: String,
     pub width: i32,
     pub height: i32,
-    pub url: String,
+    pub media: Media,
 }
 
 /// The images of `product_id` for its seller, in gallery order. `host` is the Host header the
@@ -35,7 +36,7 @@ pub async fn for_seller(
     let signer = state.store.url_signer(host);
     let mut out = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
-        let Some(display) = objects.iter().find(|o| o.variant == "display") else {
+        let Some(media) = media::for_objects(&signer, &objects).await? else {
             tracing::warn!(image = img.id, "image without a display object");
             continue;
         };
@@ -46,7 +47,7 @@ pub async fn for_seller(
             alt_text: img.alt_text,
             width: img.width,
             height: img.height,
-            url: signer.get_url(&display.object_key).await?,
+            media,
         });
     }
     Ok(out)

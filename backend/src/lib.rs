@@ -10,6 +10,8 @@ pub mod db;
 pub mod entities;
 mod error;
 pub mod gallery;
+pub mod images;
+pub mod media;
 pub mod products;
 pub mod review;
 pub mod storage;

@@ -48,6 +48,7 @@ pub async fn create(
         account_id: Set(seller.id),
         name: Set(name),
         created_at: Set(Utc::now()),
+        gallery_version: Set(0),
         ..Default::default()
     }
     .insert(db)

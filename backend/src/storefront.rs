@@ -4,11 +4,12 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, product, stored_object};
+use crate::media::{self, Media};
 use crate::{AppState, Error};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorefrontImage {
-    pub url: String,
+    pub media: Media,
     pub alt_text: String,
     pub width: i32,
     pub height: i32,
@@ -41,11 +42,11 @@ pub async fn product(
     let signer = state.store.url_signer(host);
     let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
-        let Some(display) = objects.iter().find(|o| o.variant == "display") else {
+        let Some(media) = media::for_objects(&signer, &objects).await? else {
             continue;
         };
         images.push(StorefrontImage {
-            url: signer.get_url(&display.object_key).await?,
+            media,
             alt_text: img.alt_text,
             width: img.width,
             height: img.height,

@@ -78,7 +78,7 @@ test("a seller uploads phone photos straight to the store and sees them after a 
 
   // The file bytes went to the store's bucket URL, never to an app route.
   const storePosts = posts.filter((p) => new URL(p.url).pathname === "/vitrine-media");
-  expect(storePosts).toHaveLength(2);
+  expect(storePosts).toHaveLength(6); // three variants of each photo
   for (const p of posts.filter((p) => new URL(p.url).pathname.startsWith("/api/"))) {
     expect(p.bodySize).toBeLessThan(4096);
   }
@@ -100,14 +100,23 @@ test("a seller uploads phone photos straight to the store and sees them after a 
   }
   const phone = readJpeg(await (await page.request.get(new URL((await first.getAttribute("src"))!, server.url).toString())).body());
   expect([phone.width, phone.height]).toEqual([2048, 1365]);
-  expect(server.storedObjects()).toHaveLength(2);
+  // Three variants per photo; the grid loads the thumbnail, not the 2048 px file.
+  expect(server.storedObjects()).toHaveLength(6);
+  expect(server.storedObjects().filter((k) => k.endsWith("/thumb.jpg"))).toHaveLength(2);
+  expect(await first.evaluate((img: HTMLImageElement) => img.currentSrc)).toContain("/thumb.jpg");
+  const thumb = readJpeg(await (await page.request.get(await first.evaluate((img: HTMLImageElement) => img.currentSrc))).body());
+  expect([thumb.width, thumb.height]).toEqual([400, 267]);
+  expect(thumb.markers).not.toContain(0xe1);
 
   // After a restart everything is still there.
   await server.restart();
   await page.goto(productUrl);
   await hydrated(page);
   await expect(page.getByTestId("gallery-item")).toHaveCount(2);
-  await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveJSProperty("naturalWidth", 2048);
+  const restarted = page.getByTestId("gallery-item").first().locator("img");
+  await expect(restarted).toHaveJSProperty("complete", true);
+  expect(await restarted.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  expect(await restarted.evaluate((img: HTMLImageElement) => img.currentSrc)).toContain("/thumb.jpg");
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `${shots}/product-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -165,4 +174,47 @@ test("a seller signs out and back in", async ({ page }) => {
   await page.getByTestId("signin-submit").click();
   await page.waitForURL(`${server.url}/products`);
   await expect(page.getByTestId("product-link").filter({ hasText: "Walnut board" })).toBeVisible();
+});
+
+test("a seller describes, reorders with the keyboard and deletes photos", async ({ page }) => {
+  await signUp(page, "fay@shop.example");
+  const productUrl = await createProduct(page, "Rattan lamp");
+  const before = server.storedObjects().length;
+  await page.getByTestId("upload-input").setInputFiles([corpus("photos/jolla.jpg"), corpus("photos/odd-exif.jpg")]);
+  for (const item of await page.getByTestId("upload-item").all()) {
+    await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  }
+  const cards = page.getByTestId("gallery-item");
+  await expect(cards).toHaveCount(2);
+  expect(server.storedObjects()).toHaveLength(before + 6);
+
+  const altSaved = page.waitForResponse((r) => r.url().endsWith("/api/update_image_alt") && r.ok());
+  await cards.first().getByTestId("image-alt").fill("Rattan lamp, lit, on a side table");
+  await cards.first().getByTestId("image-alt").press("Enter");
+  await altSaved;
+
+  page.once("dialog", (dialog) => dialog.accept());
+  await cards.nth(1).getByTestId("image-delete").click();
+  await expect(cards).toHaveCount(1);
+  expect(server.storedObjects()).toHaveLength(before + 3);
+
+  // Reorder with the keyboard only: upload one more, then make it the cover and move it back.
+  await page.getByTestId("upload-input").setInputFiles(corpus("photos/Reconyx_HC500_Hyperfire.jpg"));
+  await expect(cards).toHaveCount(2);
+  const ids = async () => cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")));
+  const [lamp, camera] = await ids();
+  await cards.nth(1).getByTestId("image-cover").focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(ids).toEqual([camera, lamp]);
+  await cards.first().getByTestId("image-later").focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(ids).toEqual([lamp, camera]);
+  await page.screenshot({ path: `${shots}/gallery-edit.png`, fullPage: true });
+
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+  await expect.poll(ids).toEqual([lamp, camera]);
+  await expect(page.getByTestId("image-alt").first()).toHaveValue("Rattan lamp, lit, on a side table");
+  await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveAttribute("alt", "Rattan lamp, lit, on a side table");
 });

@@ -114,12 +114,20 @@ fn ReviewRow(
     let id = item.image_id;
     let reason_id = format!("reason-{id}");
     let kb = (item.bytes as f64 / 1024.0).round();
+    // RFC 3339 from the server, shown to the minute.
+    let when = format!(
+        "{} UTC",
+        item.uploaded_at
+            .get(..16)
+            .unwrap_or(&item.uploaded_at)
+            .replace('T', " ")
+    );
     view! {
         <li class="review-item" data-testid="review-item" data-image-id=id.to_string()>
             <img src=item.url alt=format!("Upload for {}", item.product_name) loading="lazy"/>
             <div class="review-meta">
                 <p><strong>{item.product_name}</strong>" · "<span class="muted">{item.seller_email}</span></p>
-                <p class="muted">{format!("{}×{} px · {kb} KB · uploaded {}", item.width, item.height, item.uploaded_at)}</p>
+                <p class="muted">{format!("{}×{} px · {kb} KB · uploaded {when}", item.width, item.height)}</p>
                 <div class="review-actions">
                     <button data-testid="review-approve" on:click=move |_| { decide.dispatch((vec![id], true, None)); }>
                         "Approve"

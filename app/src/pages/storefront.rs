@@ -19,7 +19,8 @@ pub async fn storefront_product(id: i64) -> Result<StoreProduct, AppError> {
             .images
             .into_iter()
             .map(|i| StoreImage {
-                url: i.url,
+                url: i.media.src,
+                srcset: i.media.srcset,
                 alt_text: i.alt_text,
                 width: i.width,
                 height: i.height,
@@ -85,7 +86,9 @@ fn StoreImages(images: Vec<StoreImage>) -> impl IntoView {
         <div class="store-images">
             {images.into_iter().enumerate().map(|(i, img)| view! {
                 <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
-                    src=img.url alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
+                    src=img.url srcset=img.srcset
+                    sizes=if i == 0 { "(max-width: 1100px) 100vw, 1100px" } else { "(max-width: 600px) 100vw, 360px" }
+                    alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
                     loading=if i == 0 { "eager" } else { "lazy" }/>
             }).collect_view()}
         </div>

@@ -31,8 +31,9 @@ async fn upload(product_id: i64, item: &UploadItem, file: web_sys::File) -> Resu
     item.advance(UploadState::Uploading, 5);
     let declared = renditions
         .iter()
-        .map(|r| DeclaredObject {
-            variant: "display".into(),
+        .zip(process::VARIANTS)
+        .map(|(r, (variant, _))| DeclaredObject {
+            variant: variant.into(),
             content_type: r.content_type.into(),
             size: r.bytes.len() as u64,
         })

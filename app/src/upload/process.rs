@@ -2,7 +2,12 @@
 
 use pipeline::{Rendition, VariantSpec};
 
-const DISPLAY: VariantSpec = VariantSpec { max_side: 2048 };
+/// The variants uploaded for every photo, with the longest side of each (see `domain::Variant`).
+pub const VARIANTS: [(&str, VariantSpec); 3] = [
+    ("display", VariantSpec { max_side: 2048 }),
+    ("medium", VariantSpec { max_side: 1024 }),
+    ("thumb", VariantSpec { max_side: 400 }),
+];
 
 pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
     let blob = gloo_file::Blob::from(file);
@@ -11,7 +16,8 @@ pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
         .map_err(|e| format!("The file could not be read ({e}). Choose it again."))?;
     // Let the page paint "processing" before the (blocking) decode starts.
     next_tick().await;
-    pipeline::process(&bytes, &[DISPLAY]).map_err(|e| e.to_string())
+    let specs = VARIANTS.map(|(_, spec)| spec);
+    pipeline::process(&bytes, &specs).map_err(|e| e.to_string())
 }
 
 async fn next_tick() {

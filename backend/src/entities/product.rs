@@ -8,6 +8,8 @@ pub struct Model {
     pub account_id: i64,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Bumped by every reorder.
+    pub gallery_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,211 @@
+//! A seller's edits to their own images: alt text and deletion.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+
+use crate::entities::{image, product, stored_object};
+use crate::{Account, AppState, Error};
+
+pub const MAX_ALT_CHARS: usize = 500;
+
+/// The image if `seller` uploaded it; otherwise (missing or someone else's) `NotFound`.
+async fn find_owned(
+    state: &AppState,
+    seller: &Account,
+    image_id: i64,
+) -> Result<image::Model, Error> {
+    image::Entity::find_by_id(image_id)
+        .filter(image::Column::AccountId.eq(seller.id))
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound("That image"))
+}
+
+fn parse_alt(raw: &str) -> Result<String, Error> {
+    let alt = raw.trim();
+    if alt.chars().count() > MAX_ALT_CHARS {
+        return Err(Error::Invalid(format!(
+            "Alt text is at most {MAX_ALT_CHARS} characters: describe the picture briefly."
+        )));
+    }
+    Ok(alt.to_owned())
+}
+
+pub async fn set_alt_text(
+    state: &AppState,
+    seller: &Account,
+    image_id: i64,
+    alt: &str,
+) -> Result<String, Error> {
+    let alt = parse_alt(alt)?;
+    let image = find_owned(state, seller, image_id).await?;
+    image::ActiveModel {
+        id: Set(image.id),
+        alt_text: Set(alt.clone()),
+        ..Default::default()
+    }
+    .update(&state.db)
+    .await?;
+    Ok(alt)
+}
+
+/// Deletes the image at once (it leaves every page in the same transaction), then its objects.
+/// An object the store cannot delete now stays recorded, with no image, for `vitrine gc`.
+pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result<(), Error> {
+    let image = find_owned(state, seller, image_id).await?;
+    let objects = stored_object::Entity::find()
+        .filter(stored_object::Column::ImageId.eq(image.id))
+        .all(&state.db)
+        .await?;
+    let txn = state.db.begin().await?;
+    // Detach explicitly rather than relying on ON DELETE SET NULL, which SQLite only honours
+    // with foreign keys switched on.
+    stored_object::Entity::update_many()
+        .col_expr(
+            stored_object::Column::ImageId,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(stored_object::Column::ImageId.eq(image.id))
+        .exec(&txn)
+        .await?;
+    image::Entity::delete_by_id(image.id).exec(&txn).await?;
+    txn.commit().await?;
+
+    for object in objects {
+        match state.store.delete(&object.object_key).await {
+            Ok(()) => {
+                stored_object::Entity::delete_by_id(object.id)
+                    .exec(&state.db)
+                    .await?;
+            }
+            Err(err) => tracing::warn!(key = %object.object_key, %err, "object left for gc"),
+        }
+    }
+    Ok(())
+}
+
+/// Moves `image_id` to `to_index` in its product's gallery (0 makes it the cover). `seen` is the
+/// order the seller was looking at: if the gallery changed since (another tab), nothing moves
+/// and the seller is asked to reload, so no update is lost and positions stay distinct.
+pub async fn move_to(
+    state: &AppState,
+    seller: &Account,
+    product_id: i64,
+    image_id: i64,
+    to_index: usize,
+    seen: &[i64],
+) -> Result<(), Error> {
+    let txn = state.db.begin().await?;
+    // Take the product's write lock first: concurrent reorders queue up behind it.
+    let locked = product::Entity::update_many()
+        .col_expr(
+            product::Column::GalleryVersion,
+            Expr::col(product::Column::GalleryVersion).add(1),
+        )
+        .filter(product::Column::Id.eq(product_id))
+        .filter(product::Column::AccountId.eq(seller.id))
+        .exec(&txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(Error::NotFound("That product"));
+    }
+    let current: Vec<i64> = image::Entity::find()
+        .select_only()
+        .column(image::Column::Id)
+        .filter(image::Column::ProductId.eq(product_id))
+        .order_by_asc(image::Column::Position)
+        .order_by_asc(image::Column::Id)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let order = reordered(&current, seen, image_id, to_index)?;
+    for (position, id) in order.iter().enumerate() {
+        image::Entity::update_many()
+            .col_expr(
+                image::Column::Position,
+                Expr::value(i32::try_from(position).unwrap_or(i32::MAX)),
+            )
+            .filter(image::Column::Id.eq(*id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The new order, or why the move cannot be made.
+fn reordered(
+    current: &[i64],
+    seen: &[i64],
+    image_id: i64,
+    to_index: usize,
+) -> Result<Vec<i64>, Error> {
+    if current != seen {
+        return Err(Error::Conflict(
+            "The gallery changed in another window: reload the page and try again.".into(),
+        ));
+    }
+    let from = current
+        .iter()
+        .position(|id| *id == image_id)
+        .ok_or(Error::NotFound("That image"))?;
+    if to_index >= current.len() {
+        return Err(Error::Invalid(
+            "That position is outside the gallery.".into(),
+        ));
+    }
+    let mut order = current.to_vec();
+    let id = order.remove(from);
+    order.insert(to_index, id);
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_keep_every_image_once() {
+        assert_eq!(
+            reordered(&[1, 2, 3], &[1, 2, 3], 3, 0).unwrap(),
+            vec![3, 1, 2]
+        );
+        assert_eq!(
+            reordered(&[1, 2, 3], &[1, 2, 3], 1, 2).unwrap(),
+            vec![2, 3, 1]
+        );
+        assert_eq!(
+            reordered(&[1, 2, 3], &[1, 2, 3], 2, 1).unwrap(),
+            vec![1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn stale_or_impossible_moves_are_refused() {
+        assert!(matches!(
+            reordered(&[1, 2, 3], &[2, 1, 3], 1, 0),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            reordered(&[1, 2], &[1, 2], 9, 0),
+            Err(Error::NotFound(_))
+        ));
+        assert!(matches!(
+            reordered(&[1, 2], &[1, 2], 1, 2),
+            Err(Error::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn alt_text_is_trimmed_and_bounded() {
+        assert_eq!(
+            parse_alt("  Oak stool, side view ").unwrap(),
+            "Oak stool, side view"
+        );
+        assert_eq!(parse_alt("").unwrap(), "");
+        assert!(parse_alt(&"é".repeat(MAX_ALT_CHARS + 1)).is_err());
+    }
+}

@@ -1,0 +1,45 @@
+//! The URLs a browser loads an image by: `src` (the display variant) and a `srcset` of every
+//! stored variant, so a grid downloads thumbnails rather than 2048 px files.
+
+use domain::Variant;
+
+use crate::Error;
+use crate::entities::stored_object;
+use crate::storage::UrlSigner;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub src: String,
+    /// `url 400w, url 1024w, url 2048w`: one entry per distinct width.
+    pub srcset: String,
+}
+
+/// Signs the variants of one image; `None` when it has no display variant.
+pub async fn for_objects(
+    signer: &UrlSigner,
+    objects: &[stored_object::Model],
+) -> Result<Option<Media>, Error> {
+    let Some(display) = objects
+        .iter()
+        .find(|o| o.variant == Variant::Display.as_str())
+    else {
+        return Ok(None);
+    };
+    let mut sized: Vec<&stored_object::Model> =
+        objects.iter().filter(|o| o.width.is_some()).collect();
+    sized.sort_by_key(|o| o.width);
+    // A small photo's variants can share a width; the smallest file of each width is enough.
+    sized.dedup_by_key(|o| o.width);
+    let mut entries = Vec::with_capacity(sized.len());
+    for object in sized {
+        let width = object.width.unwrap_or_default();
+        entries.push(format!(
+            "{} {width}w",
+            signer.get_url(&object.object_key).await?
+        ));
+    }
+    Ok(Some(Media {
+        src: signer.get_url(&display.object_key).await?,
+        srcset: entries.join(", "),
+    }))
+}

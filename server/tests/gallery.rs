@@ -1,0 +1,201 @@
+//! A seller's edits to images: alt text and deletion, and who may make them.
+
+#[macro_use]
+mod support;
+
+use app::error::AppError;
+use support::{Browser, Db, spawn_app};
+
+on_both_databases!(
+    alt_text_and_delete_are_the_owners_alone,
+    concurrent_reorders_never_lose_an_update
+);
+
+async fn call<T: serde::de::DeserializeOwned>(
+    b: &Browser,
+    name: &str,
+    form: &[(&str, &str)],
+) -> Result<T, AppError> {
+    let res = b
+        .http
+        .post(format!("{}/api/{name}", b.base))
+        .header("Accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let ok = res.status().is_success();
+    let body = res.text().await.unwrap();
+    if ok {
+        Ok(serde_json::from_str(&body).unwrap())
+    } else {
+        Err(serde_json::from_str(&body).unwrap())
+    }
+}
+
+async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
+    use backend::entities::stored_object;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let image = ana.upload_photo(product.id).await;
+    let id = image.image_id.to_string();
+    let bob = app.browser();
+    bob.sign_up("bob@shop.example").await;
+    let stranger = app.browser();
+
+    // Others cannot touch it: the same answer as for a missing image.
+    let e = call::<String>(
+        &bob,
+        "update_image_alt",
+        &[("image_id", &id), ("alt_text", "mine")],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AppError::NotFound(_)));
+    let e = call::<()>(&bob, "delete_image", &[("image_id", &id)])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::NotFound(_)));
+    assert_eq!(
+        call::<()>(&stranger, "delete_image", &[("image_id", &id)])
+            .await
+            .unwrap_err(),
+        AppError::Unauthenticated
+    );
+    let too_long = "x".repeat(501);
+    assert!(matches!(
+        call::<String>(
+            &ana,
+            "update_image_alt",
+            &[("image_id", &id), ("alt_text", &too_long)]
+        )
+        .await,
+        Err(AppError::Refused(_))
+    ));
+    assert_eq!(ana.gallery(product.id).await.unwrap()[0].alt_text, "");
+
+    let saved: String = call(
+        &ana,
+        "update_image_alt",
+        &[("image_id", &id), ("alt_text", "  Oak stool, side view ")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved, "Oak stool, side view");
+    assert_eq!(
+        ana.gallery(product.id).await.unwrap()[0].alt_text,
+        "Oak stool, side view"
+    );
+
+    let key = stored_object::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .object_key;
+    call::<()>(&ana, "delete_image", &[("image_id", &id)])
+        .await
+        .unwrap();
+    assert!(ana.gallery(product.id).await.unwrap().is_empty());
+    assert!(
+        app.state.store.head(&key).await.unwrap().is_none(),
+        "the object left the store"
+    );
+    assert_eq!(
+        stored_object::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "no row is left behind"
+    );
+}
+
+async fn move_image(
+    b: &Browser,
+    product_id: i64,
+    image_id: i64,
+    to_index: usize,
+    seen: &[i64],
+) -> Result<(), AppError> {
+    let res = b
+        .http
+        .post(format!("{}/api/move_image", b.base))
+        .header("Accept", "application/json")
+        .json(&serde_json::json!({ "product_id": product_id, "image_id": image_id, "to_index": to_index, "seen": seen }))
+        .send()
+        .await
+        .unwrap();
+    let ok = res.status().is_success();
+    let body = res.text().await.unwrap();
+    if ok {
+        Ok(serde_json::from_str(&body).unwrap())
+    } else {
+        Err(serde_json::from_str(&body).unwrap())
+    }
+}
+
+async fn concurrent_reorders_never_lose_an_update(db: Db) {
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(ana.upload_photo(product.id).await.image_id);
+    }
+    let order = |g: Vec<app::api::GalleryItem>| g.into_iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(order(ana.gallery(product.id).await.unwrap()), ids);
+
+    // "Make cover" on the last image.
+    move_image(&ana, product.id, ids[2], 0, &ids).await.unwrap();
+    let now = vec![ids[2], ids[0], ids[1]];
+    assert_eq!(order(ana.gallery(product.id).await.unwrap()), now);
+
+    // A page that still shows the old order is refused, and nothing moves.
+    let stale = move_image(&ana, product.id, ids[0], 2, &ids)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&stale, AppError::Refused(m) if m.contains("reload")),
+        "{stale:?}"
+    );
+    assert!(matches!(
+        move_image(&ana, product.id, ids[0], 7, &now).await,
+        Err(AppError::Refused(_))
+    ));
+    assert_eq!(order(ana.gallery(product.id).await.unwrap()), now);
+
+    // Two tabs move at the same moment from the same page: one wins, the other is told to reload.
+    let tab2 = app.browser();
+    tab2.sign_in("ana@shop.example", "correct horse battery")
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        move_image(&ana, product.id, ids[1], 0, &now),
+        move_image(&tab2, product.id, ids[2], 2, &now),
+    );
+    assert!(
+        a.is_ok() != b.is_ok(),
+        "exactly one move applies: {a:?} {b:?}"
+    );
+    let after = order(ana.gallery(product.id).await.unwrap());
+    let expected = if a.is_ok() {
+        vec![ids[1], ids[2], ids[0]]
+    } else {
+        vec![ids[0], ids[1], ids[2]]
+    };
+    assert_eq!(after, expected);
+
+    // Another seller and strangers cannot reorder.
+    let bob = app.browser();
+    bob.sign_up("bob@shop.example").await;
+    assert!(matches!(
+        move_image(&bob, product.id, ids[0], 0, &after).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(
+        move_image(&app.browser(), product.id, ids[0], 0, &after).await,
+        Err(AppError::Unauthenticated)
+    );
+}

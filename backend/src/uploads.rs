@@ -211,6 +211,27 @@ pub async fn complete(
     register(&state.db, &intent, &objects, &sniffed, display).await
 }
 
+/// Abandons an upload that is not yet registered: its objects (if any arrived) and its intent
+/// are removed, so a cancelled upload leaves nothing behind.
+pub async fn cancel(state: &AppState, seller: &Account, intent_id: &str) -> Result<(), Error> {
+    let intent_uuid = Uuid::parse_str(intent_id).map_err(|_| Error::NotFound("That upload"))?;
+    let intent = upload_intent::Entity::find_by_id(intent_uuid.to_string())
+        .filter(upload_intent::Column::AccountId.eq(seller.id))
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound("That upload"))?;
+    if intent.completed_at.is_some() {
+        return Err(Error::Conflict(
+            "That upload is already in the gallery: delete the image instead.".into(),
+        ));
+    }
+    let objects = stored_object::Entity::find()
+        .filter(stored_object::Column::IntentId.eq(intent.id.clone()))
+        .all(&state.db)
+        .await?;
+    discard(state, &intent, &objects).await
+}
+
 enum VerifyError {
     /// The stored object is not what was declared: the caller's fault.
     Refused(String),

@@ -218,3 +218,59 @@ test("a seller describes, reorders with the keyboard and deletes photos", async 
   await expect(page.getByTestId("image-alt").first()).toHaveValue("Rattan lamp, lit, on a side table");
   await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveAttribute("alt", "Rattan lamp, lit, on a side table");
 });
+
+test("three uploads run at once; cancel leaves nothing behind and retry starts afresh", async ({ page }) => {
+  await signUp(page, "gus@shop.example");
+  await createProduct(page, "Glass vase");
+  const before = server.storedObjects().length;
+  // A slow uplink, so transfers take seconds and can be cancelled halfway.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 20,
+    downloadThroughput: 10_000_000,
+    uploadThroughput: 120_000,
+  });
+
+  await page.getByTestId("upload-input").setInputFiles([
+    corpus("photos/jolla.jpg"),
+    corpus("photos/canon_hdr_NO.jpg"),
+    corpus("photos/DSCN0010.jpg"),
+    corpus("photos/Reconyx_HC500_Hyperfire.jpg"),
+  ]);
+  const items = page.getByTestId("upload-item");
+  await expect(items).toHaveCount(4);
+  await expect(items.nth(3)).toHaveAttribute("data-state", "queued");
+  await items.nth(3).getByTestId("upload-cancel").click();
+  await expect(items.nth(3)).toHaveAttribute("data-state", "cancelled");
+
+  await expect(items.first()).toHaveAttribute("data-state", "uploading", { timeout: 60_000 });
+  await expect
+    .poll(async () => Number(await items.first().getByTestId("upload-progress").getAttribute("aria-valuenow")))
+    .toBeGreaterThan(10);
+  await items.first().getByTestId("upload-cancel").click();
+  await expect(items.first()).toHaveAttribute("data-state", "cancelled");
+  await page.screenshot({ path: `${shots}/upload-cancelled.png`, fullPage: true });
+
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  await expect(items.nth(1)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(items.nth(2)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+  await expect(page.getByRole("status")).toHaveText("2 of 2 uploaded");
+  // Nothing of the cancelled files is stored: two photos, three variants each.
+  await expect.poll(() => server.storedObjects().length).toBe(before + 6);
+
+  // Retry starts the cancelled upload afresh, with a new signed form.
+  await items.first().getByTestId("upload-retry").click();
+  await expect(items.first()).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(items.first().getByTestId("upload-progress")).toHaveAttribute("aria-valuenow", "100");
+  await expect(page.getByTestId("gallery-item")).toHaveCount(3);
+  await expect(page.getByRole("status")).toHaveText("3 of 3 uploaded");
+  expect(server.storedObjects()).toHaveLength(before + 9);
+});

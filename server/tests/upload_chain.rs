@@ -21,6 +21,7 @@ on_both_databases!(
     sellers_cannot_touch_each_others_products,
     signed_out_callers_are_refused,
     bad_declarations_are_refused_and_record_nothing,
+    cancelling_releases_the_intent_and_deletes_what_arrived,
 );
 
 async fn a_photo_goes_through_the_whole_chain(db: Db) {
@@ -318,4 +319,81 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
             .unwrap(),
         0
     );
+}
+
+async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let photo = jpeg(40, 40);
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let upload = &ticket.uploads[0];
+    let key = field(&upload.fields, "key").to_owned();
+    seller
+        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
+        .await;
+    assert!(app.state.store.head(&key).await.unwrap().is_some());
+
+    let cancel = |b: &support::Browser, id: String| {
+        let http = b.http.clone();
+        let base = b.base.clone();
+        async move {
+            let res = http
+                .post(format!("{base}/api/cancel_upload"))
+                .form(&[("intent_id", id)])
+                .send()
+                .await
+                .unwrap();
+            let ok = res.status().is_success();
+            let body = res.text().await.unwrap();
+            if ok {
+                Ok(())
+            } else {
+                Err(serde_json::from_str::<AppError>(&body).unwrap())
+            }
+        }
+    };
+    // Only its owner may cancel it.
+    let bob = app.browser();
+    bob.sign_up("bob@shop.example").await;
+    assert!(matches!(
+        cancel(&bob, ticket.intent_id.clone()).await,
+        Err(AppError::NotFound(_))
+    ));
+
+    cancel(&seller, ticket.intent_id.clone()).await.unwrap();
+    assert!(
+        app.state.store.head(&key).await.unwrap().is_none(),
+        "what arrived is deleted"
+    );
+    assert!(
+        matches!(
+            seller.complete(&ticket.intent_id).await,
+            Err(AppError::NotFound(_))
+        ),
+        "the intent is gone"
+    );
+    assert!(seller.gallery(product.id).await.unwrap().is_empty());
+
+    // A registered upload cannot be cancelled (it is deleted as an image instead).
+    let done = seller
+        .begin(product.id, "image/jpeg", jpeg(8, 8).len() as u64)
+        .await
+        .unwrap();
+    seller
+        .post_to_store(
+            &done.uploads[0].url,
+            &done.uploads[0].fields,
+            jpeg(8, 8),
+            "image/jpeg",
+        )
+        .await;
+    seller.complete(&done.intent_id).await.unwrap();
+    assert!(matches!(
+        cancel(&seller, done.intent_id.clone()).await,
+        Err(AppError::Refused(_))
+    ));
+    assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
 }

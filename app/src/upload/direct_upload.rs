@@ -1,32 +1,61 @@
 //! Runs one file through process → begin → transfer → complete, reporting to its row.
 
-use leptos::task::spawn_local;
+use leptos::prelude::*;
 use pipeline::Rendition;
 
 use super::{UploadItem, UploadState, process, transfer};
-use crate::api::DeclaredObject;
-use crate::upload::{begin_upload, complete_upload};
+use crate::api::{DeclaredObject, UploadTicket};
+use crate::upload::{begin_upload, cancel_upload, complete_upload};
 
-/// Uploads `batch` one file at a time (decoding happens on this thread for now, and one
-/// decoded phone photo at a time keeps memory low), calling `on_registered` after each image.
-pub fn run_batch(
-    product_id: i64,
-    batch: Vec<(UploadItem, web_sys::File)>,
-    on_registered: impl Fn() + 'static,
-) {
-    spawn_local(async move {
-        for (item, file) in batch {
-            match upload(product_id, &item, file).await {
-                Ok(()) => on_registered(),
-                Err(message) => item.fail(message),
-            }
-        }
-    });
+/// Why an attempt stopped.
+pub enum Stop {
+    Cancelled,
+    Failed(String),
 }
 
-async fn upload(product_id: i64, item: &UploadItem, file: web_sys::File) -> Result<(), String> {
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop::Failed(message)
+    }
+}
+
+/// Uploads `item`; true when its image was registered. Failures and cancellation are shown
+/// on the item; a cancelled upload's intent is released so nothing is left behind.
+pub async fn run(product_id: i64, item: &UploadItem) -> bool {
+    let mut ticket: Option<UploadTicket> = None;
+    match attempt(product_id, item, &mut ticket).await {
+        Ok(()) => true,
+        Err(stop) => {
+            if let Some(ticket) = ticket {
+                // Whatever reached the store goes, and the intent is released.
+                let _ = cancel_upload(ticket.intent_id).await;
+            }
+            match stop {
+                Stop::Cancelled => item.state.set(UploadState::Cancelled),
+                Stop::Failed(message) => item.fail(message),
+            }
+            false
+        }
+    }
+}
+
+fn checkpoint(item: &UploadItem) -> Result<(), Stop> {
+    if item.cancelled() {
+        Err(Stop::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+async fn attempt(
+    product_id: i64,
+    item: &UploadItem,
+    ticket_out: &mut Option<UploadTicket>,
+) -> Result<(), Stop> {
+    checkpoint(item)?;
     item.advance(UploadState::Processing, 2);
-    let renditions: Vec<Rendition> = process::renditions(file).await?;
+    let renditions: Vec<Rendition> = process::renditions(item.file.get_value()).await?;
+    checkpoint(item)?;
 
     item.advance(UploadState::Uploading, 5);
     let declared = renditions
@@ -41,24 +70,28 @@ async fn upload(product_id: i64, item: &UploadItem, file: web_sys::File) -> Resu
     let ticket = begin_upload(product_id, declared)
         .await
         .map_err(|e| e.to_string())?;
+    *ticket_out = Some(ticket.clone());
+    checkpoint(item)?;
 
     let total: usize = renditions.iter().map(|r| r.bytes.len()).sum();
     let mut sent_before = 0usize;
     for (target, rendition) in ticket.uploads.iter().zip(&renditions) {
-        let item = *item;
+        let progress_item = *item;
         let offset = sent_before;
         transfer::post_form(
+            item,
             &target.url,
             &target.fields,
             &rendition.bytes,
             rendition.content_type,
             move |sent| {
                 let fraction = (offset + sent) as f64 / total.max(1) as f64;
-                item.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
+                progress_item.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
             },
         )
         .await?;
         sent_before += rendition.bytes.len();
+        checkpoint(item)?;
     }
 
     item.advance(UploadState::Verifying, 96);

@@ -50,3 +50,12 @@ pub async fn complete_upload(intent_id: String) -> Result<RegisteredImage, AppEr
         height: image.height,
     })
 }
+
+/// Abandons an upload that is not registered yet (the seller pressed cancel): whatever reached
+/// the store is deleted and the intent released.
+#[server(endpoint = "cancel_upload")]
+pub async fn cancel_upload(intent_id: String) -> Result<(), AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    Ok(backend::uploads::cancel(&state, &seller, &intent_id).await?)
+}

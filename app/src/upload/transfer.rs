@@ -5,22 +5,77 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BlobPropertyBag, FormData, ProgressEvent, XmlHttpRequest};
 
-fn js_error(err: wasm_bindgen::JsValue) -> String {
-    format!("The browser refused to send the file ({err:?}).")
+use super::UploadItem;
+use super::direct_upload::Stop;
+
+/// Network failures (not refusals) are retried this many times, waiting longer each time.
+const RETRIES: u32 = 2;
+const FIRST_BACKOFF_MS: i32 = 1_000;
+
+fn js_error(err: wasm_bindgen::JsValue) -> Stop {
+    Stop::Failed(format!("The browser refused to send the file ({err:?})."))
 }
 
-/// POSTs `fields` then `file` to `url`; `on_progress` gets the bytes sent so far.
+enum Outcome {
+    Sent,
+    Refused(String),
+    NetworkError,
+    Aborted,
+}
+
+/// POSTs the signed form then the file, retrying a dropped connection with backoff; `on_progress`
+/// gets the bytes sent so far (a retry restarts the count, and the bar simply waits).
 pub async fn post_form(
+    item: &UploadItem,
+    url: &str,
+    fields: &[(String, String)],
+    bytes: &[u8],
+    content_type: &str,
+    on_progress: impl Fn(usize) + Clone + 'static,
+) -> Result<(), Stop> {
+    let mut wait_ms = FIRST_BACKOFF_MS;
+    for attempt in 0..=RETRIES {
+        match send_once(item, url, fields, bytes, content_type, on_progress.clone()).await? {
+            Outcome::Sent => return Ok(()),
+            Outcome::Refused(message) => return Err(Stop::Failed(message)),
+            Outcome::Aborted => return Err(Stop::Cancelled),
+            Outcome::NetworkError if attempt < RETRIES => {
+                sleep(wait_ms).await;
+                wait_ms *= 2;
+                if item.cancelled() {
+                    return Err(Stop::Cancelled);
+                }
+            }
+            Outcome::NetworkError => break,
+        }
+    }
+    Err(Stop::Failed(
+        "The upload was interrupted several times: check your connection, then press Retry.".into(),
+    ))
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn send_once(
+    item: &UploadItem,
     url: &str,
     fields: &[(String, String)],
     bytes: &[u8],
     content_type: &str,
     on_progress: impl Fn(usize) + 'static,
-) -> Result<(), String> {
+) -> Result<Outcome, Stop> {
     let form = FormData::new().map_err(js_error)?;
     for (name, value) in fields {
         form.append_with_str(name, value).map_err(js_error)?;
@@ -36,11 +91,11 @@ pub async fn post_form(
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
     xhr.open("POST", url).map_err(js_error)?;
 
-    let (sender, receiver) = oneshot::channel::<Result<(), String>>();
+    let (sender, receiver) = oneshot::channel::<Outcome>();
     let sender = Rc::new(RefCell::new(Some(sender)));
     let finish = {
         let sender = sender.clone();
-        move |result: Result<(), String>| {
+        move |result: Outcome| {
             if let Some(tx) = sender.borrow_mut().take() {
                 let _ = tx.send(result);
             }
@@ -60,31 +115,35 @@ pub async fn post_form(
         Closure::<dyn FnMut()>::new(move || {
             let status = xhr.status().unwrap_or(0);
             if (200..300).contains(&status) {
-                finish(Ok(()));
+                finish(Outcome::Sent);
             } else {
                 let body = xhr.response_text().ok().flatten().unwrap_or_default();
-                finish(Err(store_refusal(status, &body)));
+                finish(Outcome::Refused(store_refusal(status, &body)));
             }
         })
     };
     xhr.set_onload(Some(onload.as_ref().unchecked_ref()));
     let onerror = {
         let finish = finish.clone();
-        Closure::<dyn FnMut()>::new(move || {
-            finish(Err(
-                "The upload was interrupted: check your connection and try again.".into(),
-            ))
-        })
+        Closure::<dyn FnMut()>::new(move || finish(Outcome::NetworkError))
     };
     xhr.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    let onabort = {
+        let finish = finish.clone();
+        Closure::<dyn FnMut()>::new(move || finish(Outcome::Aborted))
+    };
+    xhr.set_onabort(Some(onabort.as_ref().unchecked_ref()));
 
+    if item.cancelled() {
+        return Ok(Outcome::Aborted);
+    }
+    item.request.set_value(Some(xhr.clone()));
     xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
-    let result = receiver
-        .await
-        .unwrap_or_else(|_| Err("The upload was abandoned.".into()));
+    let result = receiver.await.unwrap_or(Outcome::NetworkError);
+    item.request.set_value(None);
     // The handlers must live until the request has finished.
-    drop((progress, onload, onerror));
-    result
+    drop((progress, onload, onerror, onabort));
+    Ok(result)
 }
 
 /// A sentence from an S3 error document (`<Error><Code>…</Code><Message>…</Message></Error>`).

@@ -7,6 +7,9 @@
 //! - `api`: the types server functions exchange; `error`: the one error type they return.
 //! - `session` (server only): who is asking.
 
+// Release builds (without `erase_components`) nest view types deeper than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

@@ -2,13 +2,13 @@
 # Installs the build tools Vitrine needs, pinned to versions known to build on Rust 1.95
 # here (see ../shared/TOOLCHAIN.md). Safe to run again: each step is skipped when done.
 #   scripts/install-tools.sh          wasm target, cargo-leptos, wasm-bindgen-cli
-#   scripts/install-tools.sh --release   also wasm-opt (release builds only)
+#   scripts/install-tools.sh --release   also wasm-opt (release builds only; put
+#                                        scripts/binaryen/node_modules/.bin first in PATH)
 #   scripts/install-tools.sh --test      also Chromium, PostgreSQL and the Playwright packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
-WASM_OPT_VERSION=0.116.1
 # The CLI must equal the wasm-bindgen crate in Cargo.lock, or the browser gets a broken module.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
 
@@ -40,9 +40,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ "$want_release" = 1 ] && ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 116'; then
-  step "installing wasm-opt (binaryen 116; Debian's 108 breaks hydration)"
-  cargo install --locked wasm-opt --version "$WASM_OPT_VERSION"
+if [ "$want_release" = 1 ] && [ ! -x scripts/binaryen/node_modules/.bin/wasm-opt ]; then
+  # Not `cargo install wasm-opt`: its binaryen 116 cannot parse the table.fill that wasm-bindgen
+  # emits, and Debian's 108 breaks hydration. binaryen's npm build is current and installs in seconds.
+  step "installing wasm-opt (binaryen, npm)"
+  (cd scripts/binaryen && npm ci --no-audit --no-fund)
 fi
 
 if [ "$want_test" = 1 ]; then

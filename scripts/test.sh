@@ -13,7 +13,7 @@ step "Rust tests (SQLite and a throwaway PostgreSQL)"
 # cargo-leptos builds with this cfg and output name; using them here too avoids rebuilding
 # every crate.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh \
-  cargo test -p domain -p pipeline -p backend -p migrations -p server
+  cargo test -p app -p domain -p pipeline -p backend -p migrations -p server
 
 step "Playwright end-to-end tests in Chromium"
 (cd end2end && npx playwright test)

@@ -13,6 +13,20 @@ pub struct UserInfo {
 pub struct ProductSummary {
     pub id: i64,
     pub name: String,
+    /// How many images it has, whatever their review status.
+    pub images: u64,
+}
+
+/// One line of an audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// RFC 3339.
+    pub at: String,
+    pub actor: String,
+    /// Machine name, e.g. `rejected` (see `backend::audit::Action`).
+    pub action: String,
+    pub image_id: Option<i64>,
+    pub detail: String,
 }
 
 /// One object the browser is about to upload.

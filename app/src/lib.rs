@@ -5,7 +5,7 @@
 //! - `upload/`: the uploader and the browser-to-bucket protocol (process → begin → transfer →
 //!   complete), with the `begin_upload`/`complete_upload` server functions.
 //! - `api`: the types server functions exchange; `error`: the one error type they return.
-//! - `session` (server only): who is asking.
+//! - `session` (server only): who is asking; `routes`: which pages need it.
 
 // Release builds (without `erase_components`) nest view types deeper than the default 128.
 #![recursion_limit = "256"]
@@ -13,7 +13,9 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod format;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod upload;
@@ -26,6 +28,7 @@ use leptos_router::{SsrMode, StaticSegment, path};
 use components::header::Header;
 use pages::{
     auth::{SignInPage, SignUpPage},
+    history::HistoryPage,
     home::HomePage,
     not_found::NotFound,
     product::ProductPage,
@@ -73,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=SignInPage/>
                         <Route path=path!("/products") view=ProductsPage/>
                         <Route path=path!("/products/:id") view=ProductPage/>
+                        <Route path=path!("/products/:id/history") view=HistoryPage/>
                         <Route path=path!("/admin/review") view=ReviewPage/>
                         // Async: the 404 of an unknown product must reach the status line.
                         <Route path=path!("/store/:id") view=StorefrontPage ssr=SsrMode::Async/>

@@ -2,9 +2,9 @@
 
 use backend::AppState;
 use backend::accounts::{self, Account, SESSION_COOKIE, SESSION_LIFETIME};
-use http::HeaderValue;
 use http::header::{COOKIE, HOST, SET_COOKIE};
 use http::request::Parts;
+use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
@@ -21,9 +21,8 @@ async fn request_parts() -> Result<Parts, AppError> {
         .map_err(|e| AppError::Unavailable(format!("Cannot read the request: {e}")))
 }
 
-fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -46,10 +45,19 @@ pub async fn request_host() -> Result<Option<String>, AppError> {
 /// The signed-in account, if any.
 pub async fn current_account() -> Result<Option<Account>, AppError> {
     let parts = request_parts().await?;
-    let Some(token) = session_token(&parts) else {
+    account_from_headers(&state()?, &parts.headers).await
+}
+
+/// The account whose session cookie `headers` carry, if any (also used outside server
+/// functions, by the server's sign-in redirect).
+pub async fn account_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Account>, AppError> {
+    let Some(token) = session_token(headers) else {
         return Ok(None);
     };
-    Ok(accounts::from_session(&state()?.db, &token).await?)
+    Ok(accounts::from_session(&state.db, &token).await?)
 }
 
 /// The signed-in account, or `Unauthenticated`.
@@ -85,7 +93,7 @@ pub async fn start_session(account: &Account) -> Result<(), AppError> {
 /// Ends the caller's session, in the database and in the browser.
 pub async fn end_session() -> Result<(), AppError> {
     let parts = request_parts().await?;
-    if let Some(token) = session_token(&parts) {
+    if let Some(token) = session_token(&parts.headers) {
         accounts::close_session(&state()?.db, &token).await?;
     }
     set_cookie(format!(

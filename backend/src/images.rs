@@ -6,6 +6,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::audit::{self, Action, Subject};
 use crate::entities::{image, product, stored_object};
 use crate::{Account, AppState, Error};
 
@@ -42,13 +43,26 @@ pub async fn set_alt_text(
 ) -> Result<String, Error> {
     let alt = parse_alt(alt)?;
     let image = find_owned(state, seller, image_id).await?;
+    if image.alt_text == alt {
+        return Ok(alt);
+    }
+    let txn = state.db.begin().await?;
     image::ActiveModel {
         id: Set(image.id),
         alt_text: Set(alt.clone()),
         ..Default::default()
     }
-    .update(&state.db)
+    .update(&txn)
     .await?;
+    audit::record(
+        &txn,
+        seller,
+        Action::AltTextEdited,
+        subject_of(&image),
+        alt.clone(),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(alt)
 }
 
@@ -72,8 +86,21 @@ pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result
         .exec(&txn)
         .await?;
     image::Entity::delete_by_id(image.id).exec(&txn).await?;
+    audit::record(&txn, seller, Action::Deleted, subject_of(&image), "").await?;
     txn.commit().await?;
+    delete_objects(state, objects).await
+}
 
+fn subject_of(image: &image::Model) -> Subject {
+    Subject::image(image.account_id, image.product_id, image.id)
+}
+
+/// Deletes objects whose image is gone. One the store refuses now stays recorded (no image,
+/// no intent) for `vitrine gc`, so nothing is left unreferenced and forgotten.
+pub(crate) async fn delete_objects(
+    state: &AppState,
+    objects: Vec<stored_object::Model>,
+) -> Result<(), Error> {
     for object in objects {
         match state.store.delete(&object.object_key).await {
             Ok(()) => {
@@ -122,6 +149,21 @@ pub async fn move_to(
         .all(&txn)
         .await?;
     let order = reordered(&current, seen, image_id, to_index)?;
+    if order == current {
+        return Ok(());
+    }
+    audit::record(
+        &txn,
+        seller,
+        Action::Reordered,
+        Subject::image(seller.id, product_id, image_id),
+        if to_index == 0 {
+            "made the cover".to_owned()
+        } else {
+            format!("moved to position {}", to_index + 1)
+        },
+    )
+    .await?;
     for (position, id) in order.iter().enumerate() {
         image::Entity::update_many()
             .col_expr(

@@ -5,6 +5,7 @@
 //! operation checks who is asking.
 
 pub mod accounts;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod entities;

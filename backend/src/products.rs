@@ -1,12 +1,17 @@
 //! Products belong to one seller; another seller's product is "not found", never "forbidden".
 
+use std::collections::HashMap;
+
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use crate::entities::product;
-use crate::{Account, Error};
+use crate::audit::{self, Action, Subject};
+use crate::entities::{image, product, stored_object, upload_intent};
+use crate::{Account, AppState, Error, images};
 
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -23,6 +28,13 @@ impl From<product::Model> for Product {
             name: m.name,
         }
     }
+}
+
+/// A product in the seller's list, with how many images it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub product: Product,
+    pub images: u64,
 }
 
 fn parse_name(raw: &str) -> Result<String, Error> {
@@ -44,28 +56,170 @@ pub async fn create(
     name: &str,
 ) -> Result<Product, Error> {
     let name = parse_name(name)?;
+    let txn = db.begin().await?;
     let model = product::ActiveModel {
         account_id: Set(seller.id),
-        name: Set(name),
+        name: Set(name.clone()),
         created_at: Set(Utc::now()),
         gallery_version: Set(0),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let subject = Subject::product(seller.id, model.id);
+    audit::record(&txn, seller, Action::ProductCreated, subject, name).await?;
+    txn.commit().await?;
     Ok(model.into())
 }
 
-/// The seller's products, newest first.
-pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<Product>, Error> {
-    Ok(product::Entity::find()
+/// The seller's products, newest first, with their image counts.
+pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<Listed>, Error> {
+    let products = product::Entity::find()
         .filter(product::Column::AccountId.eq(seller.id))
         .order_by_desc(product::Column::Id)
         .all(db)
+        .await?;
+    let counts: HashMap<i64, i64> = image::Entity::find()
+        .select_only()
+        .column(image::Column::ProductId)
+        .column_as(image::Column::Id.count(), "images")
+        .filter(image::Column::AccountId.eq(seller.id))
+        .group_by(image::Column::ProductId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
         .await?
         .into_iter()
-        .map(Product::from)
+        .collect();
+    Ok(products
+        .into_iter()
+        .map(|p| Listed {
+            images: counts
+                .get(&p.id)
+                .copied()
+                .map_or(0, |n| u64::try_from(n).unwrap_or(0)),
+            product: p.into(),
+        })
         .collect())
+}
+
+pub async fn rename(
+    db: &DatabaseConnection,
+    seller: &Account,
+    id: i64,
+    name: &str,
+) -> Result<Product, Error> {
+    let name = parse_name(name)?;
+    let current = find_owned(db, seller, id).await?;
+    if current.name == name {
+        return Ok(current);
+    }
+    let txn = db.begin().await?;
+    product::ActiveModel {
+        id: Set(id),
+        name: Set(name.clone()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let detail = format!("{} → {}", current.name, name);
+    let subject = Subject::product(seller.id, id);
+    audit::record(&txn, seller, Action::ProductRenamed, subject, detail).await?;
+    txn.commit().await?;
+    Ok(Product { id, name })
+}
+
+/// Deletes a product with its images, then their objects (as [`images::delete`] does).
+/// `confirmed_images` is the count the seller was shown: if uploads finished since, nothing is
+/// deleted and they are asked again, so a confirmation never covers more than it said.
+pub async fn delete(
+    state: &AppState,
+    seller: &Account,
+    id: i64,
+    confirmed_images: u64,
+) -> Result<(), Error> {
+    let txn = state.db.begin().await?;
+    // Lock the product (as reorders do) so no image is registered to it meanwhile unseen.
+    let locked = product::Entity::update_many()
+        .col_expr(
+            product::Column::GalleryVersion,
+            Expr::col(product::Column::GalleryVersion).add(1),
+        )
+        .filter(product::Column::Id.eq(id))
+        .filter(product::Column::AccountId.eq(seller.id))
+        .exec(&txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(Error::NotFound("That product"));
+    }
+    let image_ids: Vec<i64> = image::Entity::find()
+        .select_only()
+        .column(image::Column::Id)
+        .filter(image::Column::ProductId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if image_ids.len() as u64 != confirmed_images {
+        return Err(Error::Conflict(format!(
+            "The product now has {} images: look again and confirm.",
+            image_ids.len()
+        )));
+    }
+    let intent_ids: Vec<String> = upload_intent::Entity::find()
+        .select_only()
+        .column(upload_intent::Column::Id)
+        .filter(upload_intent::Column::ProductId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    // Every object of the product (registered or mid-upload) loses its links and stays recorded
+    // until its deletion succeeds; SQLite's ON DELETE actions need foreign keys switched on.
+    let of_product = sea_orm::Condition::any()
+        .add(stored_object::Column::ImageId.is_in(image_ids.clone()))
+        .add(stored_object::Column::IntentId.is_in(intent_ids));
+    let objects = stored_object::Entity::find()
+        .filter(of_product.clone())
+        .all(&txn)
+        .await?;
+    stored_object::Entity::update_many()
+        .col_expr(
+            stored_object::Column::ImageId,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(
+            stored_object::Column::IntentId,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(of_product)
+        .exec(&txn)
+        .await?;
+    image::Entity::delete_many()
+        .filter(image::Column::ProductId.eq(id))
+        .exec(&txn)
+        .await?;
+    upload_intent::Entity::delete_many()
+        .filter(upload_intent::Column::ProductId.eq(id))
+        .exec(&txn)
+        .await?;
+    product::Entity::delete_by_id(id).exec(&txn).await?;
+    for image_id in &image_ids {
+        let subject = Subject::image(seller.id, id, *image_id);
+        audit::record(&txn, seller, Action::Deleted, subject, "with its product").await?;
+    }
+    let detail = format!("{} images", image_ids.len());
+    let subject = Subject::product(seller.id, id);
+    audit::record(&txn, seller, Action::ProductDeleted, subject, detail).await?;
+    txn.commit().await?;
+    images::delete_objects(state, objects).await
+}
+
+/// The product with its image count, if `seller` owns it.
+pub async fn summary(db: &DatabaseConnection, seller: &Account, id: i64) -> Result<Listed, Error> {
+    let product = find_owned(db, seller, id).await?;
+    let images = image::Entity::find()
+        .filter(image::Column::ProductId.eq(id))
+        .count(db)
+        .await?;
+    Ok(Listed { product, images })
 }
 
 /// The product if `seller` owns it; otherwise (missing or someone else's) `NotFound`.

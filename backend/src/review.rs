@@ -5,11 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
+use crate::audit::{self, Action, Subject};
 use crate::entities::{account, image, product, stored_object};
 use crate::{Account, AppState, Error, accounts};
 
@@ -147,19 +145,28 @@ pub async fn decide(
         Decision::Reject { reason } => ("rejected", Some(parse_reason(reason)?)),
     };
     let txn = state.db.begin().await?;
-    let known = image::Entity::find()
+    let images = image::Entity::find()
         .filter(image::Column::Id.is_in(ids.clone()))
-        .count(&txn)
+        .all(&txn)
         .await?;
-    if known != ids.len() as u64 {
+    if images.len() != ids.len() {
         return Err(Error::NotFound("One of those images"));
     }
     let result = image::Entity::update_many()
         .col_expr(image::Column::Status, Expr::value(status))
-        .col_expr(image::Column::ReviewReason, Expr::value(reason))
+        .col_expr(image::Column::ReviewReason, Expr::value(reason.clone()))
         .filter(image::Column::Id.is_in(ids))
         .exec(&txn)
         .await?;
+    let action = match decision {
+        Decision::Approve => Action::Approved,
+        Decision::Reject { .. } => Action::Rejected,
+    };
+    for img in &images {
+        let subject = Subject::image(img.account_id, img.product_id, img.id);
+        let detail = reason.clone().unwrap_or_default();
+        audit::record(&txn, admin, action, subject, detail).await?;
+    }
     txn.commit().await?;
     Ok(result.rows_affected)
 }

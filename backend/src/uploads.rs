@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object, upload_intent};
 use crate::{Account, AppState, Error, products};
 
@@ -208,7 +209,7 @@ pub async fn complete(
         .map(|(_, s)| *s)
         .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
 
-    register(&state.db, &intent, &objects, &sniffed, display).await
+    register(&state.db, seller, &intent, &objects, &sniffed, display).await
 }
 
 /// Abandons an upload that is not yet registered: its objects (if any arrived) and its intent
@@ -300,6 +301,7 @@ async fn discard(
 
 async fn register(
     db: &DatabaseConnection,
+    seller: &Account,
     intent: &upload_intent::Model,
     objects: &[stored_object::Model],
     sniffed: &[Sniffed],
@@ -363,6 +365,19 @@ async fn register(
         ..Default::default()
     }
     .update(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        seller,
+        Action::Uploaded,
+        Subject::image(image.account_id, image.product_id, image.id),
+        format!(
+            "{}×{}, {} variants",
+            display.width,
+            display.height,
+            objects.len()
+        ),
+    )
     .await?;
     txn.commit().await?;
     Ok(Registered {

@@ -17,7 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
-use crate::{embedded_store, health};
+use crate::{embedded_store, health, sign_in_guard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -128,7 +128,13 @@ impl Application {
                 },
             )
             .fallback(leptos_axum::file_and_error_handler(shell))
-            .with_state(leptos_options);
+            .with_state(leptos_options)
+            .layer(axum::middleware::from_fn({
+                let state = state.clone();
+                move |request, next| {
+                    sign_in_guard::redirect_signed_out(state.clone(), request, next)
+                }
+            }));
         Ok(Router::new()
             .route("/healthz", get(health::live))
             .route("/readyz", get(health::ready))

@@ -11,28 +11,6 @@ on_both_databases!(
     concurrent_reorders_never_lose_an_update
 );
 
-async fn call<T: serde::de::DeserializeOwned>(
-    b: &Browser,
-    name: &str,
-    form: &[(&str, &str)],
-) -> Result<T, AppError> {
-    let res = b
-        .http
-        .post(format!("{}/api/{name}", b.base))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let ok = res.status().is_success();
-    let body = res.text().await.unwrap();
-    if ok {
-        Ok(serde_json::from_str(&body).unwrap())
-    } else {
-        Err(serde_json::from_str(&body).unwrap())
-    }
-}
-
 async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
     use backend::entities::stored_object;
     use sea_orm::{EntityTrait, PaginatorTrait};
@@ -46,28 +24,29 @@ async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
     let stranger = app.browser();
 
     // Others cannot touch it: the same answer as for a missing image.
-    let e = call::<String>(
-        &bob,
-        "update_image_alt",
-        &[("image_id", &id), ("alt_text", "mine")],
-    )
-    .await
-    .unwrap_err();
+    let e = bob
+        .call_form::<String>(
+            "update_image_alt",
+            &[("image_id", &id), ("alt_text", "mine")],
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, AppError::NotFound(_)));
-    let e = call::<()>(&bob, "delete_image", &[("image_id", &id)])
+    let e = bob
+        .call_form::<()>("delete_image", &[("image_id", &id)])
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::NotFound(_)));
     assert_eq!(
-        call::<()>(&stranger, "delete_image", &[("image_id", &id)])
+        stranger
+            .call_form::<()>("delete_image", &[("image_id", &id)])
             .await
             .unwrap_err(),
         AppError::Unauthenticated
     );
     let too_long = "x".repeat(501);
     assert!(matches!(
-        call::<String>(
-            &ana,
+        ana.call_form::<String>(
             "update_image_alt",
             &[("image_id", &id), ("alt_text", &too_long)]
         )
@@ -76,13 +55,13 @@ async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
     ));
     assert_eq!(ana.gallery(product.id).await.unwrap()[0].alt_text, "");
 
-    let saved: String = call(
-        &ana,
-        "update_image_alt",
-        &[("image_id", &id), ("alt_text", "  Oak stool, side view ")],
-    )
-    .await
-    .unwrap();
+    let saved: String = ana
+        .call_form(
+            "update_image_alt",
+            &[("image_id", &id), ("alt_text", "  Oak stool, side view ")],
+        )
+        .await
+        .unwrap();
     assert_eq!(saved, "Oak stool, side view");
     assert_eq!(
         ana.gallery(product.id).await.unwrap()[0].alt_text,
@@ -95,7 +74,7 @@ async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
         .unwrap()
         .unwrap()
         .object_key;
-    call::<()>(&ana, "delete_image", &[("image_id", &id)])
+    ana.call_form::<()>("delete_image", &[("image_id", &id)])
         .await
         .unwrap();
     assert!(ana.gallery(product.id).await.unwrap().is_empty());
@@ -120,21 +99,11 @@ async fn move_image(
     to_index: usize,
     seen: &[i64],
 ) -> Result<(), AppError> {
-    let res = b
-        .http
-        .post(format!("{}/api/move_image", b.base))
-        .header("Accept", "application/json")
-        .json(&serde_json::json!({ "product_id": product_id, "image_id": image_id, "to_index": to_index, "seen": seen }))
-        .send()
-        .await
-        .unwrap();
-    let ok = res.status().is_success();
-    let body = res.text().await.unwrap();
-    if ok {
-        Ok(serde_json::from_str(&body).unwrap())
-    } else {
-        Err(serde_json::from_str(&body).unwrap())
-    }
+    b.call_json(
+        "move_image",
+        serde_json::json!({ "product_id": product_id, "image_id": image_id, "to_index": to_index, "seen": seen }),
+    )
+    .await
 }
 
 async fn concurrent_reorders_never_lose_an_update(db: Db) {

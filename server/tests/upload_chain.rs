@@ -336,25 +336,9 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
         .await;
     assert!(app.state.store.head(&key).await.unwrap().is_some());
 
-    let cancel = |b: &support::Browser, id: String| {
-        let http = b.http.clone();
-        let base = b.base.clone();
-        async move {
-            let res = http
-                .post(format!("{base}/api/cancel_upload"))
-                .form(&[("intent_id", id)])
-                .send()
-                .await
-                .unwrap();
-            let ok = res.status().is_success();
-            let body = res.text().await.unwrap();
-            if ok {
-                Ok(())
-            } else {
-                Err(serde_json::from_str::<AppError>(&body).unwrap())
-            }
-        }
-    };
+    async fn cancel(b: &support::Browser, id: String) -> Result<(), AppError> {
+        b.call_form("cancel_upload", &[("intent_id", &id)]).await
+    }
     // Only its owner may cancel it.
     let bob = app.browser();
     bob.sign_up("bob@shop.example").await;

@@ -2,10 +2,23 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// An error shown in place of a page's content; a signed-out visitor is offered to sign in.
+/// An error shown in place of a page's content; a signed-out visitor is sent to sign in.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let sign_in = matches!(error, AppError::Unauthenticated);
+    // A session that ended while the page was open: go and sign in, then come back here.
+    // (Page loads without a session are redirected by the server before this renders.)
+    Effect::new(move |_| {
+        if sign_in {
+            let location = window().location();
+            let here = format!(
+                "{}{}",
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
+            let _ = location.set_href(&crate::routes::sign_in_path(&here));
+        }
+    });
     view! {
         <section class="notice" role="alert">
             <p>{error.to_string()}</p>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::UserInfo;
 use crate::error::AppError;
@@ -65,10 +66,19 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             }
         }
     });
+    // Back where the visitor was sent from (`?next=`, this site only), else their products.
+    let query = use_query_map();
+    let next = move || {
+        query
+            .read_untracked()
+            .get("next")
+            .and_then(|n| crate::routes::safe_next(&n).map(str::to_owned))
+            .unwrap_or_else(|| "/products".to_owned())
+    };
     // A full page load after success, so every part of the page sees the new session.
     Effect::new(move |_| {
         if let Some(Ok(())) = submit.value().get() {
-            let _ = window().location().set_href("/products");
+            let _ = window().location().set_href(&next());
         }
     });
     let error = move || {

@@ -1,6 +1,7 @@
 //! One module per route, each holding the server functions it calls.
 
 pub mod auth;
+pub mod history;
 pub mod home;
 pub mod not_found;
 pub mod product;

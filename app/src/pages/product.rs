@@ -1,4 +1,4 @@
-//! One product: its uploader and gallery (only for the product's seller).
+//! One product: its uploader and gallery, renaming and deleting (only for the product's seller).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,39 +8,67 @@ use crate::api::ProductSummary;
 use crate::components::gallery::Gallery;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
+use crate::format::image_count;
 use crate::upload::Uploader;
 
 #[server(endpoint = "get_product")]
 pub async fn get_product(id: i64) -> Result<ProductSummary, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let product = backend::products::find_owned(&state.db, &seller, id).await?;
+    let listed = backend::products::summary(&state.db, &seller, id).await?;
     Ok(ProductSummary {
-        id: product.id,
-        name: product.name,
+        id: listed.product.id,
+        name: listed.product.name,
+        images: listed.images,
+    })
+}
+
+#[server(endpoint = "rename_product")]
+pub async fn rename_product(id: i64, name: String) -> Result<String, AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    Ok(backend::products::rename(&state.db, &seller, id, &name)
+        .await?
+        .name)
+}
+
+/// Deletes the product and its images. `confirmed_images` is the count the seller confirmed.
+#[server(endpoint = "delete_product")]
+pub async fn delete_product(id: i64, confirmed_images: u64) -> Result<(), AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    Ok(backend::products::delete(&state, &seller, id, confirmed_images).await?)
+}
+
+/// The `:id` route parameter, for pages under `/products/:id`.
+pub fn product_id_param() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<i64>().ok())
     })
 }
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|raw| raw.parse::<i64>().ok())
-    };
-    let product = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_product(id).await,
-            None => Err(AppError::NotFound("That product was not found.".into())),
-        }
-    });
-    // Bumped after each registered upload, so the gallery reloads.
+    let id = product_id_param();
+    // Bumped after each registered upload, so the gallery (and the image count) reload.
     let uploaded = RwSignal::new(0u32);
+    let rename = ServerAction::<RenameProduct>::new();
+    let product = Resource::new(
+        move || (id.get(), rename.version().get(), uploaded.get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_product(id).await,
+                None => Err(AppError::NotFound("That product was not found.".into())),
+            }
+        },
+    );
 
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -48,14 +76,75 @@ pub fn ProductPage() -> impl IntoView {
                         <Title text=p.name.clone()/>
                         <p class="crumbs"><a href="/products">"Products"</a>" / "</p>
                         <div class="page-head">
-                            <h1>{p.name.clone()}</h1>
-                            <a class="button secondary small" href=format!("/store/{}", p.id)>"View in store"</a>
+                            <h1 data-testid="product-title">{p.name.clone()}</h1>
+                            <div class="head-actions">
+                                <a class="button secondary small" href=format!("/store/{}", p.id)>"View in store"</a>
+                                <a class="button secondary small" href=format!("/products/{}/history", p.id)
+                                    data-testid="product-history">"History"</a>
+                            </div>
                         </div>
+                        <ProductSettings product=p.clone() rename/>
                         <Uploader product_id=p.id uploaded=uploaded/>
                         <Gallery product_id=p.id refresh=uploaded/>
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// Rename and delete, folded away until wanted.
+#[component]
+fn ProductSettings(product: ProductSummary, rename: ServerAction<RenameProduct>) -> impl IntoView {
+    let delete = ServerAction::<DeleteProduct>::new();
+    let (id, images) = (product.id, product.images);
+    let name = product.name.clone();
+    let confirm_delete = move |_| {
+        let question = match images {
+            0 => format!("Delete “{name}”? It has no images."),
+            n => format!(
+                "Delete “{name}” and its {}? They disappear from the store for good.",
+                image_count(n)
+            ),
+        };
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            delete.dispatch(DeleteProduct {
+                id,
+                confirmed_images: images,
+            });
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            let _ = window().location().set_href("/products");
+        }
+    });
+    let error = move || {
+        let rename_error = rename.value().get().and_then(Result::err);
+        delete
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or(rename_error)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <details class="settings">
+            <summary data-testid="product-settings">"Rename or delete"</summary>
+            <ActionForm action=rename attr:class="inline-form">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <label class="visually-hidden" for="rename-name">"New name"</label>
+                <input id="rename-name" type="text" name="name" required maxlength="200"
+                    value=product.name.clone() data-testid="product-rename-name"/>
+                <button type="submit" class="secondary" data-testid="product-rename">"Rename"</button>
+            </ActionForm>
+            <p class="muted">
+                {format!("Deleting removes the product and its images ({}) from the gallery, the store and the bucket.",
+                    image_count(images).to_lowercase())}
+            </p>
+            <button class="danger" data-testid="product-delete" on:click=confirm_delete
+                disabled=move || delete.pending().get()>"Delete product"</button>
+            <p class="form-error" role="alert">{error}</p>
+        </details>
     }
 }

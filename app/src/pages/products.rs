@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::api::ProductSummary;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
+use crate::format::image_count;
 
 #[server(endpoint = "list_products")]
 pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
@@ -15,8 +16,9 @@ pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
     Ok(products
         .into_iter()
         .map(|p| ProductSummary {
-            id: p.id,
-            name: p.name,
+            id: p.product.id,
+            name: p.product.name,
+            images: p.images,
         })
         .collect())
 }
@@ -29,6 +31,7 @@ pub async fn create_product(name: String) -> Result<ProductSummary, AppError> {
     Ok(ProductSummary {
         id: product.id,
         name: product.name,
+        images: 0,
     })
 }
 
@@ -84,7 +87,10 @@ fn ProductList(products: Vec<ProductSummary>) -> impl IntoView {
         <ul class="product-list">
             {products.into_iter().map(|p| view! {
                 <li>
-                    <a data-testid="product-link" href=format!("/products/{}", p.id)>{p.name}</a>
+                    <a data-testid="product-link" href=format!("/products/{}", p.id)>
+                        <span>{p.name}</span>
+                        <span class="muted count">{image_count(p.images)}</span>
+                    </a>
                 </li>
             }).collect_view()}
         </ul>

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::api::ReviewItem;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
+use crate::format::minute_utc;
 
 #[server(endpoint = "review_queue")]
 pub async fn review_queue(
@@ -114,14 +115,7 @@ fn ReviewRow(
     let id = item.image_id;
     let reason_id = format!("reason-{id}");
     let kb = (item.bytes as f64 / 1024.0).round();
-    // RFC 3339 from the server, shown to the minute.
-    let when = format!(
-        "{} UTC",
-        item.uploaded_at
-            .get(..16)
-            .unwrap_or(&item.uploaded_at)
-            .replace('T', " ")
-    );
+    let when = minute_utc(&item.uploaded_at);
     view! {
         <li class="review-item" data-testid="review-item" data-image-id=id.to_string()>
             <img src=item.url alt=format!("Upload for {}", item.product_name) loading="lazy"/>

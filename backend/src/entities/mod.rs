@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table (the schema itself is in the `migrations` crate).
 
 pub mod account;
+pub mod audit_event;
 pub mod image;
 pub mod product;
 pub mod session;

@@ -132,7 +132,8 @@ async fn decode<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Resul
 }
 
 impl Browser {
-    async fn call_form<T: serde::de::DeserializeOwned>(
+    /// Calls server function `name` with a URL-encoded form (the default Leptos codec).
+    pub async fn call_form<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
         form: &[(&str, &str)],
@@ -142,6 +143,23 @@ impl Browser {
             .post(format!("{}/api/{name}", self.base))
             .header("Accept", "application/json")
             .form(form)
+            .send()
+            .await
+            .unwrap();
+        decode(res).await
+    }
+
+    /// Calls a server function declared with `input = Json`.
+    pub async fn call_json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        body: serde_json::Value,
+    ) -> Result<T, AppError> {
+        let res = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .header("Accept", "application/json")
+            .json(&body)
             .send()
             .await
             .unwrap();
@@ -172,15 +190,11 @@ impl Browser {
         approve: bool,
         reason: Option<&str>,
     ) -> Result<u64, AppError> {
-        let res = self
-            .http
-            .post(format!("{}/api/review_decide", self.base))
-            .header("Accept", "application/json")
-            .json(&serde_json::json!({ "image_ids": image_ids, "approve": approve, "reason": reason }))
-            .send()
-            .await
-            .unwrap();
-        decode(res).await
+        self.call_json(
+            "review_decide",
+            serde_json::json!({ "image_ids": image_ids, "approve": approve, "reason": reason }),
+        )
+        .await
     }
 
     pub async fn store_product(&self, id: i64) -> Result<app::api::StoreProduct, AppError> {

@@ -1,0 +1,129 @@
+//! The audit trail of a product, or of one of its images (`?image=ID`): for admins, and for
+//! the seller who owns it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::api::HistoryEntry;
+use crate::components::notice::ErrorNotice;
+use crate::error::AppError;
+use crate::format::minute_utc;
+use crate::pages::product::product_id_param;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// `None` once the product is deleted.
+    pub product_name: Option<String>,
+    pub entries: Vec<HistoryEntry>,
+}
+
+#[server(endpoint = "audit_trail")]
+pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<History, AppError> {
+    use backend::audit::{self, Scope};
+    let viewer = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    let scope = image_id.map_or(Scope::Product(product_id), Scope::Image);
+    let events = audit::history(&state.db, &viewer, scope).await?;
+    if events.iter().any(|e| e.product_id != product_id) {
+        return Err(AppError::NotFound(
+            "That image's history was not found.".into(),
+        ));
+    }
+    Ok(History {
+        product_name: audit::product_name(&state.db, product_id).await?,
+        entries: events
+            .into_iter()
+            .map(|e| HistoryEntry {
+                at: e.at.to_rfc3339(),
+                actor: e.actor_email,
+                action: e.action.as_str().to_owned(),
+                image_id: e.image_id,
+                detail: e.detail,
+            })
+            .collect(),
+    })
+}
+
+fn describe(action: &str) -> &'static str {
+    match action {
+        "product_created" => "created the product",
+        "product_renamed" => "renamed the product",
+        "product_deleted" => "deleted the product",
+        "uploaded" => "uploaded an image",
+        "approved" => "approved",
+        "rejected" => "rejected",
+        "reordered" => "reordered",
+        "alt_text_edited" => "edited the alt text",
+        "deleted" => "deleted an image",
+        _ => "changed",
+    }
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let product_id = product_id_param();
+    let query = use_query_map();
+    let image_id = Memo::new(move |_| {
+        query
+            .read()
+            .get("image")
+            .and_then(|raw| raw.parse::<i64>().ok())
+    });
+    let trail = Resource::new(
+        move || (product_id.get(), image_id.get()),
+        |(product_id, image_id)| async move {
+            match product_id {
+                Some(id) => audit_trail(id, image_id).await,
+                None => Err(AppError::NotFound("That product was not found.".into())),
+            }
+        },
+    );
+
+    view! {
+        <Title text="History"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
+            {move || Suspend::new(async move {
+                match trail.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(h) => {
+                        let id = product_id.get_untracked().unwrap_or_default();
+                        let name = h.product_name.clone().unwrap_or_else(|| format!("Deleted product #{id}"));
+                        let heading = match image_id.get_untracked() {
+                            Some(image) => format!("History of image #{image}"),
+                            None => "History".to_owned(),
+                        };
+                        view! {
+                            <p class="crumbs">
+                                {if h.product_name.is_some() {
+                                    view! { <a href=format!("/products/{id}/history")>{name}</a> }.into_any()
+                                } else {
+                                    view! { <span>{name}</span> }.into_any()
+                                }}
+                                " / "
+                            </p>
+                            <h1>{heading}</h1>
+                            <p class="muted">"Newest first. Nothing here can be edited or removed."</p>
+                            <ol class="history" data-testid="history">
+                                {h.entries.into_iter().map(|e| {
+                                    let image_link = e.image_id.filter(|_| image_id.get_untracked().is_none())
+                                        .map(|image| view! {
+                                            " "<a href=format!("/products/{id}/history?image={image}")>{format!("image #{image}")}</a>
+                                        });
+                                    view! {
+                                        <li data-testid="history-entry" data-action=e.action.clone()>
+                                            <time datetime=e.at.clone()>{minute_utc(&e.at)}</time>
+                                            <span><strong>{e.actor}</strong>" "{describe(&e.action)}{image_link}</span>
+                                            {(!e.detail.is_empty()).then(|| view! { <span class="detail">{e.detail}</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

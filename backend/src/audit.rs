@@ -1,0 +1,194 @@
+//! The audit trail. Every change to a seller's products and images is recorded in the same
+//! transaction as the change, so history and state never disagree; the table itself refuses
+//! updates and deletes (see the migration).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use crate::entities::{audit_event, product};
+use crate::{Account, Error};
+
+/// How many events one history page shows, newest first.
+pub const HISTORY_LIMIT: u64 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ProductCreated,
+    ProductRenamed,
+    ProductDeleted,
+    Uploaded,
+    Approved,
+    Rejected,
+    Reordered,
+    AltTextEdited,
+    Deleted,
+}
+
+impl Action {
+    const ALL: [Action; 9] = [
+        Action::ProductCreated,
+        Action::ProductRenamed,
+        Action::ProductDeleted,
+        Action::Uploaded,
+        Action::Approved,
+        Action::Rejected,
+        Action::Reordered,
+        Action::AltTextEdited,
+        Action::Deleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ProductCreated => "product_created",
+            Action::ProductRenamed => "product_renamed",
+            Action::ProductDeleted => "product_deleted",
+            Action::Uploaded => "uploaded",
+            Action::Approved => "approved",
+            Action::Rejected => "rejected",
+            Action::Reordered => "reordered",
+            Action::AltTextEdited => "alt_text_edited",
+            Action::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+}
+
+/// What an event is about: always a product of one seller, sometimes one of its images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject {
+    pub seller_id: i64,
+    pub product_id: i64,
+    pub image_id: Option<i64>,
+}
+
+impl Subject {
+    pub fn product(seller_id: i64, product_id: i64) -> Self {
+        Self {
+            seller_id,
+            product_id,
+            image_id: None,
+        }
+    }
+
+    pub fn image(seller_id: i64, product_id: i64, image_id: i64) -> Self {
+        Self {
+            seller_id,
+            product_id,
+            image_id: Some(image_id),
+        }
+    }
+}
+
+/// Appends one event. Call it on the transaction that makes the change.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Account,
+    action: Action,
+    subject: Subject,
+    detail: impl Into<String>,
+) -> Result<(), Error> {
+    audit_event::ActiveModel {
+        at: Set(Utc::now()),
+        actor_id: Set(actor.id),
+        actor_email: Set(actor.email.clone()),
+        action: Set(action.as_str().to_owned()),
+        seller_id: Set(subject.seller_id),
+        product_id: Set(subject.product_id),
+        image_id: Set(subject.image_id),
+        detail: Set(detail.into()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor_email: String,
+    pub action: Action,
+    pub product_id: i64,
+    pub image_id: Option<i64>,
+    pub detail: String,
+}
+
+/// Whose history to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Product(i64),
+    Image(i64),
+}
+
+/// The history of a product or an image, newest first. Admins see any; a seller sees only
+/// their own, and someone else's (or a missing one) is `NotFound`. Every product has at least
+/// its creation event, so an empty answer means "not yours".
+pub async fn history(
+    db: &DatabaseConnection,
+    viewer: &Account,
+    scope: Scope,
+) -> Result<Vec<Event>, Error> {
+    let mut query = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Id)
+        .limit(HISTORY_LIMIT);
+    query = match scope {
+        Scope::Product(id) => query.filter(audit_event::Column::ProductId.eq(id)),
+        Scope::Image(id) => query.filter(audit_event::Column::ImageId.eq(id)),
+    };
+    if !viewer.is_admin() {
+        query = query.filter(audit_event::Column::SellerId.eq(viewer.id));
+    }
+    let events: Vec<Event> = query
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(Event {
+                action: Action::parse(&m.action)?,
+                at: m.at,
+                actor_email: m.actor_email,
+                product_id: m.product_id,
+                image_id: m.image_id,
+                detail: m.detail,
+            })
+        })
+        .collect();
+    if events.is_empty() {
+        return Err(Error::NotFound(match scope {
+            Scope::Product(_) => "That product's history",
+            Scope::Image(_) => "That image's history",
+        }));
+    }
+    Ok(events)
+}
+
+/// The product's current name, for a history heading (`None` once it is deleted). Call it
+/// after [`history`] has allowed the viewer in.
+pub async fn product_name(
+    db: &DatabaseConnection,
+    product_id: i64,
+) -> Result<Option<String>, Error> {
+    Ok(product::Entity::find_by_id(product_id)
+        .one(db)
+        .await?
+        .map(|p| p.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_round_trip() {
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::parse("renamed"), None);
+    }
+}

@@ -89,6 +89,21 @@ pub struct StoreProduct {
     pub images: Vec<StoreImage>,
 }
 
+/// Where a page of the review queue starts: after this upload (keyset pagination).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCursor {
+    /// RFC 3339.
+    pub uploaded_at: String,
+    pub image_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub items: Vec<ReviewItem>,
+    /// The next page's cursor; `None` on the last page.
+    pub next: Option<QueueCursor>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
     pub image_id: i64,
@@ -98,7 +113,7 @@ pub struct ReviewItem {
     pub width: i32,
     pub height: i32,
     pub bytes: i64,
-    /// RFC 3339; with `image_id`, the cursor of the next page.
+    /// RFC 3339.
     pub uploaded_at: String,
     pub url: String,
 }

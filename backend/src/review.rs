@@ -40,19 +40,27 @@ pub enum Decision {
     Reject { reason: String },
 }
 
+/// One page of the queue, and where the next one starts (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePage {
+    pub entries: Vec<ReviewEntry>,
+    pub next: Option<Cursor>,
+}
+
 /// One page of pending images after `after` (oldest first).
 pub async fn queue(
     state: &AppState,
     admin: &Account,
     after: Option<Cursor>,
     host: Option<&str>,
-) -> Result<Vec<ReviewEntry>, Error> {
+) -> Result<QueuePage, Error> {
     accounts::require_admin(admin)?;
+    // One more than a page tells whether another page follows.
     let mut query = image::Entity::find()
         .filter(image::Column::Status.eq("pending"))
         .order_by_asc(image::Column::CreatedAt)
         .order_by_asc(image::Column::Id)
-        .limit(PAGE_SIZE);
+        .limit(PAGE_SIZE + 1);
     if let Some(c) = after {
         query = query.filter(
             Condition::any()
@@ -64,7 +72,16 @@ pub async fn queue(
                 ),
         );
     }
-    let images = query.all(&state.db).await?;
+    let mut images = query.all(&state.db).await?;
+    let next = if images.len() as u64 > PAGE_SIZE {
+        images.truncate(PAGE_SIZE as usize);
+        images.last().map(|last| Cursor {
+            uploaded_at: last.created_at,
+            image_id: last.id,
+        })
+    } else {
+        None
+    };
     // One query per table for the whole page, not per image.
     let products: HashMap<i64, product::Model> = product::Entity::find()
         .filter(product::Column::Id.is_in(images.iter().map(|i| i.product_id)))
@@ -110,7 +127,7 @@ pub async fn queue(
             url: signer.get_url(&display.object_key).await?,
         });
     }
-    Ok(out)
+    Ok(QueuePage { entries: out, next })
 }
 
 fn parse_reason(raw: &str) -> Result<String, Error> {

@@ -1,10 +1,9 @@
 // Admins review uploads; only approved images reach the public product page.
 import { expect, Page, test } from "@playwright/test";
-import * as path from "node:path";
 import { corpus } from "./support/jpeg";
+import * as pages from "./support/pages";
+import { hydrated, shots } from "./support/pages";
 import { VitrineServer } from "./support/server";
-
-const shots = path.resolve(__dirname, "../.artifacts/screens");
 let server: VitrineServer;
 test.beforeAll(async () => {
   server = await VitrineServer.start();
@@ -13,18 +12,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function hydrated(page: Page) {
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${server.url}/signin`);
-  await hydrated(page);
-  await page.getByTestId("signin-email").fill(email);
-  await page.getByTestId("signin-password").fill(password);
-  await page.getByTestId("signin-submit").click();
-  await page.waitForURL(`${server.url}/products`);
-}
+const signIn = (page: Page, email: string, password: string) => pages.signIn(page, server.url, email, password);
 
 test("an admin approves one upload and rejects another; the store shows only the approved one", async ({ browser }) => {
   // Accounts made by the operator's CLI, as the README says.

@@ -4,10 +4,9 @@ import { expect, Page, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { corpus, readJpeg } from "./support/jpeg";
+import * as pages from "./support/pages";
+import { createProduct, hydrated, shots } from "./support/pages";
 import { VitrineServer } from "./support/server";
-
-const shots = path.resolve(__dirname, "../.artifacts/screens");
-fs.mkdirSync(shots, { recursive: true });
 
 let server: VitrineServer;
 test.beforeAll(async () => {
@@ -17,30 +16,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function hydrated(page: Page) {
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto(`${server.url}/signup`);
-  await hydrated(page);
-  await page.getByTestId("signup-email").fill(email);
-  await page.getByTestId("signup-password").fill("correct horse battery");
-  await page.getByTestId("signup-submit").click();
-  await page.waitForURL(`${server.url}/products`);
-  await hydrated(page);
-}
-
-async function createProduct(page: Page, name: string): Promise<string> {
-  await page.getByTestId("product-name").fill(name);
-  await page.getByTestId("product-create").click();
-  const link = page.getByTestId("product-link").filter({ hasText: name });
-  await expect(link).toBeVisible();
-  await link.click();
-  await page.waitForURL(/\/products\/\d+$/);
-  await hydrated(page);
-  return page.url();
-}
+const signUp = (page: Page, email: string) => pages.signUp(page, server.url, email);
 
 test("a seller uploads phone photos straight to the store and sees them after a restart", async ({ page, browser }) => {
   await page.goto(`${server.url}/`);
@@ -169,10 +145,10 @@ test("a seller signs out and back in", async ({ page }) => {
   await page.getByTestId("signout").click();
   await page.waitForURL(`${server.url}/signin`);
   await hydrated(page);
-  await page.goto(`${server.url}/products`);
-  await expect(page.getByText("Sign in to continue.")).toBeVisible();
-
-  await page.goto(`${server.url}/signin`);
+  // A signed-out visitor is sent to sign in, and comes back where they were going.
+  const productUrl = `${server.url}/products`;
+  await page.goto(productUrl);
+  await page.waitForURL(`${server.url}/signin?next=%2Fproducts`);
   await hydrated(page);
   await page.getByTestId("signin-email").fill("dee@shop.example");
   await page.getByTestId("signin-password").fill("wrong password!");

@@ -7,6 +7,7 @@ use app::error::AppError;
 use support::{Db, spawn_app};
 
 on_both_databases!(
+    the_queue_pages_by_key_without_gaps_or_repeats,
     only_admins_review_and_only_approved_images_reach_the_store,
     storefront_html_never_mentions_unapproved_images,
 );
@@ -150,4 +151,45 @@ async fn storefront_html_never_mentions_unapproved_images(db: Db) {
         .await
         .unwrap();
     assert_eq!(missing.status().as_u16(), 404);
+}
+
+async fn the_queue_pages_by_key_without_gaps_or_repeats(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let page_size = backend::review::PAGE_SIZE as usize;
+    let mut uploaded = Vec::new();
+    for _ in 0..page_size + 3 {
+        uploaded.push(seller.upload_photo(product.id).await.image_id);
+    }
+    let admin = app.admin().await;
+
+    let first = admin.review_page(None).await.unwrap();
+    assert_eq!(first.items.len(), page_size);
+    let cursor = first.next.clone().expect("a second page");
+    let second = admin.review_page(Some(&cursor)).await.unwrap();
+    assert_eq!(second.items.len(), 3);
+    assert!(second.next.is_none(), "the last page says so");
+    let seen: Vec<i64> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|i| i.image_id)
+        .collect();
+    assert_eq!(seen, uploaded, "oldest first, each once");
+
+    // Deciding images on the first page does not shift what the cursor points at.
+    admin.review(&uploaded[..5], true, None).await.unwrap();
+    let again = admin.review_page(Some(&cursor)).await.unwrap();
+    let ids = |p: &app::api::QueuePage| p.items.iter().map(|i| i.image_id).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&second));
+
+    // A made-up cursor is refused with a message, not a server error.
+    let bad = admin
+        .call_form::<app::api::QueuePage>(
+            "review_queue",
+            &[("after_uploaded_at", "yesterday"), ("after_id", "1")],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, AppError::Refused(_)), "{bad:?}");
 }

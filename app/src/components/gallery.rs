@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::GalleryItem;
+use crate::components::keyboard;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 
@@ -77,6 +78,30 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
         },
         move |_| list_gallery(product_id),
     );
+    let ui = GalleryUi {
+        lightbox: RwSignal::new(None),
+        dragging: RwSignal::new(None),
+        drop_target: RwSignal::new(None),
+        refocus: RwSignal::new(None),
+        announce: RwSignal::new(String::new()),
+    };
+    // After a move the list is drawn anew: put focus back on the control that was used, on the
+    // moved image, so keyboard users can keep moving it.
+    Effect::new(move |_| {
+        if images.get().is_some_and(|r| r.is_ok()) {
+            if let Some((id, control)) = ui.refocus.get_untracked() {
+                ui.refocus.set(None);
+                request_animation_frame(move || {
+                    let item = format!("[data-testid='gallery-item'][data-image-id='{id}']");
+                    if !keyboard::focus(&format!(
+                        "{item} [data-testid='{control}']:not([disabled])"
+                    )) {
+                        keyboard::focus(&format!("{item} [data-testid='image-open']"));
+                    }
+                });
+            }
+        }
+    });
     let error = move || {
         let failed =
             |r: Option<Result<(), AppError>>| r.and_then(Result::err).map(|e| e.to_string());
@@ -89,6 +114,7 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
         <section class="gallery-section" aria-labelledby="gallery-title">
             <h2 id="gallery-title">"Gallery"</h2>
             <p class="form-error" role="alert">{error}</p>
+            <p class="visually-hidden" role="status" aria-live="polite">{move || ui.announce.get()}</p>
             <Transition fallback=|| view! { <p class="muted">"Loading images…"</p> }>
                 {move || Suspend::new(async move {
                     match images.await {
@@ -99,26 +125,42 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
                                 <p class="muted">"Add photos above: they appear here once uploaded and checked."</p>
                             </div>
                         }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="gallery" data-testid="gallery">
-                                {
-                                    let order = StoredValue::new(list.iter().map(|i| i.id).collect::<Vec<_>>());
-                                    let count = list.len();
-                                    list.into_iter()
+                        Ok(list) => {
+                            let slides = StoredValue::new(list.clone());
+                            let order = StoredValue::new(list.iter().map(|i| i.id).collect::<Vec<_>>());
+                            let count = list.len();
+                            view! {
+                                <ul class="gallery" data-testid="gallery">
+                                    {list.into_iter()
                                         .enumerate()
                                         .map(|(index, item)| {
                                             let place = Place { product_id, index, count, order };
-                                            view! { <GalleryCard item place delete save_alt reorder/> }
+                                            view! { <GalleryCard item place ui delete save_alt reorder/> }
                                         })
-                                        .collect_view()
-                                }
-                            </ul>
-                        }.into_any(),
+                                        .collect_view()}
+                                </ul>
+                                <Lightbox slides open=ui.lightbox/>
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>
         </section>
     }
+}
+
+/// The gallery's interaction state, shared by its cards.
+#[derive(Clone, Copy)]
+struct GalleryUi {
+    /// The index shown in the lightbox, if open.
+    lightbox: RwSignal<Option<usize>>,
+    /// The index being dragged, and the index it would land on.
+    dragging: RwSignal<Option<usize>>,
+    drop_target: RwSignal<Option<usize>>,
+    /// The image and control (`data-testid`) to focus once a move has been redrawn.
+    refocus: RwSignal<Option<(i64, &'static str)>>,
+    /// Said to screen readers after a move.
+    announce: RwSignal<String>,
 }
 
 /// Where a card sits in its gallery, for the move buttons.
@@ -135,6 +177,7 @@ struct Place {
 fn GalleryCard(
     item: GalleryItem,
     place: Place,
+    ui: GalleryUi,
     delete: ServerAction<DeleteImage>,
     save_alt: ServerAction<UpdateImageAlt>,
     reorder: ServerAction<MoveImage>,
@@ -168,7 +211,16 @@ fn GalleryCard(
             delete.dispatch(DeleteImage { image_id: id });
         }
     };
-    let move_to = move |to_index: usize| {
+    let move_to = move |to_index: usize, control: &'static str| {
+        if to_index == place.index {
+            return;
+        }
+        ui.refocus.set(Some((id, control)));
+        ui.announce.set(if to_index == 0 {
+            "Moved first: this image is now the cover.".to_owned()
+        } else {
+            format!("Moved to position {} of {}.", to_index + 1, place.count)
+        });
         reorder.dispatch(MoveImage {
             product_id: place.product_id,
             image_id: id,
@@ -178,21 +230,69 @@ fn GalleryCard(
     };
     let first = place.index == 0;
     let last = place.index + 1 == place.count;
+    let index = place.index;
+    // Drag and drop: the dragged card's index travels in the signal, not in the DataTransfer,
+    // so nothing outside the page can be dropped here as a reorder.
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        ui.drop_target.set(None);
+        if let Some(from) = ui.dragging.get_untracked() {
+            ui.dragging.set(None);
+            let dragged = place.order.with_value(|o| o.get(from).copied());
+            if let Some(dragged) = dragged.filter(|_| from != index) {
+                ui.refocus.set(Some((dragged, "image-open")));
+                ui.announce.set(format!(
+                    "Moved to position {} of {}.",
+                    index + 1,
+                    place.count
+                ));
+                reorder.dispatch(MoveImage {
+                    product_id: place.product_id,
+                    image_id: dragged,
+                    to_index: index,
+                    seen: place.order.get_value(),
+                });
+            }
+        }
+    };
     view! {
-        <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.clone()>
-            <img src=item.url srcset=item.srcset sizes="(max-width: 600px) 100vw, 260px" alt=alt
-                width=item.width.to_string() height=item.height.to_string() loading="lazy"/>
+        <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.clone()
+            draggable="true"
+            class:dragging=move || ui.dragging.get() == Some(index)
+            class:drop-target=move || ui.drop_target.get() == Some(index) && ui.dragging.get() != Some(index)
+            on:dragstart=move |ev| {
+                ui.dragging.set(Some(index));
+                // Firefox starts a drag only with some data set.
+                #[cfg(feature = "hydrate")]
+                if let Some(dt) = ev.data_transfer() {
+                    dt.set_effect_allowed("move");
+                    let _ = dt.set_data("text/plain", &id.to_string());
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = ev;
+            }
+            on:dragend=move |_| { ui.dragging.set(None); ui.drop_target.set(None); }
+            on:dragover=move |ev| if ui.dragging.get_untracked().is_some() {
+                ev.prevent_default();
+                ui.drop_target.set(Some(index));
+            }
+            on:drop=on_drop>
+            <button class="thumb" data-testid="image-open" aria-label="View larger" title="View larger"
+                on:click=move |_| ui.lightbox.set(Some(index))>
+                <img src=item.url.clone() srcset=item.srcset.clone() sizes="(max-width: 600px) 100vw, 260px" alt=alt
+                    width=item.width.to_string() height=item.height.to_string() loading="lazy" draggable="false"/>
+            </button>
             <div class="order">
                 {if first {
                     view! { <span class="badge badge-cover">"Cover"</span> }.into_any()
                 } else {
-                    view! { <button class="icon" data-testid="image-cover" on:click=move |_| move_to(0)>"Make cover"</button> }.into_any()
+                    view! { <button class="icon" data-testid="image-cover" on:click=move |_| move_to(0, "image-later")>"Make cover"</button> }.into_any()
                 }}
                 <span class="order-buttons">
                     <button class="icon" aria-label="Move earlier" title="Move earlier" data-testid="image-earlier"
-                        disabled=first on:click=move |_| move_to(place.index.saturating_sub(1))>"←"</button>
+                        disabled=first on:click=move |_| move_to(place.index.saturating_sub(1), "image-earlier")>"←"</button>
                     <button class="icon" aria-label="Move later" title="Move later" data-testid="image-later"
-                        disabled=last on:click=move |_| move_to(place.index + 1)>"→"</button>
+                        disabled=last on:click=move |_| move_to(place.index + 1, "image-later")>"→"</button>
                 </span>
             </div>
             <div class="meta">
@@ -210,5 +310,79 @@ fn GalleryCard(
                     aria-label="Delete this image" on:click=confirm_delete>"Delete"</button>
             </div>
         </li>
+    }
+}
+
+/// A larger view of one image at a time: a modal `<dialog>` (the browser traps focus and
+/// closes it on Esc); the arrow keys move between images, and closing returns focus to the
+/// thumbnail of the image last shown.
+#[component]
+fn Lightbox(slides: StoredValue<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let count = slides.with_value(Vec::len);
+    // Open or close the native dialog as the signal says.
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        match open.get() {
+            Some(_) if !el.open() => {
+                let _ = el.show_modal();
+            }
+            None if el.open() => el.close(),
+            _ => {}
+        }
+    });
+    let step = move |by: isize| {
+        open.update(|o| {
+            if let Some(i) = o {
+                *i = (*i as isize + by).rem_euclid(count as isize) as usize;
+            }
+        })
+    };
+    let shown = move || {
+        open.get()
+            .and_then(|i| slides.with_value(|s| s.get(i).cloned()))
+    };
+    let on_close = move |_| {
+        let last = open.get_untracked();
+        open.set(None);
+        if let Some(index) = last {
+            let id = slides.with_value(|s| s.get(index).map(|i| i.id));
+            if let Some(id) = id {
+                keyboard::focus(&format!(
+                    "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-open']"
+                ));
+            }
+        }
+    };
+    view! {
+        <dialog class="lightbox" node_ref=dialog data-testid="lightbox" aria-label="Photo viewer"
+            on:close=on_close
+            on:keydown=move |ev| match ev.key().as_str() {
+                "ArrowRight" => { ev.prevent_default(); step(1) }
+                "ArrowLeft" => { ev.prevent_default(); step(-1) }
+                _ => {}
+            }>
+            {move || shown().map(|item| {
+                let position = open.get().unwrap_or_default() + 1;
+                let alt = if item.alt_text.is_empty() { "Product photo".to_owned() } else { item.alt_text.clone() };
+                view! {
+                    <figure>
+                        <img src=item.url srcset=item.srcset sizes="90vw" alt=alt.clone()
+                            width=item.width.to_string() height=item.height.to_string() data-testid="lightbox-image"
+                            data-image-id=item.id.to_string()/>
+                        <figcaption>
+                            <span data-testid="lightbox-position">{format!("{position} of {count}")}</span>
+                            <span class="muted">{alt}</span>
+                        </figcaption>
+                    </figure>
+                }
+            })}
+            <div class="lightbox-controls">
+                <button class="secondary" data-testid="lightbox-prev" aria-label="Previous photo" on:click=move |_| step(-1)>"←"</button>
+                <button class="secondary" data-testid="lightbox-close" aria-label="Close" autofocus
+                    on:click=move |_| open.set(None)>"Close"</button>
+                <button class="secondary" data-testid="lightbox-next" aria-label="Next photo" on:click=move |_| step(1)>"→"</button>
+            </div>
+        </dialog>
     }
 }

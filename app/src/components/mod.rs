@@ -2,4 +2,5 @@
 
 pub mod gallery;
 pub mod header;
+pub mod keyboard;
 pub mod notice;

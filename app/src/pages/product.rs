@@ -54,39 +54,39 @@ pub fn product_id_param() -> Memo<Option<i64>> {
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let id = product_id_param();
-    // Bumped after each registered upload, so the gallery (and the image count) reload.
+    // Bumped after each registered upload, so the gallery reloads. (The page itself never
+    // reloads under the uploader: that would drop the uploads in progress.)
     let uploaded = RwSignal::new(0u32);
-    let rename = ServerAction::<RenameProduct>::new();
-    let product = Resource::new(
-        move || (id.get(), rename.version().get(), uploaded.get()),
-        |(id, _, _)| async move {
-            match id {
-                Some(id) => get_product(id).await,
-                None => Err(AppError::NotFound("That product was not found.".into())),
-            }
-        },
-    );
+    let product = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => get_product(id).await,
+            None => Err(AppError::NotFound("That product was not found.".into())),
+        }
+    });
 
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(p) => view! {
-                        <Title text=p.name.clone()/>
+                    Ok(p) => {
+                        let name = RwSignal::new(p.name.clone());
+                        view! {
+                        <Title text=move || name.get()/>
                         <p class="crumbs"><a href="/products">"Products"</a>" / "</p>
                         <div class="page-head">
-                            <h1 data-testid="product-title">{p.name.clone()}</h1>
+                            <h1 data-testid="product-title">{move || name.get()}</h1>
                             <div class="head-actions">
                                 <a class="button secondary small" href=format!("/store/{}", p.id)>"View in store"</a>
                                 <a class="button secondary small" href=format!("/products/{}/history", p.id)
                                     data-testid="product-history">"History"</a>
                             </div>
                         </div>
-                        <ProductSettings product=p.clone() rename/>
+                        <ProductSettings id=p.id name/>
                         <Uploader product_id=p.id uploaded=uploaded/>
                         <Gallery product_id=p.id refresh=uploaded/>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -95,29 +95,31 @@ pub fn ProductPage() -> impl IntoView {
 
 /// Rename and delete, folded away until wanted.
 #[component]
-fn ProductSettings(product: ProductSummary, rename: ServerAction<RenameProduct>) -> impl IntoView {
-    let delete = ServerAction::<DeleteProduct>::new();
-    let (id, images) = (product.id, product.images);
-    let name = product.name.clone();
-    let confirm_delete = move |_| {
+fn ProductSettings(id: i64, name: RwSignal<String>) -> impl IntoView {
+    let rename = ServerAction::<RenameProduct>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(renamed)) = rename.value().get() {
+            name.set(renamed);
+        }
+    });
+    // The confirmation counts the images as they are now (uploads may have finished since the
+    // page loaded); the server refuses if the count changed before the delete lands.
+    let delete = Action::new(move |_: &()| async move {
+        let images = get_product(id).await?.images;
         let question = match images {
-            0 => format!("Delete “{name}”? It has no images."),
+            0 => format!("Delete “{}”? It has no images.", name.get_untracked()),
             n => format!(
-                "Delete “{name}” and its {}? They disappear from the store for good.",
-                image_count(n)
+                "Delete “{}” and its {}? They disappear from the store for good.",
+                name.get_untracked(),
+                image_count(n).to_lowercase()
             ),
         };
-        if window().confirm_with_message(&question).unwrap_or(false) {
-            delete.dispatch(DeleteProduct {
-                id,
-                confirmed_images: images,
-            });
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return Ok(false);
         }
-    };
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
-            let _ = window().location().set_href("/products");
-        }
+        delete_product(id, images).await?;
+        let _ = window().location().set_href("/products");
+        Ok::<_, AppError>(true)
     });
     let error = move || {
         let rename_error = rename.value().get().and_then(Result::err);
@@ -135,14 +137,11 @@ fn ProductSettings(product: ProductSummary, rename: ServerAction<RenameProduct>)
                 <input type="hidden" name="id" value=id.to_string()/>
                 <label class="visually-hidden" for="rename-name">"New name"</label>
                 <input id="rename-name" type="text" name="name" required maxlength="200"
-                    value=product.name.clone() data-testid="product-rename-name"/>
+                    value=name.get_untracked() data-testid="product-rename-name"/>
                 <button type="submit" class="secondary" data-testid="product-rename">"Rename"</button>
             </ActionForm>
-            <p class="muted">
-                {format!("Deleting removes the product and its images ({}) from the gallery, the store and the bucket.",
-                    image_count(images).to_lowercase())}
-            </p>
-            <button class="danger" data-testid="product-delete" on:click=confirm_delete
+            <p class="muted">"Deleting a product removes it and all its images from the gallery, the store and the bucket."</p>
+            <button class="danger" data-testid="product-delete" on:click=move |_| { delete.dispatch(()); }
                 disabled=move || delete.pending().get()>"Delete product"</button>
             <p class="form-error" role="alert">{error}</p>
         </details>

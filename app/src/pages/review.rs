@@ -3,16 +3,22 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::ReviewItem;
+use std::collections::BTreeSet;
+
+use leptos::ev;
+
+use crate::api::{QueueCursor, QueuePage, ReviewItem};
+use crate::components::keyboard;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::minute_utc;
 
+/// One page of the queue: the first, or the one after (`after_uploaded_at`, `after_id`).
 #[server(endpoint = "review_queue")]
 pub async fn review_queue(
     after_uploaded_at: Option<String>,
     after_id: Option<i64>,
-) -> Result<Vec<ReviewItem>, AppError> {
+) -> Result<QueuePage, AppError> {
     use backend::review::{self, Cursor};
     let admin = crate::session::require_account().await?;
     let state = crate::session::state()?;
@@ -26,21 +32,28 @@ pub async fn review_queue(
         }),
         _ => None,
     };
-    let entries = review::queue(&state, &admin, after, host.as_deref()).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| ReviewItem {
-            image_id: e.image_id,
-            product_id: e.product_id,
-            product_name: e.product_name,
-            seller_email: e.seller_email,
-            width: e.width,
-            height: e.height,
-            bytes: e.bytes,
-            uploaded_at: e.uploaded_at.to_rfc3339(),
-            url: e.url,
-        })
-        .collect())
+    let page = review::queue(&state, &admin, after, host.as_deref()).await?;
+    Ok(QueuePage {
+        items: page
+            .entries
+            .into_iter()
+            .map(|e| ReviewItem {
+                image_id: e.image_id,
+                product_id: e.product_id,
+                product_name: e.product_name,
+                seller_email: e.seller_email,
+                width: e.width,
+                height: e.height,
+                bytes: e.bytes,
+                uploaded_at: e.uploaded_at.to_rfc3339(),
+                url: e.url,
+            })
+            .collect(),
+        next: page.next.map(|c| QueueCursor {
+            uploaded_at: c.uploaded_at.to_rfc3339(),
+            image_id: c.image_id,
+        }),
+    })
 }
 
 /// Approves (`approve`) or rejects with `reason` every image in `image_ids`.
@@ -63,15 +76,95 @@ pub async fn review_decide(
     Ok(review::decide(&state, &admin, &image_ids, &decision).await?)
 }
 
+type Decide = Action<(Vec<i64>, bool, Option<String>), Result<u64, AppError>>;
+
+/// The keyboard shortcuts, as listed on the page.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("j / ↓", "next image"),
+    ("k / ↑", "previous image"),
+    ("x", "select or unselect"),
+    ("a", "approve the selected images, or this one"),
+    ("r", "write a reason; Enter rejects"),
+];
+
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let decide = Action::new(
+    let decide: Decide = Action::new(
         |(ids, approve, reason): &(Vec<i64>, bool, Option<String>)| {
             let (ids, approve, reason) = (ids.clone(), *approve, reason.clone());
             async move { review_decide(ids, approve, reason).await }
         },
     );
-    let queue = Resource::new(move || decide.version().get(), |_| review_queue(None, None));
+    // Where each page so far started; the last is the page shown (keyset pagination).
+    let pages = RwSignal::new(Vec::<QueueCursor>::new());
+    let queue = Resource::new(
+        move || (pages.get().last().cloned(), decide.version().get()),
+        |(after, _)| async move {
+            let (at, id) = after.map(|c| (c.uploaded_at, c.image_id)).unzip();
+            review_queue(at, id).await
+        },
+    );
+    let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let current = RwSignal::new(0usize);
+    let ids = move || {
+        queue
+            .get()
+            .and_then(Result::ok)
+            .map(|p| p.items.iter().map(|i| i.image_id).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    // A decision empties the selection; the queue reloads without the decided images.
+    Effect::new(move |_| {
+        if decide.value().get().is_some_and(|r| r.is_ok()) {
+            selected.set(BTreeSet::new());
+        }
+    });
+    let approve_selected_or_current = move || {
+        let chosen: Vec<i64> = selected.get_untracked().into_iter().collect();
+        let ids = if chosen.is_empty() {
+            ids()
+                .get(current.get_untracked())
+                .copied()
+                .into_iter()
+                .collect()
+        } else {
+            chosen
+        };
+        if !ids.is_empty() {
+            decide.dispatch((ids, true, None));
+        }
+    };
+    let focus_row = move |index: usize| {
+        current.set(index);
+        keyboard::focus(&format!("[data-review-index='{index}']"));
+    };
+    let handle = window_event_listener(ev::keydown, move |ev| {
+        if keyboard::is_typing(&ev) {
+            return;
+        }
+        let ids = ids();
+        if ids.is_empty() {
+            return;
+        }
+        let at = current.get_untracked().min(ids.len() - 1);
+        match ev.key().as_str() {
+            "j" | "ArrowDown" => focus_row((at + 1).min(ids.len() - 1)),
+            "k" | "ArrowUp" => focus_row(at.saturating_sub(1)),
+            "x" => selected.update(|s| {
+                if !s.remove(&ids[at]) {
+                    s.insert(ids[at]);
+                }
+            }),
+            "a" => approve_selected_or_current(),
+            "r" => {
+                keyboard::focus(&format!("#reason-{}", ids[at]));
+            }
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || handle.remove());
+
     let error = move || {
         decide
             .value()
@@ -79,58 +172,155 @@ pub fn ReviewPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|e| e.to_string())
     };
+    let done = move || match decide.value().get() {
+        Some(Ok(1)) => "Decided 1 image.".to_owned(),
+        Some(Ok(n)) => format!("Decided {n} images."),
+        _ => String::new(),
+    };
 
     view! {
         <Title text="Review uploads"/>
-        <h1>"Review uploads"</h1>
+        <div class="page-head">
+            <h1>"Review uploads"</h1>
+        </div>
         <p class="muted">"Oldest first. Approved images appear on the public product page; a rejected image's reason is shown to its seller."</p>
+        <aside class="shortcuts" aria-label="Keyboard shortcuts">
+            <h2>"Keyboard"</h2>
+            <dl>
+                {SHORTCUTS.iter().map(|(keys, what)| view! { <div><dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd></div> }).collect_view()}
+            </dl>
+        </aside>
         <p class="form-error" role="alert">{error}</p>
+        <p class="status-line" role="status" aria-live="polite" data-testid="review-status">{done}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading the queue…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(items) if items.is_empty() => view! {
+                    Ok(page) if page.items.is_empty() && pages.get_untracked().is_empty() => view! {
                         <div class="empty">
                             <p><strong>"Nothing to review."</strong></p>
                             <p class="muted">"New uploads appear here as sellers add them."</p>
                         </div>
                     }.into_any(),
-                    Ok(items) => view! {
-                        <ul class="review-list">
-                            {items.into_iter().map(|item| view! { <ReviewRow item decide/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(page) => {
+                        let page_ids: Vec<i64> = page.items.iter().map(|i| i.image_id).collect();
+                        let next = page.next.clone();
+                        view! {
+                            <BulkBar ids=page_ids selected decide/>
+                            <ul class="review-list">
+                                {page.items.into_iter().enumerate().map(|(index, item)| view! {
+                                    <ReviewRow item index current selected decide/>
+                                }).collect_view()}
+                            </ul>
+                            <Pager pages next/>
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
     }
 }
 
+/// Select all, and decide on the selection in one go.
+#[component]
+fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let count = move || selected.with(|s| s.len());
+    let all = {
+        let ids = ids.clone();
+        move || !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+    };
+    let toggle_all = move |_| {
+        let ids = ids.clone();
+        selected.update(|s| {
+            if ids.iter().all(|id| s.contains(id)) {
+                s.clear();
+            } else {
+                s.extend(ids);
+            }
+        });
+    };
+    let chosen = move || selected.get_untracked().into_iter().collect::<Vec<_>>();
+    view! {
+        <div class="bulk-bar" role="toolbar" aria-label="Decide on several images">
+            <label class="check">
+                <input type="checkbox" data-testid="review-select-all" prop:checked=all on:change=toggle_all/>
+                "Select all on this page"
+            </label>
+            <span class="muted" data-testid="review-selected-count">{move || format!("{} selected", count())}</span>
+            <button data-testid="review-approve-selected" disabled=move || count() == 0
+                on:click=move |_| { decide.dispatch((chosen(), true, None)); }>
+                "Approve selected"
+            </button>
+            <label class="visually-hidden" for="bulk-reason">"Reason for rejecting the selected images"</label>
+            <input id="bulk-reason" type="text" maxlength="500" placeholder="Reason for rejecting the selected"
+                data-testid="review-bulk-reason" bind:value=reason/>
+            <button class="secondary danger" data-testid="review-reject-selected" disabled=move || count() == 0
+                on:click=move |_| { decide.dispatch((chosen(), false, Some(reason.get_untracked()))); }>
+                "Reject selected"
+            </button>
+        </div>
+    }
+}
+
+/// Previous and next page of the queue.
+#[component]
+fn Pager(pages: RwSignal<Vec<QueueCursor>>, next: Option<QueueCursor>) -> impl IntoView {
+    let first = move || pages.with(Vec::is_empty);
+    let has_next = next.is_some();
+    let number = move || pages.with(Vec::len) + 1;
+    view! {
+        <nav class="pager" aria-label="Queue pages">
+            <button class="secondary" data-testid="review-prev" disabled=first
+                on:click=move |_| pages.update(|p| { p.pop(); })>"← Previous page"</button>
+            <span class="muted">{move || format!("Page {}", number())}</span>
+            <button class="secondary" data-testid="review-next" disabled=!has_next
+                on:click=move |_| if let Some(c) = next.clone() { pages.update(|p| p.push(c)) }>"Next page →"</button>
+        </nav>
+    }
+}
+
 #[component]
 fn ReviewRow(
     item: ReviewItem,
-    decide: Action<(Vec<i64>, bool, Option<String>), Result<u64, AppError>>,
+    index: usize,
+    current: RwSignal<usize>,
+    selected: RwSignal<BTreeSet<i64>>,
+    decide: Decide,
 ) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let id = item.image_id;
     let reason_id = format!("reason-{id}");
     let kb = (item.bytes as f64 / 1024.0).round();
     let when = minute_utc(&item.uploaded_at);
+    let is_selected = move || selected.with(|s| s.contains(&id));
+    let reject = move || {
+        decide.dispatch((vec![id], false, Some(reason.get_untracked())));
+    };
     view! {
-        <li class="review-item" data-testid="review-item" data-image-id=id.to_string()>
+        <li class="review-item" class:current=move || current.get() == index class:selected=is_selected
+            data-testid="review-item" data-image-id=id.to_string() data-review-index=index.to_string()
+            tabindex=move || if current.get() == index { "0" } else { "-1" }
+            on:focusin=move |_| current.set(index)>
+            <label class="check">
+                <input type="checkbox" data-testid="review-select" prop:checked=is_selected
+                    aria-label=format!("Select the upload for {}", item.product_name)
+                    on:change=move |_| selected.update(|s| if !s.remove(&id) { s.insert(id); })/>
+            </label>
             <img src=item.url alt=format!("Upload for {}", item.product_name) loading="lazy"/>
             <div class="review-meta">
                 <p><strong>{item.product_name}</strong>" · "<span class="muted">{item.seller_email}</span></p>
                 <p class="muted">{format!("{}×{} px · {kb} KB · uploaded {when}", item.width, item.height)}</p>
+                <p><a href=format!("/products/{}/history?image={id}", item.product_id)>"History"</a></p>
                 <div class="review-actions">
                     <button data-testid="review-approve" on:click=move |_| { decide.dispatch((vec![id], true, None)); }>
                         "Approve"
                     </button>
                     <label class="visually-hidden" for=reason_id.clone()>"Reason for rejecting"</label>
                     <input id=reason_id type="text" maxlength="500" placeholder="Reason (shown to the seller)"
-                        data-testid="review-reason" bind:value=reason/>
-                    <button class="secondary danger" data-testid="review-reject"
-                        on:click=move |_| { decide.dispatch((vec![id], false, Some(reason.get_untracked()))); }>
+                        data-testid="review-reason" bind:value=reason
+                        on:keydown=move |ev| if ev.key() == "Enter" { reject() }/>
+                    <button class="secondary danger" data-testid="review-reject" on:click=move |_| reject()>
                         "Reject"
                     </button>
                 </div>

@@ -180,8 +180,27 @@ impl Browser {
             .await
     }
 
+    /// The first page of the review queue.
     pub async fn review_queue(&self) -> Result<Vec<app::api::ReviewItem>, AppError> {
-        self.call_form("review_queue", &[]).await
+        Ok(self.review_page(None).await?.items)
+    }
+
+    /// The page of the review queue after `after`.
+    pub async fn review_page(
+        &self,
+        after: Option<&app::api::QueueCursor>,
+    ) -> Result<app::api::QueuePage, AppError> {
+        match after {
+            None => self.call_form("review_queue", &[]).await,
+            Some(c) => {
+                let id = c.image_id.to_string();
+                self.call_form(
+                    "review_queue",
+                    &[("after_uploaded_at", &c.uploaded_at), ("after_id", &id)],
+                )
+                .await
+            }
+        }
     }
 
     pub async fn review(

@@ -1,0 +1,32 @@
+//! Small keyboard helpers shared by the review queue and the gallery's lightbox. They only do
+//! something in the browser (events and effects never run on the server).
+
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys::{HtmlElement, KeyboardEvent};
+
+/// True when a key press belongs to a text field or carries a modifier, so single-letter page
+/// shortcuts never eat what someone types or the browser's own shortcuts.
+pub fn is_typing(ev: &KeyboardEvent) -> bool {
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return true;
+    }
+    ev.target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.is_content_editable()
+        })
+}
+
+/// Moves keyboard focus to the first element matching `selector`; false if there is none.
+pub fn focus(selector: &str) -> bool {
+    let found = leptos::prelude::document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+    match found {
+        Some(el) => el.focus().is_ok(),
+        None => false,
+    }
+}

@@ -1,0 +1,167 @@
+// A seller curates a gallery: lightbox, drag and keyboard order (focus stays on the moved
+// photo), rename and delete the product, the audit trail; signed-out visitors go to sign in.
+import { expect, Page, test } from "@playwright/test";
+import { corpus } from "./support/jpeg";
+import { createProduct, hydrated, shots, signUp, upload } from "./support/pages";
+import { VitrineServer } from "./support/server";
+
+let server: VitrineServer;
+test.beforeAll(async () => {
+  server = await VitrineServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+const PHOTOS = ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg"].map(corpus);
+
+async function galleryOrder(page: Page): Promise<string[]> {
+  return page.getByTestId("gallery-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")!));
+}
+
+/// The `data-image-id` of the gallery card holding keyboard focus.
+async function focusedCard(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.activeElement?.closest("[data-testid=gallery-item]")?.getAttribute("data-image-id") ?? null);
+}
+
+test("the lightbox opens with Enter, moves with the arrows, and Esc returns focus to the thumbnail", async ({ page }) => {
+  await signUp(page, server.url, "gil@shop.example");
+  await createProduct(page, "Pottery set");
+  await upload(page, PHOTOS);
+  const ids = await galleryOrder(page);
+
+  await page.getByTestId("image-open").first().focus();
+  await page.keyboard.press("Enter");
+  const box = page.getByTestId("lightbox");
+  await expect(box).toBeVisible();
+  await expect(box.getByTestId("lightbox-position")).toHaveText("1 of 3");
+  await expect(box.getByTestId("lightbox-image")).toHaveAttribute("data-image-id", ids[0]);
+  // The photo really loads (a signed URL on the store), at a size fit for the screen.
+  await expect.poll(() => box.getByTestId("lightbox-image").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await page.screenshot({ path: `${shots}/lightbox.png` });
+
+  await page.keyboard.press("ArrowRight");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("2 of 3");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("1 of 3");
+  await page.keyboard.press("ArrowLeft");
+  await expect(box.getByTestId("lightbox-image")).toHaveAttribute("data-image-id", ids[2]);
+  // Focus stays inside the dialog while it is open.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => !!document.activeElement?.closest("dialog"))).toBe(true);
+
+  await page.keyboard.press("Escape");
+  await expect(box).toBeHidden();
+  await expect.poll(() => focusedCard(page)).toBe(ids[2]);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("image-open");
+
+  // A click opens it too, and the close button closes it.
+  await page.getByTestId("image-open").nth(1).click();
+  await expect(box.getByTestId("lightbox-position")).toHaveText("2 of 3");
+  await box.getByTestId("lightbox-close").click();
+  await expect(box).toBeHidden();
+});
+
+test("drag and keyboard reorder persist, and focus stays on the moved photo", async ({ page }) => {
+  await signUp(page, server.url, "hal@shop.example");
+  const productUrl = await createProduct(page, "Wool throws");
+  await upload(page, PHOTOS);
+  const [a, b, c] = await galleryOrder(page);
+
+  // Drag the last photo onto the first place.
+  await page.getByTestId("gallery-item").nth(2).dragTo(page.getByTestId("gallery-item").nth(0));
+  await expect.poll(() => galleryOrder(page)).toEqual([c, a, b]);
+  await expect(page.getByTestId("gallery-item").first().locator(".badge-cover")).toBeVisible();
+
+  // Keyboard only: move the second photo later twice; focus follows it each time.
+  const later = page.locator(`[data-testid=gallery-item][data-image-id="${a}"] [data-testid=image-later]`);
+  await later.focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(() => galleryOrder(page)).toEqual([c, b, a]);
+  await expect.poll(() => focusedCard(page)).toBe(a);
+  // It is last now: "later" is disabled, so focus sits on the photo itself; Shift+Tab reaches "earlier".
+  await expect(later).toBeDisabled();
+  await page.locator(`[data-testid=gallery-item][data-image-id="${a}"] [data-testid=image-earlier]`).focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(() => galleryOrder(page)).toEqual([c, a, b]);
+  await expect.poll(() => focusedCard(page)).toBe(a);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("image-earlier");
+
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect.poll(() => galleryOrder(page)).toEqual([c, a, b]);
+});
+
+test("a product is renamed, its history kept, and deleted with a confirmation that counts its images", async ({ page }) => {
+  await signUp(page, server.url, "ivy@shop.example");
+  const productUrl = await createProduct(page, "Linen tote");
+  const productId = productUrl.split("/").pop();
+  const before = server.storedObjects().length;
+  await upload(page, PHOTOS.slice(0, 2));
+  expect(server.storedObjects()).toHaveLength(before + 6);
+
+  await page.getByTestId("product-settings").click();
+  await page.getByTestId("product-rename-name").fill("Linen tote, natural");
+  await page.getByTestId("product-rename").click();
+  await expect(page.getByTestId("product-title")).toHaveText("Linen tote, natural");
+  await page.getByTestId("image-alt").first().fill("Tote on a hook");
+  await page.getByTestId("image-alt").first().press("Enter");
+  await page.screenshot({ path: `${shots}/product-settings.png`, fullPage: true });
+
+  // The history lists each change, newest first, with who made it.
+  await page.getByTestId("product-history").click();
+  await page.waitForURL(`${server.url}/products/${productId}/history`);
+  const entries = page.getByTestId("history-entry");
+  await expect(entries.first()).toHaveAttribute("data-action", "alt_text_edited");
+  await expect(entries.first()).toContainText("Tote on a hook");
+  const actions = await entries.evaluateAll((els) => els.map((e) => e.getAttribute("data-action")));
+  expect(actions).toEqual(["alt_text_edited", "product_renamed", "uploaded", "uploaded", "product_created"]);
+  await expect(entries.nth(1)).toContainText("Linen tote → Linen tote, natural");
+  await expect(entries.first()).toContainText("ivy@shop.example");
+  await page.screenshot({ path: `${shots}/history.png`, fullPage: true });
+
+  // Deleting asks first, naming how many images go; dismissing changes nothing.
+  await page.goto(productUrl);
+  await hydrated(page);
+  await page.getByTestId("product-settings").click();
+  let question = "";
+  page.once("dialog", (d) => {
+    question = d.message();
+    void d.dismiss();
+  });
+  await page.getByTestId("product-delete").click();
+  await expect.poll(() => question).toContain("and its 2 images");
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("product-delete").click();
+  await page.waitForURL(`${server.url}/products`);
+  await expect(page.getByTestId("product-link")).toHaveCount(0);
+  expect(server.storedObjects()).toHaveLength(before);
+  const gone = await page.goto(`${server.url}/store/${productId}`);
+  expect(gone?.status()).toBe(404);
+});
+
+test("signed-out visitors are sent to sign in and brought back", async ({ page, browser }) => {
+  await signUp(page, server.url, "jo@shop.example");
+  const productUrl = await createProduct(page, "Brass hooks");
+  const path = new URL(productUrl).pathname;
+
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto(productUrl);
+  await stranger.waitForURL(`${server.url}/signin?next=${encodeURIComponent(path)}`);
+  await hydrated(stranger);
+  await stranger.getByTestId("signin-email").fill("jo@shop.example");
+  await stranger.getByTestId("signin-password").fill("correct horse battery");
+  await stranger.getByTestId("signin-submit").click();
+  await stranger.waitForURL(productUrl);
+  await expect(stranger.getByTestId("product-title")).toHaveText("Brass hooks");
+
+  // A session that ends while a page is open: the next in-app navigation goes to sign in.
+  await page.goto(`${server.url}/products`);
+  await hydrated(page);
+  await page.context().clearCookies();
+  await page.getByTestId("product-link").first().click();
+  await page.waitForURL(`${server.url}/signin?next=${encodeURIComponent(path)}`);
+});

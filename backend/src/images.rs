@@ -1,14 +1,14 @@
 //! A seller's edits to their own images: alt text and deletion.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 
 use crate::audit::{self, Action, Subject};
-use crate::entities::{image, product, stored_object};
-use crate::{Account, AppState, Error};
+use crate::entities::{image, stored_object};
+use crate::{Account, AppState, Error, products};
 
 pub const MAX_ALT_CHARS: usize = 500;
 
@@ -127,16 +127,7 @@ pub async fn move_to(
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
     // Take the product's write lock first: concurrent reorders queue up behind it.
-    let locked = product::Entity::update_many()
-        .col_expr(
-            product::Column::GalleryVersion,
-            Expr::col(product::Column::GalleryVersion).add(1),
-        )
-        .filter(product::Column::Id.eq(product_id))
-        .filter(product::Column::AccountId.eq(seller.id))
-        .exec(&txn)
-        .await?;
-    if locked.rows_affected == 0 {
+    if !products::lock_gallery(&txn, seller.id, product_id).await? {
         return Err(Error::NotFound("That product"));
     }
     let current: Vec<i64> = image::Entity::find()

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::{self, Action, Subject};
@@ -138,17 +138,8 @@ pub async fn delete(
     confirmed_images: u64,
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
-    // Lock the product (as reorders do) so no image is registered to it meanwhile unseen.
-    let locked = product::Entity::update_many()
-        .col_expr(
-            product::Column::GalleryVersion,
-            Expr::col(product::Column::GalleryVersion).add(1),
-        )
-        .filter(product::Column::Id.eq(id))
-        .filter(product::Column::AccountId.eq(seller.id))
-        .exec(&txn)
-        .await?;
-    if locked.rows_affected == 0 {
+    // Locked, so no image is registered to it meanwhile unseen.
+    if !lock_gallery(&txn, seller.id, id).await? {
         return Err(Error::NotFound("That product"));
     }
     let image_ids: Vec<i64> = image::Entity::find()
@@ -210,6 +201,26 @@ pub async fn delete(
     audit::record(&txn, seller, Action::ProductDeleted, subject, detail).await?;
     txn.commit().await?;
     images::delete_objects(state, objects).await
+}
+
+/// Takes `product_id`'s write lock until `txn` ends, by bumping its gallery version, so
+/// reorders, registrations and deletion of one product run one after another (two tabs never
+/// lose an update; two uploads never share a position). False if `seller_id` has no such product.
+pub(crate) async fn lock_gallery(
+    txn: &DatabaseTransaction,
+    seller_id: i64,
+    product_id: i64,
+) -> Result<bool, Error> {
+    let locked = product::Entity::update_many()
+        .col_expr(
+            product::Column::GalleryVersion,
+            Expr::col(product::Column::GalleryVersion).add(1),
+        )
+        .filter(product::Column::Id.eq(product_id))
+        .filter(product::Column::AccountId.eq(seller_id))
+        .exec(txn)
+        .await?;
+    Ok(locked.rows_affected == 1)
 }
 
 /// The product with its image count, if `seller` owns it.

@@ -324,6 +324,12 @@ async fn register(
             .ok_or(Error::NotFound("That upload"))?;
         return registered_for(db, &current).await;
     }
+    // Take the product's lock (as reorders do) before reading the last position, so two
+    // uploads finishing together never get the same one.
+    if !products::lock_gallery(&txn, intent.account_id, intent.product_id).await? {
+        txn.rollback().await?;
+        return Err(Error::NotFound("That product"));
+    }
     let last: Option<Option<i32>> = image::Entity::find()
         .select_only()
         .column_as(image::Column::Position.max(), "max_position")

@@ -2,7 +2,7 @@
 // photo), rename and delete the product, the audit trail; signed-out visitors go to sign in.
 import { expect, Page, test } from "@playwright/test";
 import { corpus } from "./support/jpeg";
-import { createProduct, hydrated, shots, signUp, upload } from "./support/pages";
+import { createProduct, hydrated, shots, signIn, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
 let server: VitrineServer;
@@ -164,4 +164,46 @@ test("signed-out visitors are sent to sign in and brought back", async ({ page, 
   await page.context().clearCookies();
   await page.getByTestId("product-link").first().click();
   await page.waitForURL(`${server.url}/signin?next=${encodeURIComponent(path)}`);
+});
+
+test("every screen at phone width", async ({ browser }) => {
+  const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+  const page = await (await browser.newContext(phone)).newPage();
+  await signUp(page, server.url, "lou@shop.example");
+  await page.screenshot({ path: `${shots}/phone-products.png`, fullPage: true });
+  const productUrl = await createProduct(page, "Cane chair");
+  const productPath = new URL(productUrl).pathname;
+  await upload(page, PHOTOS.slice(1, 3));
+  await page.getByTestId("product-settings").click();
+  await page.screenshot({ path: `${shots}/phone-product.png`, fullPage: true });
+  await page.getByTestId("image-open").first().click();
+  await expect(page.getByTestId("lightbox")).toBeVisible();
+  await page.screenshot({ path: `${shots}/phone-lightbox.png` });
+  await page.keyboard.press("Escape");
+  await page.goto(`${server.url}${productPath}/history`);
+  await expect(page.getByTestId("history-entry").first()).toBeVisible();
+  await page.screenshot({ path: `${shots}/phone-history.png`, fullPage: true });
+
+  server.cli(["user", "add", "ops@shop.example", "--admin", "--password-stdin"], "admin password 123\n");
+  const admin = await (await browser.newContext(phone)).newPage();
+  await signIn(admin, server.url, "ops@shop.example", "admin password 123");
+  await admin.goto(`${server.url}/admin/review`);
+  await hydrated(admin);
+  const chairs = admin.getByTestId("review-item").filter({ hasText: "Cane chair" });
+  await expect(chairs).toHaveCount(2);
+  await admin.screenshot({ path: `${shots}/phone-review.png`, fullPage: true });
+  for (const item of await chairs.all()) {
+    await item.getByTestId("review-select").check();
+  }
+  await admin.getByTestId("review-approve-selected").click();
+  await expect(chairs).toHaveCount(0);
+
+  const shopper = await (await browser.newContext(phone)).newPage();
+  await shopper.goto(`${server.url}/store/${productPath.split("/").pop()}`);
+  await expect(shopper.getByTestId("store-image")).toHaveCount(2);
+  await shopper.screenshot({ path: `${shots}/phone-storefront.png`, fullPage: true });
+  // Nothing sticks out sideways on a phone.
+  for (const p of [page, admin, shopper]) {
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  }
 });

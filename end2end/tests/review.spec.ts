@@ -87,3 +87,62 @@ test("an admin approves one upload and rejects another; the store shows only the
   const missing = await shopper.goto(`${server.url}/store/987654`);
   expect(missing?.status()).toBe(404);
 });
+
+test("an admin decides several uploads at once and with the keyboard alone", async ({ browser }) => {
+  server.cli(["user", "add", "root@shop.example", "--admin", "--password-stdin"], "admin password 123\n");
+  const seller = await (await browser.newContext()).newPage();
+  await pages.signUp(seller, server.url, "kim@shop.example");
+  const productUrl = await pages.createProduct(seller, "Glass vases");
+  await pages.upload(seller, ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg", "photos/progressive.jpg"].map(corpus));
+  const uploaded = await seller.getByTestId("gallery-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")));
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "root@shop.example", "admin password 123");
+  await admin.goto(`${server.url}/admin/review`);
+  await hydrated(admin);
+  const items = admin.getByTestId("review-item");
+  await expect(items).toHaveCount(4);
+  // The shortcuts are on the page for anyone to read.
+  await expect(admin.getByRole("complementary", { name: "Keyboard shortcuts" })).toContainText("approve");
+  await expect(admin.getByTestId("review-next")).toBeDisabled();
+
+  // Bulk: select the first two and approve them in one action.
+  await items.nth(0).getByTestId("review-select").check();
+  await items.nth(1).getByTestId("review-select").check();
+  await expect(admin.getByTestId("review-selected-count")).toHaveText("2 selected");
+  await admin.screenshot({ path: `${shots}/review-bulk.png`, fullPage: true });
+  await admin.getByTestId("review-approve-selected").click();
+  await expect(admin.getByTestId("review-status")).toHaveText("Decided 2 images.");
+  await expect(items).toHaveCount(2);
+
+  // Keyboard only: j moves to the next upload, x selects it, a approves the selection.
+  await admin.locator("body").click({ position: { x: 5, y: 300 } });
+  await admin.keyboard.press("j");
+  await expect(items.nth(1)).toHaveClass(/current/);
+  await expect(items.nth(1)).toBeFocused();
+  await admin.keyboard.press("x");
+  await expect(items.nth(1).getByTestId("review-select")).toBeChecked();
+  await admin.keyboard.press("a");
+  await expect(items).toHaveCount(1);
+  // r writes a reason for the current upload; Enter rejects it.
+  const rejectedId = await items.first().getAttribute("data-image-id");
+  await admin.locator("body").click({ position: { x: 5, y: 300 } });
+  await admin.keyboard.press("r");
+  await expect(items.first().getByTestId("review-reason")).toBeFocused();
+  await admin.keyboard.type("Background is cluttered");
+  await admin.keyboard.press("Enter");
+  await expect(admin.getByText("Nothing to review.")).toBeVisible();
+
+  // The seller sees three approved and one rejected with its reason.
+  await seller.goto(productUrl);
+  await pages.hydrated(seller);
+  for (const id of uploaded) {
+    const card = seller.locator(`[data-testid=gallery-item][data-image-id="${id}"]`);
+    await expect(card).toHaveAttribute("data-status", id === rejectedId ? "rejected" : "approved");
+  }
+  await expect(seller.locator(`[data-testid=gallery-item][data-image-id="${rejectedId}"]`)).toContainText("Background is cluttered");
+  // The image's history shows who decided, on the admin's side too.
+  await admin.goto(`${server.url}${new URL(productUrl).pathname}/history?image=${rejectedId}`);
+  await expect(admin.getByTestId("history-entry").first()).toContainText("root@shop.example rejected");
+  await expect(admin.getByTestId("history-entry").first()).toContainText("Background is cluttered");
+});

@@ -248,7 +248,7 @@ test("three uploads run at once; cancel leaves nothing behind and retry starts a
   await expect(items.nth(1)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(items.nth(2)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(page.getByTestId("gallery-item")).toHaveCount(2);
-  await expect(page.getByRole("status")).toHaveText("2 of 2 uploaded");
+  await expect(page.getByTestId("upload-summary")).toHaveText("2 of 2 uploaded");
   // Nothing of the cancelled files is stored: two photos, three variants each.
   await expect.poll(() => server.storedObjects().length).toBe(before + 6);
 
@@ -257,6 +257,6 @@ test("three uploads run at once; cancel leaves nothing behind and retry starts a
   await expect(items.first()).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(items.first().getByTestId("upload-progress")).toHaveAttribute("aria-valuenow", "100");
   await expect(page.getByTestId("gallery-item")).toHaveCount(3);
-  await expect(page.getByRole("status")).toHaveText("3 of 3 uploaded");
+  await expect(page.getByTestId("upload-summary")).toHaveText("3 of 3 uploaded");
   expect(server.storedObjects()).toHaveLength(before + 9);
 });

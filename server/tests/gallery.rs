@@ -8,7 +8,8 @@ use support::{Browser, Db, spawn_app};
 
 on_both_databases!(
     alt_text_and_delete_are_the_owners_alone,
-    concurrent_reorders_never_lose_an_update
+    concurrent_reorders_never_lose_an_update,
+    uploads_finishing_together_get_distinct_positions
 );
 
 async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
@@ -167,4 +168,31 @@ async fn concurrent_reorders_never_lose_an_update(db: Db) {
         move_image(&app.browser(), product.id, ids[0], 0, &after).await,
         Err(AppError::Unauthenticated)
     );
+}
+
+async fn uploads_finishing_together_get_distinct_positions(db: Db) {
+    use backend::entities::image;
+    use sea_orm::EntityTrait;
+
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let tab2 = app.browser();
+    tab2.sign_in("ana@shop.example", "correct horse battery")
+        .await
+        .unwrap();
+    tokio::join!(
+        ana.upload_photo(product.id),
+        tab2.upload_photo(product.id),
+        ana.upload_photo(product.id),
+        tab2.upload_photo(product.id),
+    );
+    let mut positions: Vec<i32> = image::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.position)
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(positions, [0, 1, 2, 3]);
 }

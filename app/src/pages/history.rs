@@ -16,6 +16,8 @@ use crate::pages::product::product_id_param;
 pub struct History {
     /// `None` once the product is deleted.
     pub product_name: Option<String>,
+    /// True for the product's seller (who can open the product page), false for admins.
+    pub viewer_owns: bool,
     pub entries: Vec<HistoryEntry>,
 }
 
@@ -33,6 +35,9 @@ pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<Histo
     }
     Ok(History {
         product_name: audit::product_name(&state.db, product_id).await?,
+        viewer_owns: backend::products::find_owned(&state.db, &viewer, product_id)
+            .await
+            .is_ok(),
         entries: events
             .into_iter()
             .map(|e| HistoryEntry {
@@ -46,17 +51,18 @@ pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<Histo
     })
 }
 
+/// What the actor did, as a verb phrase; image events are followed by the image.
 fn describe(action: &str) -> &'static str {
     match action {
         "product_created" => "created the product",
         "product_renamed" => "renamed the product",
         "product_deleted" => "deleted the product",
-        "uploaded" => "uploaded an image",
+        "uploaded" => "uploaded",
         "approved" => "approved",
         "rejected" => "rejected",
-        "reordered" => "reordered",
-        "alt_text_edited" => "edited the alt text",
-        "deleted" => "deleted an image",
+        "reordered" => "moved",
+        "alt_text_edited" => "edited the alt text of",
+        "deleted" => "deleted",
         _ => "changed",
     }
 }
@@ -96,21 +102,29 @@ pub fn HistoryPage() -> impl IntoView {
                         };
                         view! {
                             <p class="crumbs">
-                                {if h.product_name.is_some() {
-                                    view! { <a href=format!("/products/{id}/history")>{name}</a> }.into_any()
+                                {if h.viewer_owns {
+                                    view! { <a href=format!("/products/{id}")>{name}</a> }.into_any()
                                 } else {
                                     view! { <span>{name}</span> }.into_any()
                                 }}
                                 " / "
+                                {image_id.get_untracked().is_some().then(|| view! {
+                                    <a href=format!("/products/{id}/history")>"History"</a>" / "
+                                })}
                             </p>
                             <h1>{heading}</h1>
                             <p class="muted">"Newest first. Nothing here can be edited or removed."</p>
                             <ol class="history" data-testid="history">
                                 {h.entries.into_iter().map(|e| {
-                                    let image_link = e.image_id.filter(|_| image_id.get_untracked().is_none())
-                                        .map(|image| view! {
-                                            " "<a href=format!("/products/{id}/history?image={image}")>{format!("image #{image}")}</a>
-                                        });
+                                    let image_link = e.image_id.map(|image| {
+                                        if image_id.get_untracked().is_some() {
+                                            view! { " the image" }.into_any()
+                                        } else {
+                                            view! {
+                                                " "<a href=format!("/products/{id}/history?image={image}")>{format!("image #{image}")}</a>
+                                            }.into_any()
+                                        }
+                                    });
                                     view! {
                                         <li data-testid="history-entry" data-action=e.action.clone()>
                                             <time datetime=e.at.clone()>{minute_utc(&e.at)}</time>

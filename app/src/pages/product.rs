@@ -57,12 +57,15 @@ pub fn ProductPage() -> impl IntoView {
     // Bumped after each registered upload, so the gallery reloads. (The page itself never
     // reloads under the uploader: that would drop the uploads in progress.)
     let uploaded = RwSignal::new(0u32);
-    let product = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => get_product(id).await,
-            None => Err(AppError::NotFound("That product was not found.".into())),
-        }
-    });
+    let product = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_product(id).await,
+                None => Err(AppError::NotFound("That product was not found.".into())),
+            }
+        },
+    );
 
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -251,7 +251,7 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
                     "Or drop or paste them here. JPEG, PNG, WebP, TIFF or GIF: photos are shrunk and cleaned of location data on this device before upload."
                 </span>
             </label>
-            <p class="upload-summary" role="status" aria-live="polite">{summary}</p>
+            <p class="upload-summary" role="status" aria-live="polite" data-testid="upload-summary">{summary}</p>
             <ul class="upload-list">
                 <For each=move || items.get() key=|item| item.key children=move |item| view! { <UploadRow item retry/> }/>
             </ul>

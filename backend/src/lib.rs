@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 mod error;
 pub mod gallery;
+pub mod gc;
 pub mod images;
 pub mod media;
 pub mod products;

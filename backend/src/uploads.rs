@@ -230,7 +230,8 @@ pub async fn cancel(state: &AppState, seller: &Account, intent_id: &str) -> Resu
         .filter(stored_object::Column::IntentId.eq(intent.id.clone()))
         .all(&state.db)
         .await?;
-    discard(state, &intent, &objects).await
+    discard(state, &intent, &objects).await?;
+    Ok(())
 }
 
 enum VerifyError {
@@ -273,17 +274,20 @@ async fn verify(state: &AppState, object: &stored_object::Model) -> Result<Sniff
 
 /// Deletes a failed intent's objects from the store, then its rows. A row whose object could
 /// not be deleted stays, without intent, for `vitrine gc` to retry: nothing is forgotten.
-async fn discard(
+/// Returns the keys it could not delete.
+pub(crate) async fn discard(
     state: &AppState,
     intent: &upload_intent::Model,
     objects: &[stored_object::Model],
-) -> Result<(), Error> {
+) -> Result<Vec<String>, Error> {
     let mut deleted = Vec::new();
+    let mut failed = Vec::new();
     for object in objects {
         match state.store.delete(&object.object_key).await {
             Ok(()) => deleted.push(object.id),
             Err(err) => {
-                tracing::warn!(key = %object.object_key, %err, "could not delete a refused upload; gc will retry")
+                tracing::warn!(key = %object.object_key, %err, "could not delete a refused upload; gc will retry");
+                failed.push(object.object_key.clone());
             }
         }
     }
@@ -296,7 +300,7 @@ async fn discard(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(failed)
 }
 
 async fn register(

@@ -139,6 +139,10 @@ test("a product is renamed, its history kept, and deleted with a confirmation th
   await page.waitForURL(`${server.url}/products`);
   await expect(page.getByTestId("product-link")).toHaveCount(0);
   expect(server.storedObjects()).toHaveLength(before);
+  // Nothing was left for the garbage collector either.
+  const gc = server.cli(["gc", "--dry-run", "--grace-hours", "0"]);
+  expect(gc).toContain("objects of deleted images: 0 would remove");
+  expect(gc).toContain("unreferenced objects older than 0 h: 0 would remove");
   const gone = await page.goto(`${server.url}/store/${productId}`);
   expect(gone?.status()).toBe(404);
 });

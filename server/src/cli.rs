@@ -47,6 +47,18 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Remove what uploads and deletions left behind: expired upload intents and their objects,
+    /// objects of deleted images, and objects under the key prefix that nothing references.
+    /// Safe while uploads are in flight.
+    Gc {
+        /// Say what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only remove unreferenced objects older than this many hours (uploads in progress
+        /// are recorded, so this is a second safety margin).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u64,
+    },
     /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
     /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
     StoreEnv,
@@ -254,7 +266,60 @@ async fn run(cli: Cli) -> Result<(), String> {
             admin,
             password_stdin,
         }) => add_user(&settings, &email, admin, password_stdin).await,
+        Command::Gc {
+            dry_run,
+            grace_hours,
+        } => gc(settings, dry_run, grace_hours).await,
         Command::StoreEnv => store_env(&settings),
+    }
+}
+
+/// The application's state for a one-off command, with the embedded store (if used) served
+/// on a private loopback port for as long as the command runs.
+async fn command_state(mut settings: Settings) -> Result<backend::AppState, String> {
+    settings.site_addr = SocketAddr::new(settings.site_addr.ip(), 0);
+    if !settings.site_addr.ip().is_loopback() {
+        settings.site_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    }
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    Ok(state)
+}
+
+async fn gc(settings: Settings, dry_run: bool, grace_hours: u64) -> Result<(), String> {
+    let state = command_state(settings).await?;
+    let grace = std::time::Duration::from_secs(grace_hours.saturating_mul(3600));
+    let report = backend::gc::run(&state, grace, dry_run)
+        .await
+        .map_err(|e| format!("gc stopped: {e}"))?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    let sections = [
+        ("expired upload intents", &report.expired_intents),
+        ("objects of deleted images", &report.detached_objects),
+        (
+            &*format!("unreferenced objects older than {grace_hours} h"),
+            &report.orphan_objects,
+        ),
+    ];
+    for (what, items) in sections {
+        println!("{what}: {} {verb}", items.len());
+        for item in items {
+            println!("  {item}");
+        }
+    }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        for key in &report.failed {
+            println!("  not deleted: {key}");
+        }
+        Err(format!(
+            "{} object(s) could not be deleted now; they stay recorded: run `vitrine gc` again later",
+            report.failed.len()
+        ))
     }
 }
 

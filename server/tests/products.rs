@@ -64,13 +64,7 @@ async fn products_are_renamed_and_deleted_by_their_seller_only(db: Db) {
         ("Linen tote, natural", 2)
     );
 
-    let keys: Vec<String> = stored_object::Entity::find()
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.object_key)
-        .collect();
+    let keys = app.recorded_keys().await;
     assert_eq!(keys.len(), 2);
 
     // Deleting: refused to others and to a confirmation that no longer matches.

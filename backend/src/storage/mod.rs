@@ -46,6 +46,13 @@ enum Kind {
     External { bucket_url: String },
 }
 
+/// One entry of a bucket listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub last_modified: SystemTime,
+}
+
 /// What HEAD says about a stored object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectHead {
@@ -256,6 +263,50 @@ impl ObjectStore {
             }
             Err(err) => Err(storage_error(err)),
         }
+    }
+
+    /// Every object under `prefix`, with when it was last written.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ListedObject>, Error> {
+        let mut pages = self
+            .inner
+            .client
+            .list_objects_v2()
+            .bucket(&self.inner.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(storage_error)?;
+            for object in page.contents() {
+                let Some(key) = object.key() else { continue };
+                let modified = object
+                    .last_modified()
+                    .and_then(|t| SystemTime::try_from(*t).ok())
+                    .unwrap_or(UNIX_EPOCH);
+                out.push(ListedObject {
+                    key: key.to_owned(),
+                    last_modified: modified,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes `body` to `key` from the server (imports and tests; browsers upload directly).
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), Error> {
+        self.inner
+            .client
+            .put_object()
+            .bucket(&self.inner.bucket)
+            .key(key)
+            .content_type(content_type)
+            .cache_control("public, max-age=31536000, immutable")
+            .body(body.into())
+            .send()
+            .await
+            .map_err(storage_error)?;
+        Ok(())
     }
 
     /// Creates the bucket unless it exists.

@@ -114,6 +114,20 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The key of every object row in the database.
+    pub async fn recorded_keys(&self) -> Vec<String> {
+        use sea_orm::EntityTrait;
+        backend::entities::stored_object::Entity::find()
+            .all(&self.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.object_key)
+            .collect()
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);

@@ -1,0 +1,124 @@
+//! `vitrine gc`: removes what uploads and deletions left behind.
+//!
+//! 1. Upload intents past their expiry that were never completed, with their objects.
+//! 2. Object rows detached from any image and intent (an image was deleted while the store
+//!    refused): their objects are deleted again.
+//! 3. Objects under the key prefix that no row knows and that are older than the grace period
+//!    (a crash between upload and record, or files put there by hand).
+//!
+//! Safe while uploads are in flight: an intent is only touched after its expiry, and an object
+//! any row knows is never an orphan, however young.
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::entities::{stored_object, upload_intent};
+use crate::{AppState, Error, uploads};
+
+/// How old an unknown object must be before gc deletes it, unless told otherwise.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What gc found, and (unless a dry run) removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub expired_intents: Vec<String>,
+    /// Keys of detached rows' objects and of orphans, each deleted (or, dry, to delete).
+    pub detached_objects: Vec<String>,
+    pub orphan_objects: Vec<String>,
+    /// Keys the store would not delete this time (they stay recorded; run gc again).
+    pub failed: Vec<String>,
+}
+
+pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Report, Error> {
+    let mut report = Report::default();
+
+    // 1. Expired, never completed intents, with their objects.
+    let expired = upload_intent::Entity::find()
+        .filter(upload_intent::Column::CompletedAt.is_null())
+        .filter(upload_intent::Column::ExpiresAt.lt(Utc::now()))
+        .all(&state.db)
+        .await?;
+    for intent in expired {
+        let objects = stored_object::Entity::find()
+            .filter(stored_object::Column::IntentId.eq(intent.id.clone()))
+            .all(&state.db)
+            .await?;
+        if !dry_run {
+            let failed = uploads::discard(state, &intent, &objects).await?;
+            report.failed.extend(failed);
+        }
+        report.expired_intents.push(intent.id);
+    }
+
+    // 2. Rows no image and no (live) intent holds.
+    let unattached = stored_object::Entity::find()
+        .filter(stored_object::Column::ImageId.is_null())
+        .all(&state.db)
+        .await?;
+    let live_intents: HashSet<String> = upload_intent::Entity::find()
+        .select_only()
+        .column(upload_intent::Column::Id)
+        .filter(
+            upload_intent::Column::Id.is_in(unattached.iter().filter_map(|o| o.intent_id.clone())),
+        )
+        .into_tuple::<String>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    for object in unattached {
+        if object
+            .intent_id
+            .as_ref()
+            .is_some_and(|id| live_intents.contains(id))
+        {
+            continue;
+        }
+        if !dry_run {
+            match state.store.delete(&object.object_key).await {
+                Ok(()) => {
+                    stored_object::Entity::delete_by_id(object.id)
+                        .exec(&state.db)
+                        .await?;
+                }
+                Err(err) => {
+                    tracing::warn!(key = %object.object_key, %err, "gc could not delete");
+                    report.failed.push(object.object_key.clone());
+                    continue;
+                }
+            }
+        }
+        report.detached_objects.push(object.object_key);
+    }
+
+    // 3. Objects under the prefix that no row knows, past the grace period.
+    let known: HashSet<String> = stored_object::Entity::find()
+        .select_only()
+        .column(stored_object::Column::ObjectKey)
+        .into_tuple::<String>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let cutoff = SystemTime::now()
+        .checked_sub(grace)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let listed = state.store.list(state.settings.key_prefix.as_str()).await?;
+    for object in listed {
+        if known.contains(&object.key) || object.last_modified > cutoff {
+            continue;
+        }
+        if !dry_run {
+            if let Err(err) = state.store.delete(&object.key).await {
+                tracing::warn!(key = %object.key, %err, "gc could not delete");
+                report.failed.push(object.key);
+                continue;
+            }
+        }
+        report.orphan_objects.push(object.key);
+    }
+    Ok(report)
+}

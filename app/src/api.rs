@@ -38,12 +38,16 @@ pub struct DeclaredObject {
     pub size: u64,
 }
 
-/// Where and how to send one object: a presigned POST form (fields first, then `file`).
+/// Where and how to send one object: `POST` a form (`fields` first, then `file`), or `PUT`
+/// the bytes with exactly these `headers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedUpload {
     pub variant: String,
+    /// `post` or `put`.
+    pub method: String,
     pub url: String,
     pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use domain::KeyPrefix;
+use domain::{KeyPrefix, Provider, UploadMethod};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -15,6 +15,8 @@ pub struct Settings {
     pub key_prefix: KeyPrefix,
     pub max_upload_bytes: u64,
     pub secure_cookies: bool,
+    /// How browsers send objects: the provider's preset unless the operator chose.
+    pub upload_method: UploadMethod,
 }
 
 #[derive(Debug, Clone)]
@@ -27,12 +29,13 @@ pub enum StorageSettings {
 
 #[derive(Debug, Clone)]
 pub struct S3Settings {
+    pub provider: Provider,
     pub bucket: String,
-    /// `AWS_ENDPOINT_URL_S3`; `None` means AWS itself.
+    /// `AWS_ENDPOINT_URL_S3` or the preset's; `None` means AWS itself.
     pub endpoint: Option<String>,
-    /// `AWS_REGION`; `None` lets the SDK's chain decide.
+    /// `AWS_REGION` or the preset's; `None` lets the SDK's chain decide.
     pub region: Option<String>,
-    pub force_path_style: bool,
+    pub path_style: bool,
 }
 
 impl Settings {

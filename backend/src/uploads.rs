@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::sniff::{self, Sniffed};
-use domain::{ByteSize, ContentType, ObjectKey, Variant};
+use domain::{ByteSize, ContentType, ObjectKey, UploadMethod, Variant};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -38,12 +38,14 @@ struct Checked {
     size: ByteSize,
 }
 
-/// A signed form for one variant.
+/// How to send one variant: a POST form (`fields`, then the file) or a PUT with `headers`.
 #[derive(Debug, Clone)]
 pub struct SignedUpload {
     pub variant: Variant,
+    pub method: UploadMethod,
     pub url: String,
     pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,12 +92,14 @@ fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>,
     Ok(checked)
 }
 
-/// Starts an upload of one image (its variants) to `product_id`, owned by `seller`.
+/// Starts an upload of one image (its variants) to `product_id`, owned by `seller`. `host` is
+/// the Host the browser used (the embedded store's PUT URLs are signed for it).
 pub async fn begin(
     state: &AppState,
     seller: &Account,
     product_id: i64,
     declared: &[Declared],
+    host: Option<&str>,
 ) -> Result<Ticket, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
     let checked = check_declared(declared, state.settings.max_upload_bytes)?;
@@ -146,16 +150,36 @@ pub async fn begin(
     }
     txn.commit().await?;
 
+    let method = state.settings.upload_method;
+    let signer = state.store.url_signer(host);
     let mut uploads = Vec::with_capacity(checked.len());
     for (c, key) in checked.iter().zip(&keys) {
-        let (url, post) = state
-            .store
-            .presign_post(key, c.content_type, c.size, POST_EXPIRY)
-            .await?;
-        uploads.push(SignedUpload {
-            variant: c.variant,
-            url,
-            fields: post.fields,
+        uploads.push(match method {
+            UploadMethod::Post => {
+                let (url, post) = state
+                    .store
+                    .presign_post(key, c.content_type, c.size, POST_EXPIRY)
+                    .await?;
+                SignedUpload {
+                    variant: c.variant,
+                    method,
+                    url,
+                    fields: post.fields,
+                    headers: Vec::new(),
+                }
+            }
+            UploadMethod::Put => {
+                let put = signer
+                    .put_url(key, c.content_type, c.size, POST_EXPIRY)
+                    .await?;
+                SignedUpload {
+                    variant: c.variant,
+                    method,
+                    url: put.url,
+                    fields: Vec::new(),
+                    headers: put.headers,
+                }
+            }
         });
     }
     Ok(Ticket {

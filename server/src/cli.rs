@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use backend::Settings;
 use backend::config::{S3Settings, StorageSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use domain::{KeyPrefix, Role};
+use domain::{KeyPrefix, Role, UploadMethod};
 use rand::Rng;
 
 use crate::startup::{Application, loopback_endpoint};
@@ -97,13 +97,49 @@ enum StorageKind {
     S3,
 }
 
+/// `VITRINE_S3_PROVIDER`: presets for endpoint, addressing style and upload method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Provider {
+enum ProviderArg {
+    /// AWS S3: the SDK's regional endpoint, virtual-hosted buckets, POST uploads.
     Aws,
+    /// DigitalOcean Spaces: https://REGION.digitaloceanspaces.com, PUT uploads.
     Spaces,
+    /// Cloudflare R2: the account endpoint (AWS_ENDPOINT_URL_S3), region auto, PUT uploads.
     R2,
+    /// MinIO: your endpoint, path-style buckets, POST uploads.
     Minio,
+    /// Any other S3 service: your endpoint, path-style, POST uploads.
     Other,
+}
+
+impl From<ProviderArg> for domain::Provider {
+    fn from(p: ProviderArg) -> Self {
+        match p {
+            ProviderArg::Aws => Self::Aws,
+            ProviderArg::Spaces => Self::Spaces,
+            ProviderArg::R2 => Self::R2,
+            ProviderArg::Minio => Self::Minio,
+            ProviderArg::Other => Self::Other,
+        }
+    }
+}
+
+/// `VITRINE_UPLOAD_METHOD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum UploadMethodArg {
+    /// Presigned POST with a policy pinning key, type and exact size.
+    Post,
+    /// Presigned PUT whose signature pins type and size (for stores without POST Object).
+    Put,
+}
+
+impl From<UploadMethodArg> for UploadMethod {
+    fn from(m: UploadMethodArg) -> Self {
+        match m {
+            UploadMethodArg::Post => Self::Post,
+            UploadMethodArg::Put => Self::Put,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -131,9 +167,12 @@ struct ConfigArgs {
     /// Where objects are stored.
     #[arg(long, env = "VITRINE_STORAGE", value_enum, default_value_t = StorageKind::Embedded, global = true)]
     vitrine_storage: StorageKind,
-    /// S3 provider preset (addressing style) with VITRINE_STORAGE=s3.
-    #[arg(long, env = "VITRINE_S3_PROVIDER", value_enum, default_value_t = Provider::Aws, global = true)]
-    vitrine_s3_provider: Provider,
+    /// S3 provider preset (endpoint, addressing style, upload method) with VITRINE_STORAGE=s3.
+    #[arg(long, env = "VITRINE_S3_PROVIDER", value_enum, default_value_t = ProviderArg::Aws, global = true)]
+    vitrine_s3_provider: ProviderArg,
+    /// How browsers upload [default: post; put for r2 and spaces]
+    #[arg(long, env = "VITRINE_UPLOAD_METHOD", value_enum, global = true)]
+    vitrine_upload_method: Option<UploadMethodArg>,
     /// Bucket (Space) name, with VITRINE_STORAGE=s3.
     #[arg(long, env = "VITRINE_S3_BUCKET", global = true)]
     vitrine_s3_bucket: Option<String>,
@@ -166,6 +205,7 @@ pub struct ConfigError(String);
 
 impl ConfigArgs {
     fn settings(self) -> Result<Settings, ConfigError> {
+        let mut upload_method = self.vitrine_upload_method.map(UploadMethod::from);
         let storage = match self.vitrine_storage {
             StorageKind::Embedded => StorageSettings::Embedded,
             StorageKind::S3 => {
@@ -177,23 +217,21 @@ impl ConfigArgs {
                             "VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into(),
                         )
                     })?;
-                if self.vitrine_s3_provider != Provider::Aws && self.aws_endpoint_url_s3.is_none() {
-                    return Err(ConfigError(
-                        format!(
-                            "VITRINE_S3_PROVIDER={:?} needs an endpoint: set AWS_ENDPOINT_URL_S3",
-                            self.vitrine_s3_provider
-                        )
-                        .to_lowercase(),
-                    ));
-                }
+                let provider = domain::Provider::from(self.vitrine_s3_provider);
+                let resolved = provider
+                    .resolve(
+                        self.aws_endpoint_url_s3.as_deref(),
+                        self.aws_region.as_deref(),
+                        upload_method,
+                    )
+                    .map_err(|e| ConfigError(e.to_string()))?;
+                upload_method = Some(resolved.upload);
                 StorageSettings::S3(S3Settings {
+                    provider,
                     bucket,
-                    endpoint: self.aws_endpoint_url_s3,
-                    region: self.aws_region,
-                    force_path_style: matches!(
-                        self.vitrine_s3_provider,
-                        Provider::Minio | Provider::Other | Provider::R2
-                    ),
+                    endpoint: resolved.endpoint,
+                    region: resolved.region,
+                    path_style: resolved.path_style,
                 })
             }
         };
@@ -217,6 +255,7 @@ impl ConfigArgs {
             storage,
             key_prefix,
             max_upload_bytes: self.vitrine_max_upload_bytes,
+            upload_method: upload_method.unwrap_or(UploadMethod::Post),
         })
     }
 }
@@ -424,6 +463,42 @@ mod tests {
     }
 
     #[test]
+    fn provider_presets_fill_in_endpoint_region_and_upload_method() {
+        let cli = Cli::try_parse_from([
+            "vitrine",
+            "--vitrine-storage",
+            "s3",
+            "--vitrine-s3-bucket",
+            "shop",
+            "--vitrine-s3-provider",
+            "r2",
+            "--aws-endpoint-url-s3",
+            "https://abc.r2.cloudflarestorage.com",
+        ])
+        .unwrap();
+        let settings = cli.config.settings().unwrap();
+        assert_eq!(settings.upload_method, UploadMethod::Put);
+        let StorageSettings::S3(s3) = settings.storage else {
+            panic!("s3 storage")
+        };
+        assert_eq!(s3.region.as_deref(), Some("auto"));
+        assert!(s3.path_style);
+
+        let cli = Cli::try_parse_from([
+            "vitrine",
+            "--vitrine-storage",
+            "s3",
+            "--vitrine-s3-bucket",
+            "shop",
+            "--vitrine-s3-provider",
+            "spaces",
+        ])
+        .unwrap();
+        let err = cli.config.settings().unwrap_err().to_string();
+        assert!(err.contains("AWS_REGION"), "{err}");
+    }
+
+    #[test]
     fn defaults_match_the_contract() {
         let cli = Cli::try_parse_from(["vitrine", "--vitrine-data-dir", "/tmp/v"]).unwrap();
         let settings = cli.config.settings().unwrap();
@@ -431,6 +506,7 @@ mod tests {
         assert_eq!(settings.site_addr.to_string(), "127.0.0.1:3000");
         assert!(!settings.secure_cookies);
         assert_eq!(settings.key_prefix.as_str(), "media/");
+        assert_eq!(settings.upload_method, UploadMethod::Post);
         assert!(cli.command.is_none());
     }
 }

@@ -22,6 +22,7 @@ on_both_databases!(
     signed_out_callers_are_refused,
     bad_declarations_are_refused_and_record_nothing,
     cancelling_releases_the_intent_and_deletes_what_arrived,
+    put_uploads_are_pinned_to_type_and_exact_size,
 );
 
 async fn a_photo_goes_through_the_whole_chain(db: Db) {
@@ -379,5 +380,82 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
         cancel(&seller, done.intent_id.clone()).await,
         Err(AppError::Refused(_))
     ));
+    assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
+}
+
+async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
+    let app = support::spawn_app_with(db, |s| s.upload_method = domain::UploadMethod::Put).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let photo = jpeg(40, 30);
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let target = &ticket.uploads[0];
+    assert_eq!(target.method, "put");
+    assert!(target.fields.is_empty());
+    assert!(
+        target.url.starts_with("/vitrine-media/"),
+        "same origin: {}",
+        target.url
+    );
+    let put = |body: Vec<u8>, content_type: &'static str| {
+        let mut req = seller.http.put(format!("{}{}", app.base, target.url));
+        for (name, value) in &target.headers {
+            let value = if name.eq_ignore_ascii_case("content-type") {
+                content_type
+            } else {
+                value.as_str()
+            };
+            req = req.header(name, value);
+        }
+        req.body(body).send()
+    };
+
+    // Another type, or a byte more or less, breaks the signature: the store refuses.
+    let mut longer = photo.clone();
+    longer.push(0);
+    assert_eq!(
+        put(longer, "image/jpeg").await.unwrap().status().as_u16(),
+        403
+    );
+    assert_eq!(
+        put(photo[..photo.len() - 1].to_vec(), "image/jpeg")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        put(photo.clone(), "image/png")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert!(
+        matches!(
+            seller.complete(&ticket.intent_id).await,
+            Err(AppError::Refused(_))
+        ),
+        "nothing arrived, so nothing registers"
+    );
+
+    // Exactly as signed: stored with its cache header, and registered.
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let target = &ticket.uploads[0];
+    let mut req = seller.http.put(format!("{}{}", app.base, target.url));
+    for (name, value) in &target.headers {
+        req = req.header(name, value);
+    }
+    let res = req.body(photo.clone()).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+    let image = seller.complete(&ticket.intent_id).await.unwrap();
+    assert_eq!((image.width, image.height), (40, 30));
     assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
 }

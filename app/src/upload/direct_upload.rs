@@ -78,10 +78,9 @@ async fn attempt(
     for (target, rendition) in ticket.uploads.iter().zip(&renditions) {
         let progress_item = *item;
         let offset = sent_before;
-        transfer::post_form(
+        transfer::send(
             item,
-            &target.url,
-            &target.fields,
+            target,
             &rendition.bytes,
             rendition.content_type,
             move |sent| {

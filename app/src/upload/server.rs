@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use crate::api::{DeclaredObject, RegisteredImage, UploadTicket};
 use crate::error::AppError;
 
-/// Records an upload intent for one image of `product_id` and returns a presigned POST per
-/// declared object.
+/// Records an upload intent for one image of `product_id` and returns a presigned POST (or,
+/// where the store has no POST Object, a presigned PUT) per declared object.
 #[server(endpoint = "begin_upload", input = leptos::server_fn::codec::Json)]
 pub async fn begin_upload(
     product_id: i64,
@@ -23,7 +23,9 @@ pub async fn begin_upload(
             size: o.size,
         })
         .collect();
-    let ticket = backend::uploads::begin(&state, &seller, product_id, &declared).await?;
+    let host = crate::session::request_host().await?;
+    let ticket =
+        backend::uploads::begin(&state, &seller, product_id, &declared, host.as_deref()).await?;
     Ok(UploadTicket {
         intent_id: ticket.intent_id.to_string(),
         uploads: ticket
@@ -31,8 +33,10 @@ pub async fn begin_upload(
             .into_iter()
             .map(|u| crate::api::SignedUpload {
                 variant: u.variant.as_str().to_owned(),
+                method: u.method.as_str().to_owned(),
                 url: u.url,
                 fields: u.fields,
+                headers: u.headers,
             })
             .collect(),
     })

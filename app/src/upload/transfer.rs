@@ -1,5 +1,6 @@
-//! Sends one object straight to the bucket: the presigned POST form, then the file, with an
-//! XMLHttpRequest because `fetch` cannot report upload progress.
+//! Sends one object straight to the bucket, as the server signed it: a POST form (fields, then
+//! the file) or a PUT of the bytes with the signed headers. XMLHttpRequest, because `fetch`
+//! cannot report upload progress.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,6 +13,7 @@ use web_sys::{Blob, BlobPropertyBag, FormData, ProgressEvent, XmlHttpRequest};
 
 use super::UploadItem;
 use super::direct_upload::Stop;
+use crate::api::SignedUpload;
 
 /// Network failures (not refusals) are retried this many times, waiting longer each time.
 const RETRIES: u32 = 2;
@@ -28,19 +30,18 @@ enum Outcome {
     Aborted,
 }
 
-/// POSTs the signed form then the file, retrying a dropped connection with backoff; `on_progress`
-/// gets the bytes sent so far (a retry restarts the count, and the bar simply waits).
-pub async fn post_form(
+/// Sends `bytes` to `target`, retrying a dropped connection with backoff; `on_progress` gets
+/// the bytes sent so far (a retry restarts the count, and the bar simply waits).
+pub async fn send(
     item: &UploadItem,
-    url: &str,
-    fields: &[(String, String)],
+    target: &SignedUpload,
     bytes: &[u8],
     content_type: &str,
     on_progress: impl Fn(usize) + Clone + 'static,
 ) -> Result<(), Stop> {
     let mut wait_ms = FIRST_BACKOFF_MS;
     for attempt in 0..=RETRIES {
-        match send_once(item, url, fields, bytes, content_type, on_progress.clone()).await? {
+        match send_once(item, target, bytes, content_type, on_progress.clone()).await? {
             Outcome::Sent => return Ok(()),
             Outcome::Refused(message) => return Err(Stop::Failed(message)),
             Outcome::Aborted => return Err(Stop::Cancelled),
@@ -70,26 +71,34 @@ async fn sleep(ms: i32) {
 
 async fn send_once(
     item: &UploadItem,
-    url: &str,
-    fields: &[(String, String)],
+    target: &SignedUpload,
     bytes: &[u8],
     content_type: &str,
     on_progress: impl Fn(usize) + 'static,
 ) -> Result<Outcome, Stop> {
-    let form = FormData::new().map_err(js_error)?;
-    for (name, value) in fields {
-        form.append_with_str(name, value).map_err(js_error)?;
-    }
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();
     options.set_type(content_type);
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)?;
-    // S3 requires the file to be the last field.
-    form.append_with_blob_and_filename("file", &blob, "image")
-        .map_err(js_error)?;
-
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
-    xhr.open("POST", url).map_err(js_error)?;
+    let form = if target.method == "put" {
+        xhr.open("PUT", &target.url).map_err(js_error)?;
+        // Exactly the signed headers; the browser adds Content-Length from the bytes.
+        for (name, value) in &target.headers {
+            xhr.set_request_header(name, value).map_err(js_error)?;
+        }
+        None
+    } else {
+        let form = FormData::new().map_err(js_error)?;
+        for (name, value) in &target.fields {
+            form.append_with_str(name, value).map_err(js_error)?;
+        }
+        // S3 requires the file to be the last field.
+        form.append_with_blob_and_filename("file", &blob, "image")
+            .map_err(js_error)?;
+        xhr.open("POST", &target.url).map_err(js_error)?;
+        Some(form)
+    };
 
     let (sender, receiver) = oneshot::channel::<Outcome>();
     let sender = Rc::new(RefCell::new(Some(sender)));
@@ -138,7 +147,11 @@ async fn send_once(
         return Ok(Outcome::Aborted);
     }
     item.request.set_value(Some(xhr.clone()));
-    xhr.send_with_opt_form_data(Some(&form)).map_err(js_error)?;
+    match &form {
+        Some(form) => xhr.send_with_opt_form_data(Some(form)),
+        None => xhr.send_with_opt_blob(Some(&blob)),
+    }
+    .map_err(js_error)?;
     let result = receiver.await.unwrap_or(Outcome::NetworkError);
     item.request.set_value(None);
     // The handlers must live until the request has finished.

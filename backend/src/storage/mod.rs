@@ -23,6 +23,8 @@ use crate::config::S3Settings;
 /// twice in that window gets the same URLs and the browser cache works.
 const URL_ROUNDING: Duration = Duration::from_secs(10 * 60);
 const URL_VALIDITY: Duration = Duration::from_secs(20 * 60);
+/// Keys are never reused, so an object may be cached for good.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 #[derive(Clone)]
 pub struct ObjectStore {
@@ -109,22 +111,14 @@ impl ObjectStore {
             .map(|r| r.to_string())
             .ok_or_else(|| Error::Internal("no region for the S3 bucket: set AWS_REGION".into()))?;
         let config = aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(settings.force_path_style)
+            .force_path_style(settings.path_style)
             .build();
-        let bucket_url = match &settings.endpoint {
-            Some(endpoint) if settings.force_path_style => {
-                format!("{}/{}", endpoint.trim_end_matches('/'), settings.bucket)
-            }
-            Some(endpoint) => {
-                let (scheme, host) = endpoint.split_once("://").unwrap_or(("https", endpoint));
-                format!(
-                    "{scheme}://{}.{}",
-                    settings.bucket,
-                    host.trim_end_matches('/')
-                )
-            }
-            None => format!("https://{}.s3.{region}.amazonaws.com", settings.bucket),
-        };
+        let bucket_url = domain::provider::bucket_url(
+            settings.endpoint.as_deref(),
+            settings.path_style,
+            &settings.bucket,
+            &region,
+        );
         Ok(Self::from_parts(
             config,
             sdk.credentials_provider(),
@@ -190,10 +184,7 @@ impl ObjectStore {
             content_type,
             size,
             // Keys are never reused, so the object may be cached for good.
-            extra_fields: vec![(
-                "Cache-Control".into(),
-                "public, max-age=31536000, immutable".into(),
-            )],
+            extra_fields: vec![("Cache-Control".into(), IMMUTABLE.into())],
         };
         let post = policy.sign(&credentials, SystemTime::now(), expires_in);
         let url = match &self.inner.kind {
@@ -301,7 +292,7 @@ impl ObjectStore {
             .bucket(&self.inner.bucket)
             .key(key)
             .content_type(content_type)
-            .cache_control("public, max-age=31536000, immutable")
+            .cache_control(IMMUTABLE)
             .body(body.into())
             .send()
             .await
@@ -378,7 +369,63 @@ pub struct UrlSigner {
     relative: bool,
 }
 
+/// A presigned PUT: the URL, and the headers the browser must send exactly as signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedPut {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
 impl UrlSigner {
+    /// A PUT URL for exactly this key, type and size (both are in the signature, so a different
+    /// type or a byte more or less is refused by the store), valid for `expires_in`.
+    pub async fn put_url(
+        &self,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+    ) -> Result<PresignedPut, Error> {
+        let config =
+            PresigningConfig::expires_in(expires_in).map_err(|e| Error::Internal(e.to_string()))?;
+        let signed = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type.mime())
+            .content_length(i64::try_from(size.get()).unwrap_or(i64::MAX))
+            .cache_control(IMMUTABLE)
+            .presigned(config)
+            .await
+            .map_err(storage_error)?;
+        let headers = signed
+            .headers()
+            // The browser sets Host and Content-Length itself (from the exact bytes it sends).
+            .filter(|(name, _)| {
+                !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
+            })
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Ok(PresignedPut {
+            url: self.shown(signed.uri()),
+            headers,
+        })
+    }
+
+    /// Same-origin URLs drop scheme and host.
+    fn shown(&self, uri: &str) -> String {
+        if self.relative {
+            if let Some(rest) = uri.split_once("://").map(|(_, rest)| rest) {
+                return rest
+                    .find('/')
+                    .map(|i| rest[i..].to_owned())
+                    .unwrap_or_else(|| "/".into());
+            }
+        }
+        uri.to_owned()
+    }
+
     pub async fn get_url(&self, key: &str) -> Result<String, Error> {
         let now = SystemTime::now();
         let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -399,15 +446,6 @@ impl UrlSigner {
             .presigned(config)
             .await
             .map_err(storage_error)?;
-        let uri = signed.uri();
-        if self.relative {
-            if let Some(rest) = uri.split_once("://").map(|(_, rest)| rest) {
-                return Ok(rest
-                    .find('/')
-                    .map(|i| rest[i..].to_owned())
-                    .unwrap_or_else(|| "/".into()));
-            }
-        }
-        Ok(uri.to_owned())
+        Ok(self.shown(signed.uri()))
     }
 }

@@ -27,11 +27,13 @@ export class VitrineServer {
   private constructor(
     readonly dataDir: string,
     readonly port: number,
+    readonly env: Record<string, string>,
   ) {}
 
-  static async start(): Promise<VitrineServer> {
+  /** Starts `vitrine serve` with a fresh data dir; `env` adds settings (e.g. VITRINE_UPLOAD_METHOD). */
+  static async start(env: Record<string, string> = {}): Promise<VitrineServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-e2e-"));
-    const server = new VitrineServer(dataDir, await freePort());
+    const server = new VitrineServer(dataDir, await freePort(), env);
     await server.spawn();
     return server;
   }
@@ -68,6 +70,7 @@ export class VitrineServer {
         LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`,
         VITRINE_DATA_DIR: this.dataDir,
         RUST_LOG: "warn",
+        ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -95,7 +98,7 @@ export class VitrineServer {
     return execFileSync(binary, args, {
       cwd: repoRoot,
       input: stdin,
-      env: { ...process.env, VITRINE_DATA_DIR: this.dataDir, LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`, RUST_LOG: "warn" },
+      env: { ...process.env, VITRINE_DATA_DIR: this.dataDir, LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`, RUST_LOG: "warn", ...this.env },
     }).toString();
   }
 

@@ -41,6 +41,11 @@ async fn postgres_database() -> String {
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// `spawn_app` with settings adjusted by `adjust` first.
+pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir =
         std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir).unwrap();
@@ -48,7 +53,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         Db::Sqlite => Settings::default_database_url(&data_dir),
         Db::Postgres => postgres_database().await,
     };
-    let settings = Settings {
+    let mut settings = Settings {
         site_addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.clone(),
         database_url,
@@ -56,7 +61,9 @@ pub async fn spawn_app(db: Db) -> TestApp {
         key_prefix: Default::default(),
         max_upload_bytes: 15_000_000,
         secure_cookies: false,
+        upload_method: domain::UploadMethod::Post,
     };
+    adjust(&mut settings);
     let app = Application::build(settings).await.expect("the app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();

@@ -55,7 +55,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
     Ok(())
 }
 
-/// True when every migration is applied.
-pub async fn is_current(db: &DatabaseConnection) -> Result<bool, Error> {
-    Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+/// How many migrations are not applied yet.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, Error> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
 }

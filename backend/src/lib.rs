@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod entities;
 mod error;
 pub mod gallery;

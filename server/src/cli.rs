@@ -47,6 +47,16 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check configuration, database, credentials, bucket, clock, CORS and a signed upload
+    /// round trip; one line per check, `ok` or the problem and its fix. Exits non-zero on any
+    /// problem.
+    Doctor {
+        /// Print the checks as JSON (an array of {name, ok, detail, fix}).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
     /// objects of deleted images, and objects under the key prefix that nothing references.
     /// Safe while uploads are in flight.
@@ -62,6 +72,23 @@ enum Command {
     /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
     /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
     StoreEnv,
+}
+
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The address browsers use for the site (its origin, for CORS), e.g. https://shop.example
+    /// [default: http://LEPTOS_SITE_ADDR]
+    #[arg(long, env = "VITRINE_SITE_URL")]
+    site_url: Option<String>,
+}
+
+impl SiteArgs {
+    fn origin(&self, settings: &Settings) -> String {
+        self.site_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{}", settings.site_addr))
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -272,7 +299,7 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,aws_config=warn,s3s=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,aws_config=warn,s3s=warn,s3s::ops=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -309,6 +336,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             dry_run,
             grace_hours,
         } => gc(settings, dry_run, grace_hours).await,
+        Command::Doctor { json, site } => {
+            let origin = site.origin(&settings);
+            doctor(&settings, &origin, json).await
+        }
         Command::StoreEnv => store_env(&settings),
     }
 }
@@ -326,6 +357,49 @@ async fn command_state(mut settings: Settings) -> Result<backend::AppState, Stri
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     Ok(state)
+}
+
+async fn doctor(settings: &Settings, origin: &str, json: bool) -> Result<(), String> {
+    use backend::doctor::{self, Check};
+    let env = |name: &str| std::env::var(name).ok();
+    let mut checks = vec![
+        doctor::configuration(settings, &env),
+        doctor::persistence(settings, &env),
+    ];
+    checks.push(doctor::database(settings).await.0);
+    let http = doctor::http_client()?;
+    match crate::startup::open_store(settings).await {
+        Err(err) => checks.push(Check::problem(
+            "credentials and bucket",
+            err.to_string(),
+            "set the S3 variables in README, Deploy (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
+        )),
+        Ok(store) => {
+            let reach = doctor::credentials_and_bucket(&store, settings).await;
+            let reachable = reach.ok;
+            checks.push(reach);
+            if reachable {
+                checks.push(doctor::clock(&store, &http).await);
+                let (trip, seen) = doctor::round_trip(&store, settings, &http, origin).await;
+                checks.push(trip);
+                checks.push(doctor::cors(&store, settings, &http, origin, &seen).await);
+            }
+        }
+    }
+    let (text, ok) = doctor::render(&checks);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&checks).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{text}");
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err("doctor found problems: see the fixes above".into())
+    }
 }
 
 async fn gc(settings: Settings, dry_run: bool, grace_hours: u64) -> Result<(), String> {

@@ -54,6 +54,31 @@ pub fn loopback_endpoint(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
+/// The object store alone, for commands that need it without the app (`vitrine doctor`): the
+/// embedded one is served on a private loopback port for as long as the process runs.
+pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError> {
+    match &settings.storage {
+        StorageSettings::Embedded => {
+            let embedded = EmbeddedStore::open(&settings.embedded_store_dir())
+                .map_err(|e| StartupError::Storage(e.to_string()))?;
+            let routes: Router = embedded_store::routes(&embedded, settings.max_upload_bytes)
+                .map_err(|e| StartupError::Storage(e.to_string()))?;
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartupError::Bind { addr, source })?;
+            let local = listener
+                .local_addr()
+                .map_err(|source| StartupError::Bind { addr, source })?;
+            tokio::spawn(async move { axum::serve(listener, routes).await });
+            Ok(ObjectStore::embedded(&embedded, &loopback_endpoint(local)))
+        }
+        StorageSettings::S3(s3) => ObjectStore::external(s3)
+            .await
+            .map_err(|e| StartupError::Storage(e.to_string())),
+    }
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let db = backend::db::connect(&settings.database_url)

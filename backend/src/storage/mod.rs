@@ -42,10 +42,49 @@ struct Inner {
 
 enum Kind {
     /// The built-in store on the app's own origin: forms post to `/{bucket}` and media URLs
-    /// are signed for the host the browser used.
-    Embedded,
+    /// are signed for the host the browser used. The server reaches it at `endpoint`.
+    Embedded { endpoint: String },
     /// An external S3 service: forms post to this bucket URL.
     External { bucket_url: String },
+}
+
+/// Why the store refused, as far as its answer tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreProblem {
+    UnknownKey,
+    WrongSecret,
+    AccessDenied,
+    NoSuchBucket,
+    WrongRegion,
+    ClockSkew,
+    Unreachable(String),
+    Other(String),
+}
+
+impl StoreProblem {
+    /// From the HTTP status and S3 error code of a refused request.
+    pub fn classify(status: Option<u16>, code: Option<&str>, detail: String) -> Self {
+        match (status, code) {
+            (_, Some("InvalidAccessKeyId" | "NotSignedUp")) => Self::UnknownKey,
+            (_, Some("SignatureDoesNotMatch")) => Self::WrongSecret,
+            (_, Some("NoSuchBucket")) | (Some(404), None) => Self::NoSuchBucket,
+            (
+                _,
+                Some(
+                    "PermanentRedirect"
+                    | "AuthorizationHeaderMalformed"
+                    | "IllegalLocationConstraintException",
+                ),
+            )
+            | (Some(301), _) => Self::WrongRegion,
+            (_, Some("RequestTimeTooSkewed")) => Self::ClockSkew,
+            (_, Some("AccessDenied" | "AllAccessDisabled")) | (Some(403), None) => {
+                Self::AccessDenied
+            }
+            (None, _) => Self::Unreachable(detail),
+            _ => Self::Other(detail),
+        }
+    }
 }
 
 /// One entry of a bucket listing.
@@ -90,7 +129,9 @@ impl ObjectStore {
             Some(credentials),
             store.bucket.clone(),
             store.region.clone(),
-            Kind::Embedded,
+            Kind::Embedded {
+                endpoint: internal_endpoint.trim_end_matches('/').to_owned(),
+            },
         )
     }
 
@@ -151,6 +192,55 @@ impl ObjectStore {
         &self.inner.bucket
     }
 
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// True for the built-in store (same origin as the app: no CORS involved).
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.inner.kind, Kind::Embedded { .. })
+    }
+
+    /// The bucket's URL as a server-side client reaches it.
+    pub fn bucket_url(&self) -> String {
+        match &self.inner.kind {
+            Kind::Embedded { endpoint } => format!("{endpoint}/{}", self.inner.bucket),
+            Kind::External { bucket_url } => bucket_url.clone(),
+        }
+    }
+
+    /// `url` as a server-side client can use it: same-origin (relative) URLs of the embedded
+    /// store get its internal endpoint.
+    pub fn absolute_url(&self, url: &str) -> String {
+        match &self.inner.kind {
+            Kind::Embedded { endpoint } if url.starts_with('/') => format!("{endpoint}{url}"),
+            _ => url.to_owned(),
+        }
+    }
+
+    /// Lists at most one key: the cheapest call that proves key, secret, permission, bucket and
+    /// region all at once, and whose error document names which of them is wrong.
+    pub async fn probe(&self) -> Result<(), StoreProblem> {
+        match self
+            .inner
+            .client
+            .list_objects_v2()
+            .bucket(&self.inner.bucket)
+            .max_keys(1)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let status = err.raw_response().map(|r| r.status().as_u16());
+                let meta = aws_sdk_s3::error::ProvideErrorMetadata::meta(&err);
+                let code = meta.code().map(str::to_owned);
+                let detail = DisplayErrorContext(&err).to_string();
+                Err(StoreProblem::classify(status, code.as_deref(), detail))
+            }
+        }
+    }
+
     async fn signing_credentials(&self) -> Result<SigningCredentials, Error> {
         let provider = self.inner.credentials.as_ref().ok_or_else(|| {
             Error::Internal(
@@ -188,7 +278,7 @@ impl ObjectStore {
         };
         let post = policy.sign(&credentials, SystemTime::now(), expires_in);
         let url = match &self.inner.kind {
-            Kind::Embedded => format!("/{}", self.inner.bucket),
+            Kind::Embedded { .. } => format!("/{}", self.inner.bucket),
             Kind::External { bucket_url } => bucket_url.clone(),
         };
         Ok((url, post))
@@ -341,7 +431,7 @@ impl ObjectStore {
     /// embedded store answers on the same origin, and a SigV4 URL is only valid for one host.
     pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
         let client = match (&self.inner.kind, host) {
-            (Kind::Embedded, Some(host)) => {
+            (Kind::Embedded { .. }, Some(host)) => {
                 let config = self
                     .inner
                     .client
@@ -356,7 +446,7 @@ impl ObjectStore {
         UrlSigner {
             client,
             bucket: self.inner.bucket.clone(),
-            relative: matches!(self.inner.kind, Kind::Embedded),
+            relative: matches!(self.inner.kind, Kind::Embedded { .. }),
         }
     }
 }

@@ -1,0 +1,78 @@
+//! Two `vitrine serve` instances over one PostgreSQL database and one bucket behave as one app:
+//! a session made on one works on the other, and an upload begun on one completes on the other.
+
+mod support;
+
+use backend::config::{S3Settings, StorageSettings};
+use backend::storage::embedded::EmbeddedStore;
+use support::{Db, field, jpeg, spawn_app, spawn_app_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_sessions_uploads_and_the_bucket() {
+    // Instance A keeps the bucket (its embedded store); instance B reaches the same bucket as
+    // an external S3 service, and the same PostgreSQL database.
+    let a = spawn_app(Db::Postgres).await;
+    let creds = EmbeddedStore::open(&a.data_dir.join("store"))
+        .unwrap()
+        .credentials;
+    // SAFETY: this test binary has this one test, so no other thread reads the environment
+    // while it is set; the AWS SDK's credential chain reads these variables.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", &creds.access_key_id);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key);
+    }
+    let database_url = a.state.settings.database_url.clone();
+    let bucket_endpoint = a.base.clone();
+    let b = spawn_app_with(Db::Postgres, move |s| {
+        s.database_url = database_url;
+        s.storage = StorageSettings::S3(S3Settings {
+            provider: domain::Provider::Other,
+            bucket: "vitrine-media".into(),
+            endpoint: Some(bucket_endpoint),
+            region: Some("us-east-1".into()),
+            path_style: true,
+        });
+    })
+    .await;
+
+    // Signed up on A; the same cookie is a session on B (reqwest's cookie jar ignores ports).
+    let on_a = a.browser();
+    on_a.sign_up("ana@shop.example").await;
+    let product = on_a.create_product("Linen tote").await.unwrap();
+    let on_b = support::Browser {
+        http: on_a.http.clone(),
+        base: b.base.clone(),
+    };
+    assert_eq!(on_b.gallery(product.id).await.unwrap().len(), 0);
+
+    // Begun on B (the form targets the shared bucket), completed on A.
+    let photo = jpeg(60, 40);
+    let ticket = on_b
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let upload = &ticket.uploads[0];
+    assert!(upload.url.starts_with(&a.base), "B signs for the shared bucket: {}", upload.url);
+    let sent = on_b
+        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
+        .await;
+    assert_eq!(sent.status().as_u16(), 204);
+    let image = on_a.complete(&ticket.intent_id).await.unwrap();
+    assert_eq!((image.width, image.height), (60, 40));
+    let key = field(&upload.fields, "key").to_owned();
+    assert!(a.state.store.head(&key).await.unwrap().is_some());
+
+    // Both list it; completing again on B returns the same image, not a second one.
+    assert_eq!(on_a.gallery(product.id).await.unwrap().len(), 1);
+    assert_eq!(on_b.gallery(product.id).await.unwrap().len(), 1);
+    assert_eq!(
+        on_b.complete(&ticket.intent_id).await.unwrap().image_id,
+        image.image_id
+    );
+    // Signing out on B ends the session on A too.
+    on_b.call_form::<()>("sign_out", &[]).await.unwrap();
+    assert_eq!(
+        on_a.gallery(product.id).await.unwrap_err(),
+        app::error::AppError::Unauthenticated
+    );
+}

@@ -57,6 +57,12 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Create the bucket if the credentials allow, add the CORS rule uploads from the site need
+    /// (keeping other rules), then check both with a real upload. Says what it changed.
+    SetupBucket {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
     /// objects of deleted images, and objects under the key prefix that nothing references.
     /// Safe while uploads are in flight.
@@ -336,6 +342,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             dry_run,
             grace_hours,
         } => gc(settings, dry_run, grace_hours).await,
+        Command::SetupBucket { site } => {
+            let origin = site.origin(&settings);
+            setup_bucket(&settings, &origin).await
+        }
         Command::Doctor { json, site } => {
             let origin = site.origin(&settings);
             doctor(&settings, &origin, json).await
@@ -399,6 +409,51 @@ async fn doctor(settings: &Settings, origin: &str, json: bool) -> Result<(), Str
         Ok(())
     } else {
         Err("doctor found problems: see the fixes above".into())
+    }
+}
+
+async fn setup_bucket(settings: &Settings, origin: &str) -> Result<(), String> {
+    use backend::doctor;
+    let store = crate::startup::open_store(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let bucket = store.bucket().to_owned();
+    match store.create_bucket_if_missing().await {
+        Ok(true) => println!("created   bucket {bucket}"),
+        Ok(false) => println!("unchanged bucket {bucket}: it exists"),
+        Err(err) => {
+            return Err(format!(
+                "cannot create bucket {bucket}: {err} (create it in the provider's console, or give the key s3:CreateBucket)"
+            ));
+        }
+    }
+    if store.is_embedded() {
+        println!("unchanged CORS: the embedded store answers on the app's own origin");
+    } else {
+        match store.allow_uploads_from(origin).await {
+            Ok(true) => println!(
+                "added     CORS rule vitrine-uploads: {origin} may POST, PUT, GET and HEAD, and sees ETag"
+            ),
+            Ok(false) => println!("unchanged CORS: a rule already lets {origin} upload"),
+            Err(err) => {
+                return Err(format!(
+                    "cannot set the bucket's CORS rules: {err} (give the key s3:PutBucketCORS, or add the rule in the provider's console: README, Deploy)"
+                ));
+            }
+        }
+    }
+    let http = doctor::http_client()?;
+    let (trip, seen) = doctor::round_trip(&store, settings, &http, origin).await;
+    let checks = [
+        trip,
+        doctor::cors(&store, settings, &http, origin, &seen).await,
+    ];
+    let (text, ok) = doctor::render(&checks);
+    print!("{text}");
+    if ok {
+        Ok(())
+    } else {
+        Err("the bucket is set up but a check failed: see the fixes above".into())
     }
 }
 

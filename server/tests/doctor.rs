@@ -101,6 +101,48 @@ async fn doctor_names_each_broken_part_and_its_fix() {
         assert!(!ok, "a problem means a non-zero exit");
     }
 
+    // setup-bucket on that bare bucket adds the CORS rule (once), and then every check passes.
+    let setup = |vars: Vec<(&str, String)>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vitrine"));
+        cmd.arg("setup-bucket")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &here)
+            .env("VITRINE_DATA_DIR", &here)
+            .env("RUST_LOG", "off");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, said) = setup(s3(&creds.secret_access_key, "vitrine-media", "put"));
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("unchanged bucket vitrine-media: it exists"),
+        "{said}"
+    );
+    assert!(
+        said.contains("added     CORS rule vitrine-uploads: https://shop.example"),
+        "{said}"
+    );
+    let (ok, said) = setup(s3(&creds.secret_access_key, "vitrine-media", "post"));
+    assert!(ok, "{said}");
+    assert!(said.contains("unchanged CORS"), "{said}");
+    for method in ["post", "put"] {
+        let (ok, report) = run(s3(&creds.secret_access_key, "vitrine-media", method));
+        assert!(ok, "{report:#}");
+        assert!(check(&report, "cors").1.contains("ETag is exposed"));
+    }
+    // Another site's pages are still refused.
+    let mut elsewhere = s3(&creds.secret_access_key, "vitrine-media", "post");
+    elsewhere[8].1 = "https://elsewhere.example".into();
+    let (ok, report) = run(elsewhere);
+    assert!(!ok && !check(&report, "cors").0);
+
     // A wrong secret, an unknown key, a missing bucket: each named, each with its fix.
     let (_, report) = run(s3("not-the-secret", "vitrine-media", "post"));
     let (ok, detail, fix) = check(&report, "credentials and bucket");

@@ -52,7 +52,11 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
         .await
         .unwrap();
     let upload = &ticket.uploads[0];
-    assert!(upload.url.starts_with(&a.base), "B signs for the shared bucket: {}", upload.url);
+    assert!(
+        upload.url.starts_with(&a.base),
+        "B signs for the shared bucket: {}",
+        upload.url
+    );
     let sent = on_b
         .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
         .await;

@@ -58,7 +58,7 @@ impl fmt::Display for Provider {
             Provider::Spaces => "DigitalOcean Spaces",
             Provider::R2 => "Cloudflare R2",
             Provider::Minio => "MinIO",
-            Provider::Other => "this S3 provider",
+            Provider::Other => "S3-compatible store",
         })
     }
 }

@@ -17,6 +17,19 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How browsers send objects: the provider's preset unless the operator chose.
     pub upload_method: UploadMethod,
+    pub media_urls: MediaUrls,
+}
+
+/// How browsers get images (`VITRINE_MEDIA_URLS`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum MediaUrls {
+    /// Presigned GET URLs on a private bucket (signing time rounded so URLs stay cacheable).
+    #[default]
+    Signed,
+    /// `base_url/key`: a CDN or custom domain in front of a public bucket.
+    Public { base_url: String },
+    /// `/media/key` through the app, which checks who may see the image.
+    Proxy,
 }
 
 #[derive(Debug, Clone)]

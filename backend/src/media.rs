@@ -43,3 +43,41 @@ pub async fn for_objects(
         srcset: entries.join(", "),
     }))
 }
+
+/// Who may load an object through the `/media/…` proxy, and how it may be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An approved image's variant: anyone, cached anywhere for good (keys never change).
+    Public,
+    /// A pending or rejected image's variant, to its seller or an admin: private caches only.
+    Private,
+}
+
+/// Whether `viewer` may load `key`; anything else (unknown key, someone else's unapproved
+/// image, an object of no image) is `NotFound`, so keys reveal nothing.
+pub async fn access(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Option<&crate::Account>,
+    key: &str,
+) -> Result<Access, Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    use crate::entities::image;
+    let not_found = Error::NotFound("That image");
+    let object = stored_object::Entity::find()
+        .filter(stored_object::Column::ObjectKey.eq(key))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("That image"))?;
+    let image = image::Entity::find_by_id(object.image_id.ok_or(Error::NotFound("That image"))?)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("That image"))?;
+    if image.status == "approved" {
+        return Ok(Access::Public);
+    }
+    match viewer {
+        Some(v) if v.is_admin() || v.id == image.account_id => Ok(Access::Private),
+        _ => Err(not_found),
+    }
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use backend::Settings;
-use backend::config::{S3Settings, StorageSettings};
+use backend::config::{MediaUrls, S3Settings, StorageSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::{KeyPrefix, Role, UploadMethod};
 use rand::Rng;
@@ -157,6 +157,17 @@ impl From<ProviderArg> for domain::Provider {
     }
 }
 
+/// `VITRINE_MEDIA_URLS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MediaUrlsArg {
+    /// Presigned GET URLs on a private bucket.
+    Signed,
+    /// VITRINE_PUBLIC_BASE_URL/key (a public bucket behind a CDN or custom domain).
+    Public,
+    /// /media/key through the app (streams, with Range and ETag; checks who may see it).
+    Proxy,
+}
+
 /// `VITRINE_UPLOAD_METHOD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum UploadMethodArg {
@@ -215,6 +226,13 @@ struct ConfigArgs {
     /// Bucket region [default: the AWS SDK's]
     #[arg(long, env = "AWS_REGION", global = true)]
     aws_region: Option<String>,
+    /// How browsers get images: signed GET URLs (private bucket), a public base URL (CDN or
+    /// custom domain), or proxy through the app at /media/… (which checks who may see each).
+    #[arg(long, env = "VITRINE_MEDIA_URLS", value_enum, default_value_t = MediaUrlsArg::Signed, global = true)]
+    vitrine_media_urls: MediaUrlsArg,
+    /// Base URL of the CDN or custom domain for VITRINE_MEDIA_URLS=public, e.g. https://media.shop.example
+    #[arg(long, env = "VITRINE_PUBLIC_BASE_URL", global = true)]
+    vitrine_public_base_url: Option<String>,
     /// Prefix of every object key; below it each seller has its own prefix.
     #[arg(
         long,
@@ -268,6 +286,21 @@ impl ConfigArgs {
                 })
             }
         };
+        let media_urls = match self.vitrine_media_urls {
+            MediaUrlsArg::Signed => MediaUrls::Signed,
+            MediaUrlsArg::Proxy => MediaUrls::Proxy,
+            MediaUrlsArg::Public => {
+                let base_url = self
+                    .vitrine_public_base_url
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                    .ok_or_else(|| {
+                        ConfigError(
+                            "VITRINE_MEDIA_URLS=public needs VITRINE_PUBLIC_BASE_URL=https://… (the CDN or custom domain serving the bucket)".into(),
+                        )
+                    })?;
+                MediaUrls::Public { base_url }
+            }
+        };
         let key_prefix = KeyPrefix::parse(&self.vitrine_key_prefix)
             .map_err(|e| ConfigError(format!("VITRINE_KEY_PREFIX: {e}")))?;
         if self.vitrine_max_upload_bytes == 0 {
@@ -289,6 +322,7 @@ impl ConfigArgs {
             key_prefix,
             max_upload_bytes: self.vitrine_max_upload_bytes,
             upload_method: upload_method.unwrap_or(UploadMethod::Post),
+            media_urls,
         })
     }
 }

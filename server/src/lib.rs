@@ -1,9 +1,10 @@
 //! The `vitrine` binary's parts: the command line (`cli`), the HTTP application (`startup`),
-//! the embedded S3 store (`embedded_store`), the probes (`health`) and the redirect of
+//! the embedded S3 store (`embedded_store`), the probes (`health`), the `/media/…` proxy (`media_proxy`) and the redirect of
 //! signed-out visitors (`sign_in_guard`).
 
 pub mod cli;
 pub mod embedded_store;
 mod health;
+mod media_proxy;
 mod sign_in_guard;
 pub mod startup;

@@ -17,7 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
-use crate::{embedded_store, health, sign_in_guard};
+use crate::{embedded_store, health, media_proxy, sign_in_guard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -71,11 +71,13 @@ pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError
                 .local_addr()
                 .map_err(|source| StartupError::Bind { addr, source })?;
             tokio::spawn(async move { axum::serve(listener, routes).await });
-            Ok(ObjectStore::embedded(&embedded, &loopback_endpoint(local)))
+            Ok(ObjectStore::embedded(&embedded, &loopback_endpoint(local))
+                .with_media_urls(settings.media_urls.clone()))
         }
-        StorageSettings::S3(s3) => ObjectStore::external(s3)
+        StorageSettings::S3(s3) => Ok(ObjectStore::external(s3)
             .await
-            .map_err(|e| StartupError::Storage(e.to_string())),
+            .map_err(|e| StartupError::Storage(e.to_string()))?
+            .with_media_urls(settings.media_urls.clone())),
     }
 }
 
@@ -120,7 +122,7 @@ impl Application {
 
         let state = AppState {
             db,
-            store,
+            store: store.with_media_urls(settings.media_urls.clone()),
             settings: Arc::new(settings),
         };
         let router = Self::router(state.clone(), local_addr, store_routes)?;
@@ -163,6 +165,7 @@ impl Application {
         Ok(Router::new()
             .route("/healthz", get(health::live))
             .route("/readyz", get(health::ready))
+            .route("/media/{*key}", get(media_proxy::serve))
             .layer(Extension(state))
             .merge(store_routes)
             .merge(pages))

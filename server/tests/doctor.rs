@@ -143,6 +143,19 @@ async fn doctor_names_each_broken_part_and_its_fix() {
     let (ok, report) = run(elsewhere);
     assert!(!ok && !check(&report, "cors").0);
 
+    // Public media URLs on a private bucket: uploads work, images would not load.
+    let mut public = s3(&creds.secret_access_key, "vitrine-media", "post");
+    public.push(("VITRINE_MEDIA_URLS", "public".into()));
+    public.push((
+        "VITRINE_PUBLIC_BASE_URL",
+        format!("{}/vitrine-media", store_app.base),
+    ));
+    let (ok, report) = run(public);
+    let (trip_ok, detail, fix) = check(&report, "upload round trip");
+    assert!(!ok && !trip_ok, "{report:#}");
+    assert!(detail.contains("public media URLs do not load"), "{detail}");
+    assert!(fix.contains("VITRINE_MEDIA_URLS=signed"), "{fix}");
+
     // A wrong secret, an unknown key, a missing bucket: each named, each with its fix.
     let (_, report) = run(s3("not-the-secret", "vitrine-media", "post"));
     let (ok, detail, fix) = check(&report, "credentials and bucket");

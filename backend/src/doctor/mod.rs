@@ -13,7 +13,7 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use crate::Settings;
-use crate::config::StorageSettings;
+use crate::config::{MediaUrls, StorageSettings};
 use crate::storage::{ObjectStore, StoreProblem};
 
 /// Clocks further apart than this make S3 refuse signatures (AWS allows 15 minutes; warn early).
@@ -327,14 +327,8 @@ pub async fn round_trip(
     cors.allow_origin = header(&sent, "access-control-allow-origin");
     cors.expose_headers = header(&sent, "access-control-expose-headers");
 
-    let read = async {
-        let url = store.absolute_url(
-            &store
-                .url_signer(None)
-                .get_url(key.as_str())
-                .await
-                .map_err(|e| e.to_string())?,
-        );
+    let body = &body;
+    let load = |url: String| async move {
         let answer = http.get(&url).send().await.map_err(|e| e.to_string())?;
         let status = answer.status();
         let got = answer.bytes().await.map_err(|e| e.to_string())?;
@@ -343,15 +337,41 @@ pub async fn round_trip(
         } else {
             Err(format!("HTTP {status}"))
         }
-    }
-    .await;
+    };
+    let read = match store.url_signer(None).signed_get_url(key.as_str()).await {
+        Ok(url) => load(store.absolute_url(&url)).await,
+        Err(e) => Err(e.to_string()),
+    };
+    // In `public` mode browsers load `base/key`: the seeds' "uploaded, but the URLs are broken".
+    let public = match store.media_urls() {
+        MediaUrls::Public { base_url } => {
+            let url = format!("{}/{}", base_url.trim_end_matches('/'), key.as_str());
+            Some(load(url.clone()).await.map_err(|e| (url, e)))
+        }
+        _ => None,
+    };
     let deleted = store.delete(key.as_str()).await;
+    if let Some(Err((url, e))) = public {
+        let check = Check::problem(
+            name,
+            format!(
+                "uploads work, but public media URLs do not load ({e} for {url}): the bucket or CDN is private, so browsers would show broken images"
+            ),
+            "set VITRINE_MEDIA_URLS=signed (the bucket stays private), or make the bucket publicly readable at VITRINE_PUBLIC_BASE_URL (R2: enable the public bucket URL or a custom domain)",
+        );
+        return (check, cors);
+    }
     let check = match (read, deleted) {
         (Ok(()), Ok(())) => Check::ok(
             name,
             format!(
-                "{} upload, signed media URL and delete all work",
-                method.as_str().to_uppercase()
+                "{} upload, {} media URL and delete all work",
+                method.as_str().to_uppercase(),
+                match store.media_urls() {
+                    MediaUrls::Signed => "signed",
+                    MediaUrls::Public { .. } => "public",
+                    MediaUrls::Proxy => "proxied",
+                }
             ),
         ),
         (Err(e), _) => Check::problem(

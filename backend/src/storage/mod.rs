@@ -17,7 +17,7 @@ use domain::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use domain::{ByteSize, ContentType, ObjectKey};
 
 use crate::Error;
-use crate::config::S3Settings;
+use crate::config::{MediaUrls, S3Settings};
 
 /// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
 /// twice in that window gets the same URLs and the browser cache works.
@@ -38,6 +38,7 @@ struct Inner {
     bucket: String,
     region: String,
     kind: Kind,
+    media: MediaUrls,
 }
 
 enum Kind {
@@ -184,12 +185,74 @@ impl ObjectStore {
                 bucket,
                 region,
                 kind,
+                media: MediaUrls::Signed,
             }),
         }
     }
 
     pub fn bucket(&self) -> &str {
         &self.inner.bucket
+    }
+
+    /// The same store, giving browsers media URLs the `media` way.
+    pub fn with_media_urls(self, media: MediaUrls) -> Self {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                client: inner.client.clone(),
+                credentials: inner.credentials.clone(),
+                bucket: inner.bucket.clone(),
+                region: inner.region.clone(),
+                kind: match &inner.kind {
+                    Kind::Embedded { endpoint } => Kind::Embedded {
+                        endpoint: endpoint.clone(),
+                    },
+                    Kind::External { bucket_url } => Kind::External {
+                        bucket_url: bucket_url.clone(),
+                    },
+                },
+                media,
+            }),
+        }
+    }
+
+    pub fn media_urls(&self) -> &MediaUrls {
+        &self.inner.media
+    }
+
+    /// An object for the `/media/…` proxy: `range` and `if_none_match` are passed through.
+    pub async fn get(
+        &self,
+        key: &str,
+        range: Option<String>,
+        if_none_match: Option<String>,
+    ) -> Result<Fetched, Error> {
+        let result = self
+            .inner
+            .client
+            .get_object()
+            .bucket(&self.inner.bucket)
+            .key(key)
+            .set_range(range)
+            .set_if_none_match(if_none_match)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Fetched::Found {
+                partial: out.content_range().is_some(),
+                content_type: out.content_type().map(str::to_owned),
+                content_length: out.content_length(),
+                content_range: out.content_range().map(str::to_owned),
+                etag: out.e_tag().map(str::to_owned),
+                body: out.body,
+            }),
+            Err(err) => match err.raw_response().map(|r| r.status().as_u16()) {
+                Some(304) => Ok(Fetched::NotModified),
+                Some(404) => Ok(Fetched::Missing),
+                Some(416) => Ok(Fetched::BadRange),
+                _ => Err(storage_error(err)),
+            },
+        }
     }
 
     pub fn region(&self) -> &str {
@@ -522,8 +585,24 @@ impl ObjectStore {
             client,
             bucket: self.inner.bucket.clone(),
             relative: matches!(self.inner.kind, Kind::Embedded { .. }),
+            media: self.inner.media.clone(),
         }
     }
+}
+
+/// What the store answered to a proxied GET.
+pub enum Fetched {
+    Found {
+        partial: bool,
+        content_type: Option<String>,
+        content_length: Option<i64>,
+        content_range: Option<String>,
+        etag: Option<String>,
+        body: aws_sdk_s3::primitives::ByteStream,
+    },
+    NotModified,
+    Missing,
+    BadRange,
 }
 
 /// Signs media URLs for one page.
@@ -532,6 +611,7 @@ pub struct UrlSigner {
     bucket: String,
     /// Same-origin URLs drop scheme and host (the page may be behind a TLS proxy).
     relative: bool,
+    media: MediaUrls,
 }
 
 /// A presigned PUT: the URL, and the headers the browser must send exactly as signed.
@@ -591,7 +671,19 @@ impl UrlSigner {
         uri.to_owned()
     }
 
+    /// The URL a browser loads `key` by, in the configured [`MediaUrls`] mode.
     pub async fn get_url(&self, key: &str) -> Result<String, Error> {
+        match &self.media {
+            MediaUrls::Signed => self.signed_get_url(key).await,
+            MediaUrls::Public { base_url } => {
+                Ok(format!("{}/{key}", base_url.trim_end_matches('/')))
+            }
+            MediaUrls::Proxy => Ok(format!("/media/{key}")),
+        }
+    }
+
+    /// A presigned GET URL, whatever the mode (the doctor's round trip uses it).
+    pub async fn signed_get_url(&self, key: &str) -> Result<String, Error> {
         let now = SystemTime::now();
         let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
         let start = UNIX_EPOCH

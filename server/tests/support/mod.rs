@@ -62,6 +62,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         max_upload_bytes: 15_000_000,
         secure_cookies: false,
         upload_method: domain::UploadMethod::Post,
+        media_urls: Default::default(),
     };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the app starts");

@@ -1,0 +1,127 @@
+//! `VITRINE_MEDIA_URLS=proxy`: `/media/{key}` streams an object from the bucket through the app,
+//! for buckets that must stay private without signed URLs. Approved images are public and cached
+//! for good (keys never change); a pending or rejected image only reaches its seller or an
+//! admin. `Range` and `If-None-Match` pass through to the store.
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use backend::media::Access;
+use backend::storage::Fetched;
+use backend::{AppState, Error};
+
+pub async fn serve(
+    Extension(state): Extension<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let viewer = app::session::account_from_headers(&state, &headers)
+        .await
+        .ok()
+        .flatten();
+    let access = match backend::media::access(&state.db, viewer.as_ref(), &key).await {
+        Ok(access) => access,
+        Err(Error::NotFound(_)) => return StatusCode::NOT_FOUND.into_response(),
+        Err(err) => {
+            tracing::error!(%err, "media proxy");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let cache = match access {
+        Access::Public => "public, max-age=31536000, immutable",
+        Access::Private => "private, max-age=300",
+    };
+    let header_of = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let if_none_match = header_of(header::IF_NONE_MATCH);
+    let fetched = state
+        .store
+        .get(&key, header_of(header::RANGE), if_none_match.clone())
+        .await;
+    let mut response = match fetched {
+        // Stores that ignore If-None-Match (s3s-fs) still send the ETag: answer 304 ourselves.
+        Ok(Fetched::Found {
+            etag: Some(etag), ..
+        }) if if_none_match
+            .as_deref()
+            .is_some_and(|inm| etag_matches(inm, &etag)) =>
+        {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            if let Ok(v) = HeaderValue::from_str(&etag) {
+                response.headers_mut().insert(header::ETAG, v);
+            }
+            response
+        }
+        Ok(Fetched::Found {
+            partial,
+            content_type,
+            content_length,
+            content_range,
+            etag,
+            body,
+        }) => {
+            let stream = tokio_util::io::ReaderStream::new(body.into_async_read());
+            let mut response = Body::from_stream(stream).into_response();
+            *response.status_mut() = if partial {
+                StatusCode::PARTIAL_CONTENT
+            } else {
+                StatusCode::OK
+            };
+            let out = response.headers_mut();
+            let mut put = |name, value: Option<String>| {
+                if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                    out.insert(name, v);
+                }
+            };
+            put(header::CONTENT_TYPE, content_type);
+            put(
+                header::CONTENT_LENGTH,
+                content_length.map(|n| n.to_string()),
+            );
+            put(header::CONTENT_RANGE, content_range);
+            put(header::ETAG, etag);
+            response
+        }
+        Ok(Fetched::NotModified) => StatusCode::NOT_MODIFIED.into_response(),
+        Ok(Fetched::Missing) => return StatusCode::NOT_FOUND.into_response(),
+        Ok(Fetched::BadRange) => return StatusCode::RANGE_NOT_SATISFIABLE.into_response(),
+        Err(err) => {
+            tracing::error!(%err, "media proxy");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let out = response.headers_mut();
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if access == Access::Private {
+        out.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    response
+}
+
+/// Whether an `If-None-Match` list names `etag` (weak comparison, as RFC 9110 wants for it).
+fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    if_none_match
+        .split(',')
+        .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::etag_matches;
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        assert!(etag_matches("\"abc\"", "\"abc\""));
+        assert!(etag_matches("W/\"abc\", \"def\"", "\"abc\""));
+        assert!(etag_matches("*", "\"abc\""));
+        assert!(!etag_matches("\"abd\"", "\"abc\""));
+    }
+}

@@ -364,7 +364,7 @@ pub fn replace_field(
 }
 
 /// Runs each listed test body on SQLite and on PostgreSQL.
-
+#[allow(unused_macros)]
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

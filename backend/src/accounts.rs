@@ -100,6 +100,17 @@ pub async fn authenticate(
     }
 }
 
+/// The account with this e-mail address, if any.
+pub async fn by_email(db: &DatabaseConnection, email: &str) -> Result<Option<Account>, Error> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    find_by_email(db, &email)
+        .await?
+        .map(Account::from_model)
+        .transpose()
+}
+
 async fn find_by_email(
     db: &DatabaseConnection,
     email: &Email,

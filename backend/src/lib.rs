@@ -14,6 +14,7 @@ mod error;
 pub mod gallery;
 pub mod gc;
 pub mod images;
+pub mod import;
 pub mod media;
 pub mod products;
 pub mod review;

@@ -223,6 +223,22 @@ pub(crate) async fn lock_gallery(
     Ok(locked.rows_affected == 1)
 }
 
+/// The position after the product's last image (0 for the first). Call it holding
+/// [`lock_gallery`], so two registrations never take the same one.
+pub(crate) async fn next_position(
+    txn: &DatabaseTransaction,
+    product_id: i64,
+) -> Result<i32, Error> {
+    let last: Option<Option<i32>> = image::Entity::find()
+        .select_only()
+        .column_as(image::Column::Position.max(), "max_position")
+        .filter(image::Column::ProductId.eq(product_id))
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(last.flatten().map_or(0, |p| p + 1))
+}
+
 /// The product with its image count, if `seller` owns it.
 pub async fn summary(db: &DatabaseConnection, seller: &Account, id: i64) -> Result<Listed, Error> {
     let product = find_owned(db, seller, id).await?;

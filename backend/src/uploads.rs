@@ -9,7 +9,7 @@ use domain::sniff::{self, Sniffed};
 use domain::{ByteSize, ContentType, ObjectKey, UploadMethod, Variant};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
 use uuid::Uuid;
@@ -358,14 +358,7 @@ async fn register(
         txn.rollback().await?;
         return Err(Error::NotFound("That product"));
     }
-    let last: Option<Option<i32>> = image::Entity::find()
-        .select_only()
-        .column_as(image::Column::Position.max(), "max_position")
-        .filter(image::Column::ProductId.eq(intent.product_id))
-        .into_tuple()
-        .one(&txn)
-        .await?;
-    let position = last.flatten().map_or(0, |p| p + 1);
+    let position = products::next_position(&txn, intent.product_id).await?;
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let image = image::ActiveModel {
         product_id: Set(intent.product_id),

@@ -16,6 +16,14 @@ pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
 /// JPEG quality of every variant.
 pub const JPEG_QUALITY: u8 = 82;
 
+/// The variants stored for every photo, by name (see `domain::Variant`) and longest side:
+/// the browser makes them before upload, `vitrine import-local` on the server.
+pub const UPLOAD_VARIANTS: [(&str, VariantSpec); 3] = [
+    ("display", VariantSpec { max_side: 2048 }),
+    ("medium", VariantSpec { max_side: 1024 }),
+    ("thumb", VariantSpec { max_side: 400 }),
+];
+
 /// One rendition to produce, by the longest side it may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VariantSpec {

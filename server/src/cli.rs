@@ -63,6 +63,30 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Import an existing media folder (for example a Django MEDIA_ROOT) into the bucket and the
+    /// database: every image becomes three variants (metadata such as GPS stripped), checked
+    /// after upload. Re-running imports nothing twice, and resumes a run that was stopped. The
+    /// local files are only read.
+    ImportLocal {
+        /// The folder to import (searched recursively).
+        dir: PathBuf,
+        /// The seller (account e-mail) the images go to.
+        #[arg(long, required_unless_present = "manifest")]
+        seller: Option<String>,
+        /// The product the images go to (created if the seller has none by that name).
+        #[arg(long, required_unless_present = "manifest")]
+        product: Option<String>,
+        /// A CSV file with a header line and `path,seller,product[,alt text]` rows (paths relative
+        /// to DIR), instead of --seller and --product.
+        #[arg(long, conflicts_with_all = ["seller", "product"])]
+        manifest: Option<PathBuf>,
+        /// Publish the images at once (they were public before); otherwise they wait for review.
+        #[arg(long)]
+        approve: bool,
+        /// Say what would be imported; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
     /// objects of deleted images, and objects under the key prefix that nothing references.
     /// Safe while uploads are in flight.
@@ -376,6 +400,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             dry_run,
             grace_hours,
         } => gc(settings, dry_run, grace_hours).await,
+        Command::ImportLocal {
+            dir,
+            seller,
+            product,
+            manifest,
+            approve,
+            dry_run,
+        } => {
+            let items = match (manifest, seller, product) {
+                (Some(csv), _, _) => {
+                    let text = std::fs::read_to_string(&csv)
+                        .map_err(|e| format!("cannot read {}: {e}", csv.display()))?;
+                    backend::import::manifest(&dir, &text)
+                }
+                (None, Some(seller), Some(product)) => {
+                    backend::import::scan(&dir, &seller, &product)
+                }
+                _ => return Err("give --seller and --product, or --manifest".into()),
+            }
+            .map_err(|e| e.to_string())?;
+            import_local(settings, items, approve, dry_run).await
+        }
         Command::SetupBucket { site } => {
             let origin = site.origin(&settings);
             setup_bucket(&settings, &origin).await
@@ -489,6 +535,58 @@ async fn setup_bucket(settings: &Settings, origin: &str) -> Result<(), String> {
     } else {
         Err("the bucket is set up but a check failed: see the fixes above".into())
     }
+}
+
+async fn import_local(
+    settings: Settings,
+    items: Vec<backend::import::Item>,
+    approve: bool,
+    dry_run: bool,
+) -> Result<(), String> {
+    use backend::import::{self, Outcome};
+    let state = command_state(settings).await?;
+    let bar = indicatif::ProgressBar::new(items.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .map_err(|e| e.to_string())?,
+    );
+    let (mut imported, mut there, mut skipped) = (0, 0, 0);
+    for item in &items {
+        bar.set_message(item.path.display().to_string());
+        let outcome = import::import_one(&state, item, approve, dry_run)
+            .await
+            .map_err(|e| {
+                format!(
+                    "{}: {e} (nothing of it was registered; run the import again)",
+                    item.path.display()
+                )
+            })?;
+        let line = match outcome {
+            Outcome::Imported { image_id } => {
+                imported += 1;
+                format!("imported  {} (image {image_id})", item.path.display())
+            }
+            Outcome::WouldImport => {
+                imported += 1;
+                format!("would import {}", item.path.display())
+            }
+            Outcome::AlreadyThere => {
+                there += 1;
+                format!("unchanged {} (imported before)", item.path.display())
+            }
+            Outcome::Skipped(why) => {
+                skipped += 1;
+                format!("skipped   {}: {why}", item.path.display())
+            }
+        };
+        // Lines go to stdout even when the bar is hidden (no terminal, as in scripts).
+        bar.suspend(|| println!("{line}"));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let verb = if dry_run { "would import" } else { "imported" };
+    println!("{verb} {imported}, already there {there}, skipped {skipped}");
+    Ok(())
 }
 
 async fn gc(settings: Settings, dry_run: bool, grace_hours: u64) -> Result<(), String> {

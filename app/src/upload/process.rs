@@ -1,13 +1,8 @@
 //! Reads the chosen file and runs the image pipeline on it.
 
-use pipeline::{Rendition, VariantSpec};
+use pipeline::Rendition;
 
-/// The variants uploaded for every photo, with the longest side of each (see `domain::Variant`).
-pub const VARIANTS: [(&str, VariantSpec); 3] = [
-    ("display", VariantSpec { max_side: 2048 }),
-    ("medium", VariantSpec { max_side: 1024 }),
-    ("thumb", VariantSpec { max_side: 400 }),
-];
+pub use pipeline::UPLOAD_VARIANTS as VARIANTS;
 
 pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
     let blob = gloo_file::Blob::from(file);

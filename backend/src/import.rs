@@ -1,0 +1,306 @@
+//! `vitrine import-local`: brings an existing media folder (a Django `MEDIA_ROOT`) into the
+//! bucket and the database.
+//!
+//! Each file goes through the same pipeline as a browser upload (orientation applied, metadata
+//! such as GPS stripped, three variants), is uploaded, checked with HEAD, and registered in one
+//! transaction. The upload's id is derived from the product and the file's bytes, so a re-run
+//! finds what is already in and skips it, and a run killed half-way resumes where it stopped
+//! (a variant uploaded but not registered is simply written again). Local files are only read.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use domain::{ContentType, ObjectKey, Variant};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::audit::{self, Action, Subject};
+use crate::entities::{image, stored_object, upload_intent};
+use crate::{Account, AppState, Error, products};
+
+/// One file to import, and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub path: PathBuf,
+    pub seller: String,
+    pub product: String,
+    pub alt_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported {
+        image_id: i64,
+    },
+    /// Already imported by an earlier run.
+    AlreadyThere,
+    /// With `dry_run`: would be imported.
+    WouldImport,
+    /// Not imported, and why (not an image, unreadable, too large…).
+    Skipped(String),
+}
+
+/// Image files under `dir` (recursively, sorted), as items for one seller and product.
+pub fn scan(dir: &Path, seller: &str, product: &str) -> Result<Vec<Item>, Error> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)
+        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", dir.display())))?;
+    files.sort();
+    Ok(files
+        .into_iter()
+        .map(|path| Item {
+            path,
+            seller: seller.to_owned(),
+            product: product.to_owned(),
+            alt_text: String::new(),
+        })
+        .collect())
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk(&path, out)?;
+        } else if !entry.file_name().to_string_lossy().starts_with('.') {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Items from a CSV manifest: `path,seller,product[,alt text]` with a header line; paths are
+/// relative to `dir`. Quoted fields may hold commas.
+pub fn manifest(dir: &Path, csv: &str) -> Result<Vec<Item>, Error> {
+    let mut items = Vec::new();
+    for (n, line) in csv.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_csv(line);
+        let [path, seller, product, rest @ ..] = fields.as_slice() else {
+            return Err(Error::Invalid(format!(
+                "manifest line {}: expected path,seller,product[,alt text]",
+                n + 1
+            )));
+        };
+        items.push(Item {
+            path: dir.join(path),
+            seller: seller.clone(),
+            product: product.clone(),
+            alt_text: rest.first().cloned().unwrap_or_default(),
+        });
+    }
+    Ok(items)
+}
+
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().map(|f| f.push('"'));
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => {
+                fields.last_mut().map(|f| f.push(c));
+            }
+        }
+    }
+    fields.into_iter().map(|f| f.trim().to_owned()).collect()
+}
+
+/// The upload id of `bytes` in `product_id`: the same file into the same product is the same
+/// upload, on every run.
+fn upload_id(product_id: i64, bytes: &[u8]) -> Uuid {
+    let mut hash = Sha256::new();
+    hash.update(product_id.to_be_bytes());
+    hash.update(bytes);
+    let digest = hash.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(first).into_uuid()
+}
+
+/// The seller's product called `name`, created if missing.
+async fn product_for(
+    state: &AppState,
+    seller: &Account,
+    name: &str,
+    dry_run: bool,
+) -> Result<Option<i64>, Error> {
+    let found = products::list(&state.db, seller)
+        .await?
+        .into_iter()
+        .find(|p| p.product.name == name.trim());
+    match (found, dry_run) {
+        (Some(p), _) => Ok(Some(p.product.id)),
+        (None, true) => Ok(None),
+        (None, false) => Ok(Some(products::create(&state.db, seller, name).await?.id)),
+    }
+}
+
+/// Imports one item.
+pub async fn import_one(
+    state: &AppState,
+    item: &Item,
+    approve: bool,
+    dry_run: bool,
+) -> Result<Outcome, Error> {
+    let Some(seller) = crate::accounts::by_email(&state.db, &item.seller).await? else {
+        return Ok(Outcome::Skipped(format!(
+            "no account {} (create it with `vitrine user add`)",
+            item.seller
+        )));
+    };
+    let bytes = match std::fs::read(&item.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(Outcome::Skipped(format!("cannot read it: {e}"))),
+    };
+    let product_id = product_for(state, &seller, &item.product, dry_run).await?;
+    let id = product_id.map(|p| upload_id(p, &bytes));
+    if let Some(id) = id {
+        let done = upload_intent::Entity::find_by_id(id.to_string())
+            .filter(upload_intent::Column::CompletedAt.is_not_null())
+            .one(&state.db)
+            .await?;
+        if done.is_some() {
+            return Ok(Outcome::AlreadyThere);
+        }
+    }
+    let specs = pipeline::UPLOAD_VARIANTS.map(|(_, spec)| spec);
+    let renditions = match pipeline::process(&bytes, &specs) {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Skipped(e.to_string())),
+    };
+    let (Some(product_id), Some(id), false) = (product_id, id, dry_run) else {
+        return Ok(Outcome::WouldImport);
+    };
+
+    let mut uploaded = Vec::with_capacity(renditions.len());
+    for ((name, _), rendition) in pipeline::UPLOAD_VARIANTS.iter().zip(&renditions) {
+        let variant = Variant::parse(name)
+            .ok_or_else(|| Error::Internal(format!("unknown variant {name}")))?;
+        let key = ObjectKey::for_upload(
+            &state.settings.key_prefix,
+            seller.id,
+            id,
+            variant,
+            ContentType::Jpeg,
+        );
+        state
+            .store
+            .put(
+                key.as_str(),
+                rendition.bytes.clone(),
+                ContentType::Jpeg.mime(),
+            )
+            .await?;
+        let head = state.store.head(key.as_str()).await?;
+        if head.map(|h| h.size) != Some(rendition.bytes.len() as u64) {
+            return Err(Error::Storage(format!(
+                "{} did not arrive whole: run the import again",
+                key.as_str()
+            )));
+        }
+        uploaded.push((variant, key, rendition));
+    }
+
+    let now = Utc::now();
+    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let txn = state.db.begin().await?;
+    if !products::lock_gallery(&txn, seller.id, product_id).await? {
+        return Err(Error::NotFound("That product"));
+    }
+    upload_intent::ActiveModel {
+        id: Set(id.to_string()),
+        account_id: Set(seller.id),
+        product_id: Set(product_id),
+        created_at: Set(now),
+        expires_at: Set(now),
+        completed_at: Set(Some(now)),
+        image_id: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let position = products::next_position(&txn, product_id).await?;
+    let display = &renditions[0];
+    let image = image::ActiveModel {
+        product_id: Set(product_id),
+        account_id: Set(seller.id),
+        intent_id: Set(id.to_string()),
+        status: Set(if approve { "approved" } else { "pending" }.into()),
+        review_reason: Set(None),
+        position: Set(position),
+        alt_text: Set(item
+            .alt_text
+            .chars()
+            .take(crate::images::MAX_ALT_CHARS)
+            .collect()),
+        width: Set(dim(display.width)),
+        height: Set(dim(display.height)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (variant, key, rendition) in &uploaded {
+        stored_object::ActiveModel {
+            object_key: Set(key.as_str().to_owned()),
+            intent_id: Set(Some(id.to_string())),
+            image_id: Set(Some(image.id)),
+            variant: Set(variant.as_str().to_owned()),
+            content_type: Set(ContentType::Jpeg.mime().to_owned()),
+            byte_size: Set(rendition.bytes.len() as i64),
+            width: Set(Some(dim(rendition.width))),
+            height: Set(Some(dim(rendition.height))),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    upload_intent::ActiveModel {
+        id: Set(id.to_string()),
+        image_id: Set(Some(image.id)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let subject = Subject::image(seller.id, product_id, image.id);
+    let detail = format!("imported from {}", item.path.display());
+    audit::record(&txn, &seller, Action::Uploaded, subject, detail).await?;
+    txn.commit().await?;
+    Ok(Outcome::Imported { image_id: image.id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_file_in_the_same_product_is_the_same_upload() {
+        assert_eq!(upload_id(1, b"abc"), upload_id(1, b"abc"));
+        assert_ne!(upload_id(1, b"abc"), upload_id(2, b"abc"));
+        assert_ne!(upload_id(1, b"abc"), upload_id(1, b"abd"));
+    }
+
+    #[test]
+    fn manifests_name_seller_product_and_alt_text() {
+        let items = manifest(
+            Path::new("/m"),
+            "path,seller,product,alt\nproducts/tote.jpg,ana@shop.example,\"Tote, natural\",\"A tote, \"\"linen\"\"\"\n",
+        )
+        .unwrap();
+        assert_eq!(items[0].path, Path::new("/m/products/tote.jpg"));
+        assert_eq!(items[0].product, "Tote, natural");
+        assert_eq!(items[0].alt_text, "A tote, \"linen\"");
+        assert!(manifest(Path::new("/m"), "h\nonly-a-path\n").is_err());
+    }
+}

@@ -18,6 +18,38 @@ pub struct Settings {
     /// How browsers send objects: the provider's preset unless the operator chose.
     pub upload_method: UploadMethod,
     pub media_urls: MediaUrls,
+    /// Server-side encryption every upload must request (`VITRINE_S3_SSE`); `None`: the
+    /// bucket's default.
+    pub encryption: Option<Encryption>,
+}
+
+/// Server-side encryption of stored objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encryption {
+    /// `AES256`: keys managed by the store.
+    S3Managed,
+    /// `aws:kms`, with this key or the account's default one.
+    Kms { key_id: Option<String> },
+}
+
+impl Encryption {
+    /// The `x-amz-server-side-encryption…` headers (or POST form fields) that request it.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let algorithm = "x-amz-server-side-encryption".to_owned();
+        match self {
+            Encryption::S3Managed => vec![(algorithm, "AES256".into())],
+            Encryption::Kms { key_id } => {
+                let mut h = vec![(algorithm, "aws:kms".into())];
+                if let Some(id) = key_id {
+                    h.push((
+                        "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                        id.clone(),
+                    ));
+                }
+                h
+            }
+        }
+    }
 }
 
 /// How browsers get images (`VITRINE_MEDIA_URLS`).

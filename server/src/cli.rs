@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use backend::Settings;
-use backend::config::{MediaUrls, S3Settings, StorageSettings};
+use backend::config::{Encryption, MediaUrls, S3Settings, StorageSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::{KeyPrefix, Role, UploadMethod};
 use rand::Rng;
@@ -192,6 +192,15 @@ enum MediaUrlsArg {
     Proxy,
 }
 
+/// `VITRINE_S3_SSE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SseArg {
+    /// AES256 with keys managed by the store (SSE-S3).
+    Aes256,
+    /// AWS KMS (SSE-KMS), with VITRINE_S3_KMS_KEY_ID or the default key.
+    Kms,
+}
+
 /// `VITRINE_UPLOAD_METHOD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum UploadMethodArg {
@@ -257,6 +266,13 @@ struct ConfigArgs {
     /// Base URL of the CDN or custom domain for VITRINE_MEDIA_URLS=public, e.g. https://media.shop.example
     #[arg(long, env = "VITRINE_PUBLIC_BASE_URL", global = true)]
     vitrine_public_base_url: Option<String>,
+    /// Server-side encryption every upload requests: aes256 (store-managed keys) or kms
+    /// [default: the bucket's own setting]
+    #[arg(long, env = "VITRINE_S3_SSE", value_enum, global = true)]
+    vitrine_s3_sse: Option<SseArg>,
+    /// KMS key for VITRINE_S3_SSE=kms [default: the account's default key]
+    #[arg(long, env = "VITRINE_S3_KMS_KEY_ID", global = true)]
+    vitrine_s3_kms_key_id: Option<String>,
     /// Prefix of every object key; below it each seller has its own prefix.
     #[arg(
         long,
@@ -347,6 +363,12 @@ impl ConfigArgs {
             max_upload_bytes: self.vitrine_max_upload_bytes,
             upload_method: upload_method.unwrap_or(UploadMethod::Post),
             media_urls,
+            encryption: self.vitrine_s3_sse.map(|sse| match sse {
+                SseArg::Aes256 => Encryption::S3Managed,
+                SseArg::Kms => Encryption::Kms {
+                    key_id: self.vitrine_s3_kms_key_id.filter(|k| !k.is_empty()),
+                },
+            }),
         })
     }
 }

@@ -72,12 +72,12 @@ pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError
                 .map_err(|source| StartupError::Bind { addr, source })?;
             tokio::spawn(async move { axum::serve(listener, routes).await });
             Ok(ObjectStore::embedded(&embedded, &loopback_endpoint(local))
-                .with_media_urls(settings.media_urls.clone()))
+                .configured(settings.media_urls.clone(), settings.encryption.clone()))
         }
         StorageSettings::S3(s3) => Ok(ObjectStore::external(s3)
             .await
             .map_err(|e| StartupError::Storage(e.to_string()))?
-            .with_media_urls(settings.media_urls.clone())),
+            .configured(settings.media_urls.clone(), settings.encryption.clone())),
     }
 }
 
@@ -122,7 +122,7 @@ impl Application {
 
         let state = AppState {
             db,
-            store: store.with_media_urls(settings.media_urls.clone()),
+            store: store.configured(settings.media_urls.clone(), settings.encryption.clone()),
             settings: Arc::new(settings),
         };
         let router = Self::router(state.clone(), local_addr, store_routes)?;

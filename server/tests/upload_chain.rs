@@ -23,6 +23,7 @@ on_both_databases!(
     bad_declarations_are_refused_and_record_nothing,
     cancelling_releases_the_intent_and_deletes_what_arrived,
     put_uploads_are_pinned_to_type_and_exact_size,
+    uploads_must_request_the_configured_encryption,
 );
 
 async fn a_photo_goes_through_the_whole_chain(db: Db) {
@@ -458,4 +459,75 @@ async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
     let image = seller.complete(&ticket.intent_id).await.unwrap();
     assert_eq!((image.width, image.height), (40, 30));
     assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
+}
+
+async fn uploads_must_request_the_configured_encryption(db: Db) {
+    let app = support::spawn_app_with(db, |s| {
+        s.encryption = Some(backend::config::Encryption::S3Managed)
+    })
+    .await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let photo = jpeg(40, 30);
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let upload = &ticket.uploads[0];
+    assert_eq!(
+        field(&upload.fields, "x-amz-server-side-encryption"),
+        "AES256"
+    );
+    // The policy pins it: a form without it is refused.
+    let without: Vec<(String, String)> = upload
+        .fields
+        .iter()
+        .filter(|(k, _)| k != "x-amz-server-side-encryption")
+        .cloned()
+        .collect();
+    let refused = seller
+        .post_to_store(&upload.url, &without, photo.clone(), "image/jpeg")
+        .await;
+    // AWS answers 403, s3s 400: either way refused, and nothing stored.
+    assert!(refused.status().is_client_error(), "{}", refused.status());
+    let key = field(&upload.fields, "key").to_owned();
+    assert!(app.state.store.head(&key).await.unwrap().is_none());
+    let sent = seller
+        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
+        .await;
+    assert_eq!(sent.status().as_u16(), 204);
+    seller.complete(&ticket.intent_id).await.unwrap();
+
+    // PUT: the header is part of the signature.
+    let app = support::spawn_app_with(Db::Sqlite, |s| {
+        s.encryption = Some(backend::config::Encryption::S3Managed);
+        s.upload_method = domain::UploadMethod::Put;
+    })
+    .await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let photo = jpeg(40, 30);
+    let ticket = seller
+        .begin(product.id, "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    let target = &ticket.uploads[0];
+    assert!(
+        target
+            .headers
+            .iter()
+            .any(|(k, v)| k == "x-amz-server-side-encryption" && v == "AES256"),
+        "{:?}",
+        target.headers
+    );
+    let put = |skip_sse: bool| {
+        let mut req = seller.http.put(format!("{}{}", app.base, target.url));
+        for (name, value) in &target.headers {
+            if !(skip_sse && name == "x-amz-server-side-encryption") {
+                req = req.header(name, value);
+            }
+        }
+        req.body(photo.clone()).send()
+    };
+    assert_eq!(put(true).await.unwrap().status().as_u16(), 403);
+    assert_eq!(put(false).await.unwrap().status().as_u16(), 200);
+    seller.complete(&ticket.intent_id).await.unwrap();
 }

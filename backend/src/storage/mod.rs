@@ -17,7 +17,7 @@ use domain::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use domain::{ByteSize, ContentType, ObjectKey};
 
 use crate::Error;
-use crate::config::{MediaUrls, S3Settings};
+use crate::config::{Encryption, MediaUrls, S3Settings};
 
 /// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
 /// twice in that window gets the same URLs and the browser cache works.
@@ -39,6 +39,7 @@ struct Inner {
     region: String,
     kind: Kind,
     media: MediaUrls,
+    encryption: Option<Encryption>,
 }
 
 enum Kind {
@@ -186,6 +187,7 @@ impl ObjectStore {
                 region,
                 kind,
                 media: MediaUrls::Signed,
+                encryption: None,
             }),
         }
     }
@@ -194,8 +196,9 @@ impl ObjectStore {
         &self.inner.bucket
     }
 
-    /// The same store, giving browsers media URLs the `media` way.
-    pub fn with_media_urls(self, media: MediaUrls) -> Self {
+    /// The same store, giving browsers media URLs the `media` way and requiring `encryption`
+    /// of every upload.
+    pub fn configured(self, media: MediaUrls, encryption: Option<Encryption>) -> Self {
         let inner = &self.inner;
         Self {
             inner: Arc::new(Inner {
@@ -212,6 +215,7 @@ impl ObjectStore {
                     },
                 },
                 media,
+                encryption,
             }),
         }
     }
@@ -337,7 +341,10 @@ impl ObjectStore {
             content_type,
             size,
             // Keys are never reused, so the object may be cached for good.
-            extra_fields: vec![("Cache-Control".into(), IMMUTABLE.into())],
+            extra_fields: [("Cache-Control".to_owned(), IMMUTABLE.to_owned())]
+                .into_iter()
+                .chain(self.inner.encryption.iter().flat_map(Encryption::headers))
+                .collect(),
         };
         let post = policy.sign(&credentials, SystemTime::now(), expires_in);
         let url = match &self.inner.kind {
@@ -446,6 +453,8 @@ impl ObjectStore {
             .key(key)
             .content_type(content_type)
             .cache_control(IMMUTABLE)
+            .set_server_side_encryption(sse(&self.inner.encryption))
+            .set_ssekms_key_id(kms_key(&self.inner.encryption))
             .body(body.into())
             .send()
             .await
@@ -586,7 +595,23 @@ impl ObjectStore {
             bucket: self.inner.bucket.clone(),
             relative: matches!(self.inner.kind, Kind::Embedded { .. }),
             media: self.inner.media.clone(),
+            encryption: self.inner.encryption.clone(),
         }
+    }
+}
+
+fn sse(encryption: &Option<Encryption>) -> Option<aws_sdk_s3::types::ServerSideEncryption> {
+    use aws_sdk_s3::types::ServerSideEncryption as Sse;
+    encryption.as_ref().map(|e| match e {
+        Encryption::S3Managed => Sse::Aes256,
+        Encryption::Kms { .. } => Sse::AwsKms,
+    })
+}
+
+fn kms_key(encryption: &Option<Encryption>) -> Option<String> {
+    match encryption {
+        Some(Encryption::Kms { key_id }) => key_id.clone(),
+        _ => None,
     }
 }
 
@@ -612,6 +637,7 @@ pub struct UrlSigner {
     /// Same-origin URLs drop scheme and host (the page may be behind a TLS proxy).
     relative: bool,
     media: MediaUrls,
+    encryption: Option<Encryption>,
 }
 
 /// A presigned PUT: the URL, and the headers the browser must send exactly as signed.
@@ -641,6 +667,8 @@ impl UrlSigner {
             .content_type(content_type.mime())
             .content_length(i64::try_from(size.get()).unwrap_or(i64::MAX))
             .cache_control(IMMUTABLE)
+            .set_server_side_encryption(sse(&self.encryption))
+            .set_ssekms_key_id(kms_key(&self.encryption))
             .presigned(config)
             .await
             .map_err(storage_error)?;

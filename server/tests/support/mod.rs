@@ -63,6 +63,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         secure_cookies: false,
         upload_method: domain::UploadMethod::Post,
         media_urls: Default::default(),
+        encryption: None,
     };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the app starts");

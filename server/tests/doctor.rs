@@ -198,6 +198,7 @@ async fn doctor_names_each_broken_part_and_its_fix() {
     // With nothing configured on a lasting disk, everything is fine.
     let (ok, report) = doctor(&here, &[]);
     assert!(ok, "{report:#}");
+    let _ = std::fs::remove_dir_all(&here);
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -367,7 +367,9 @@ fn Lightbox(slides: StoredValue<Vec<GalleryItem>>, open: RwSignal<Option<usize>>
                 let alt = if item.alt_text.is_empty() { "Product photo".to_owned() } else { item.alt_text.clone() };
                 view! {
                     <figure>
-                        <img src=item.url srcset=item.srcset sizes="90vw" alt=alt.clone()
+                        // The display variant alone: with a `w` srcset the browser would size a
+                        // small photo to `sizes` and blur it; unstretched, it shows as it is.
+                        <img src=item.url alt=alt.clone()
                             width=item.width.to_string() height=item.height.to_string() data-testid="lightbox-image"
                             data-image-id=item.id.to_string()/>
                         <figcaption>

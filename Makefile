@@ -5,6 +5,7 @@
 ## Run Vitrine on its embedded defaults (SQLite + built-in S3 store under ./data) at http://127.0.0.1:3000
 run:
 	scripts/install-tools.sh --release
+	scripts/build-worker.sh
 	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release
 
 ## Run every test: Rust unit and integration tests (SQLite and PostgreSQL) and Playwright in Chromium

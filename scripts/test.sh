@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+step "building the image-pipeline worker (WebAssembly, optimised)"
+scripts/build-worker.sh
+
 step "building the site (server + WebAssembly)"
 cargo leptos build
 
@@ -13,7 +16,7 @@ step "Rust tests (SQLite and a throwaway PostgreSQL)"
 # cargo-leptos builds with this cfg and output name; using them here too avoids rebuilding
 # every crate.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh \
-  cargo test -p app -p domain -p pipeline -p backend -p migrations -p server
+  cargo test -p app -p domain -p pipeline -p backend -p migrations -p server -p worker
 
 step "Playwright end-to-end tests in Chromium"
 (cd end2end && npx playwright test)

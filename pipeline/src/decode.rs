@@ -1,21 +1,102 @@
-//! Decoding with the size checked from the header first, and EXIF orientation read (but not
-//! yet applied: rotating the small resized picture is far cheaper than the full frame).
+//! Decoding, with the size checked from the header before any pixel is allocated.
+//!
+//! JPEGs (nearly every phone photo) decode at a reduced scale inside the inverse DCT when the
+//! largest variant allows it: a 24 MP photo bound for a 2048 px display variant is decoded at
+//! 3000x2000, a quarter of the work and memory, and the Lanczos resize does the rest. Other
+//! formats, and CMYK or 12-bit JPEGs, go through the `image` crate at full size.
+//!
+//! The EXIF orientation is read but not applied: rotating the small result is far cheaper.
 
 use std::io::Cursor;
 
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+use jpeg_decoder::PixelFormat;
 
+use crate::detect::detect;
+use crate::resize::fitted_size;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
-pub(crate) struct Decoded {
-    /// Opaque RGB pixels, as stored (orientation not applied).
+/// A decoded photo, possibly at a reduced scale.
+pub struct Decoded {
+    /// Opaque RGB pixels, as stored (orientation not applied), maybe DCT-scaled.
     pub pixels: RgbImage,
+    /// The stored size of the original, which variant sizes are computed from.
+    pub full_size: (u32, u32),
     pub orientation: Orientation,
+    /// An RGB ICC profile to carry over: colour is the one piece of metadata kept.
+    pub icc: Option<Vec<u8>>,
+    /// A YCbCr or grey JPEG, which can be passed through with only its metadata removed.
+    pub plain_jpeg: bool,
 }
 
-pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
+/// Decodes `input` at the smallest scale that still covers `largest_side` (the longest side
+/// of the largest variant wanted).
+pub fn decode(input: &[u8], largest_side: u32) -> Result<Decoded, PipelineError> {
     let format = detect(input)?;
+    if format == ImageFormat::Jpeg
+        && let Some(decoded) = decode_jpeg(input, largest_side)?
+    {
+        return Ok(decoded);
+    }
+    decode_generic(input, format)
+}
+
+fn check_size(width: u32, height: u32) -> Result<(), PipelineError> {
+    if u64::from(width) * u64::from(height) > MAX_INPUT_PIXELS {
+        return Err(PipelineError::TooLarge { width, height });
+    }
+    Ok(())
+}
+
+/// `None` for JPEGs the generic decoder handles better (CMYK/YCCK, 12-bit, damaged scans).
+fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, PipelineError> {
+    let mut decoder = jpeg_decoder::Decoder::new(input);
+    decoder.read_info().map_err(jpeg_corrupt)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| PipelineError::Corrupt("the JPEG header is missing".into()))?;
+    let full_size = (u32::from(info.width), u32::from(info.height));
+    check_size(full_size.0, full_size.1)?;
+    if !matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8) {
+        return Ok(None);
+    }
+    let (want_w, want_h) = fitted_size(full_size.0, full_size.1, largest_side);
+    // Both fit in u16: JPEG sizes are 16-bit and the wanted size is never larger.
+    let (w, h) = decoder
+        .scale(want_w as u16, want_h as u16)
+        .map_err(jpeg_corrupt)?;
+    // Some cameras write damaged scans that the generic decoder reads past (as browsers do):
+    // give it the file rather than refusing a photo that shows fine elsewhere.
+    let Ok(raw) = decoder.decode() else {
+        return Ok(None);
+    };
+    let (w, h) = (u32::from(w), u32::from(h));
+    let pixels = match info.pixel_format {
+        PixelFormat::L8 => grey_to_rgb(w, h, &raw),
+        _ => RgbImage::from_raw(w, h, raw),
+    }
+    .ok_or_else(|| PipelineError::Corrupt("the JPEG decoded to the wrong size".into()))?;
+    // A damaged EXIF block must not cost the seller a photo whose pixels are fine.
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    Ok(Some(Decoded {
+        pixels,
+        full_size,
+        orientation,
+        icc: decoder.icc_profile().filter(|p| is_rgb_profile(p)),
+        plain_jpeg: true,
+    }))
+}
+
+fn grey_to_rgb(w: u32, h: u32, grey: &[u8]) -> Option<RgbImage> {
+    let rgb = grey.iter().flat_map(|&l| [l, l, l]).collect();
+    RgbImage::from_raw(w, h, rgb)
+}
+
+fn decode_generic(input: &[u8], format: ImageFormat) -> Result<Decoded, PipelineError> {
     let mut reader = ImageReader::with_format(Cursor::new(input), format);
     let mut limits = Limits::default();
     // Room for the RGBA16 frame of the largest accepted picture, and no more.
@@ -24,71 +105,31 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
 
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_INPUT_PIXELS {
-        return Err(PipelineError::TooLarge { width, height });
-    }
-    // A damaged EXIF block must not cost the seller a photo whose pixels are fine.
+    check_size(width, height)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|p| is_rgb_profile(p));
     let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     Ok(Decoded {
         pixels: flatten_onto_white(image),
+        full_size: (width, height),
         orientation,
+        icc,
+        plain_jpeg: false,
     })
 }
 
-fn detect(input: &[u8]) -> Result<ImageFormat, PipelineError> {
-    if input.is_empty() {
-        return Err(PipelineError::Empty);
-    }
-    if is_heif(input) {
-        return Err(PipelineError::Heif);
-    }
-    match image::guess_format(input) {
-        Ok(ImageFormat::Jpeg) if is_truncated_jpeg(input) => Err(PipelineError::Corrupt(
-            "the file ends before the picture does: it was cut off".into(),
-        )),
-        Ok(
-            format @ (ImageFormat::Jpeg
-            | ImageFormat::Png
-            | ImageFormat::WebP
-            | ImageFormat::Tiff
-            | ImageFormat::Gif),
-        ) => Ok(format),
-        _ if looks_like_svg(input) => Err(PipelineError::Svg),
-        _ => Err(PipelineError::NotAnImage),
-    }
+/// Only an RGB profile describes the RGB pixels written out; a CMYK or grey one would shift
+/// every colour. The colour space is at bytes 16..20 of the ICC header.
+fn is_rgb_profile(profile: &[u8]) -> bool {
+    profile.get(16..20) == Some(b"RGB ")
 }
 
-/// A JPEG whose last scan (SOS, `FF DA`) is not followed by an end-of-image marker (`FF D9`).
-/// The JPEG decoder fills a cut-off picture with grey instead of failing, so check first.
-/// Entropy-coded data never contains `FF D9` (an `FF` there is always stuffed), and an EXIF
-/// thumbnail's own markers all come before the main picture's last scan.
-fn is_truncated_jpeg(input: &[u8]) -> bool {
-    let last = |marker: u8| {
-        input
-            .windows(2)
-            .rposition(|w| w[0] == 0xFF && w[1] == marker)
-    };
-    match (last(0xDA), last(0xD9)) {
-        (Some(sos), Some(eoi)) => eoi < sos,
-        (Some(_), None) => true,
-        _ => false,
-    }
-}
-
-/// ISO-BMFF `ftyp` box with a HEIF brand (iPhone photos).
-fn is_heif(input: &[u8]) -> bool {
-    input.len() >= 12
-        && &input[4..8] == b"ftyp"
-        && matches!(
-            &input[8..12],
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"heim" | b"heis"
-        )
-}
-
-fn looks_like_svg(input: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&input[..input.len().min(1024)]).to_ascii_lowercase();
-    head.contains("<svg")
+fn jpeg_corrupt(err: jpeg_decoder::Error) -> PipelineError {
+    PipelineError::Corrupt(err.to_string())
 }
 
 fn corrupt(err: image::ImageError) -> PipelineError {
@@ -118,7 +159,12 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     out
 }
 
-pub(crate) fn orient(mut image: DynamicImage, orientation: Orientation) -> DynamicImage {
+/// Applies the EXIF orientation to a (small, resized) picture.
+pub fn orient(pixels: RgbImage, orientation: Orientation) -> RgbImage {
+    if orientation == Orientation::NoTransforms {
+        return pixels;
+    }
+    let mut image = DynamicImage::ImageRgb8(pixels);
     image.apply_orientation(orientation);
-    image
+    image.into_rgb8()
 }

@@ -1,15 +1,26 @@
 //! The client image pipeline: one chosen file in, upload-ready JPEG variants out.
 //!
-//! Decode once (refusing bombs from the header), resize each variant with a Lanczos filter,
-//! apply the EXIF orientation to the small result, flatten transparency onto white and encode
-//! a fresh JPEG. Re-encoding from pixels is what strips every metadata block (EXIF, GPS, XMP).
+//! Decode once (refusing bombs from the header, JPEGs at a reduced DCT scale when the largest
+//! variant allows), resize each variant with a Lanczos filter, largest first and each from the
+//! one before, apply the EXIF orientation to the small result, flatten transparency onto white
+//! and encode a fresh JPEG. Re-encoding from pixels is what strips every metadata block (EXIF,
+//! GPS, XMP); only an RGB ICC profile is carried over so colours do not shift. A JPEG variant
+//! that needs neither resizing nor rotation is passed through with its metadata removed.
+//!
+//! The stages are public for the benchmarks (`benches/stages.rs`).
 
-mod decode;
-mod encode;
+pub mod decode;
+mod detect;
+pub mod encode;
 mod error;
-mod resize;
+pub mod resize;
+pub mod strip;
+
+use std::cmp::Reverse;
 
 pub use error::PipelineError;
+use image::RgbImage;
+use image::metadata::Orientation;
 
 /// Largest input accepted, in pixels: beyond this a phone runs out of memory.
 pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
@@ -41,13 +52,46 @@ pub struct Rendition {
 
 /// Processes `input` (the file's bytes) into one rendition per spec, in the same order.
 pub fn process(input: &[u8], specs: &[VariantSpec]) -> Result<Vec<Rendition>, PipelineError> {
-    let decoded = decode::decode(input)?;
-    specs
-        .iter()
-        .map(|spec| {
-            let resized = resize::fit_within(&decoded.pixels, spec.max_side)?;
-            let oriented = decode::orient(resized, decoded.orientation);
-            encode::jpeg(&oriented, JPEG_QUALITY)
-        })
-        .collect()
+    let largest = specs.iter().map(|s| s.max_side).max().unwrap_or(0);
+    let source = decode::decode(input, largest)?;
+    let (full_w, full_h) = source.full_size;
+
+    // Largest first, each resized from the previous result: 2048 → 1024 px looks the same as
+    // the original → 1024 px, at a fraction of the cost.
+    let mut order: Vec<usize> = (0..specs.len()).collect();
+    order.sort_by_key(|&i| Reverse(specs[i].max_side));
+    let mut out: Vec<Option<Rendition>> = vec![None; specs.len()];
+    let mut previous: Option<RgbImage> = None;
+    for i in order {
+        let size = resize::fitted_size(full_w, full_h, specs[i].max_side);
+        if let Some(passed) = pass_through(input, &source, size) {
+            out[i] = Some(passed);
+            continue;
+        }
+        let resized = resize::resize_to(previous.as_ref().unwrap_or(&source.pixels), size)?;
+        let oriented = decode::orient(resized.clone(), source.orientation);
+        out[i] = Some(encode::jpeg(
+            &oriented,
+            JPEG_QUALITY,
+            source.icc.as_deref(),
+        )?);
+        previous = Some(resized);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// The original JPEG minus its metadata, when this variant is the original's size and upright.
+fn pass_through(input: &[u8], source: &decode::Decoded, size: (u32, u32)) -> Option<Rendition> {
+    if !source.plain_jpeg
+        || source.orientation != Orientation::NoTransforms
+        || size != source.full_size
+    {
+        return None;
+    }
+    Some(Rendition {
+        bytes: strip::strip_metadata(input)?,
+        width: size.0,
+        height: size.1,
+        content_type: "image/jpeg",
+    })
 }

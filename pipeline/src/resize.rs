@@ -1,8 +1,9 @@
-//! High-quality downscaling (Lanczos3, SIMD where the target has it). Never upscales.
+//! High-quality downscaling (Lanczos3, SIMD where the target has it: SSE4/AVX2 natively,
+//! simd128 in the browser). Never upscales.
 
-use fast_image_resize::images::Image;
+use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::{DynamicImage, RgbImage};
+use image::RgbImage;
 
 use crate::PipelineError;
 
@@ -17,23 +18,21 @@ pub fn fitted_size(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     (fit(width), fit(height))
 }
 
-pub(crate) fn fit_within(src: &RgbImage, max_side: u32) -> Result<DynamicImage, PipelineError> {
+/// `src` resized to exactly `size` (a copy when it already has that size).
+pub fn resize_to(src: &RgbImage, (new_w, new_h): (u32, u32)) -> Result<RgbImage, PipelineError> {
     let (width, height) = src.dimensions();
-    let (new_w, new_h) = fitted_size(width, height, max_side);
     if (new_w, new_h) == (width, height) {
-        return Ok(DynamicImage::ImageRgb8(src.clone()));
+        return Ok(src.clone());
     }
-    let source =
-        fast_image_resize::images::ImageRef::new(width, height, src.as_raw(), PixelType::U8x3)
-            .map_err(|e| PipelineError::Corrupt(e.to_string()))?;
+    let source = ImageRef::new(width, height, src.as_raw(), PixelType::U8x3)
+        .map_err(|e| PipelineError::Corrupt(e.to_string()))?;
     let mut target = Image::new(new_w, new_h, PixelType::U8x3);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()
         .resize(&source, &mut target, &options)
         .map_err(|e| PipelineError::Encode(e.to_string()))?;
-    let pixels = RgbImage::from_raw(new_w, new_h, target.into_vec())
-        .ok_or_else(|| PipelineError::Encode("resized buffer has the wrong size".into()))?;
-    Ok(DynamicImage::ImageRgb8(pixels))
+    RgbImage::from_raw(new_w, new_h, target.into_vec())
+        .ok_or_else(|| PipelineError::Encode("resized buffer has the wrong size".into()))
 }
 
 #[cfg(test)]

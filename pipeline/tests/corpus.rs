@@ -19,8 +19,18 @@ fn display(path: &str) -> Rendition {
         .remove(0)
 }
 
+/// Decodes an output with jpeg-decoder, a port of libjpeg's reading rules (browsers use
+/// libjpeg-turbo). zune-jpeg, the `image` crate's decoder, misreads the one-scan-per-component
+/// files that optimised Huffman tables produce.
 fn decoded(r: &Rendition) -> image::RgbImage {
-    image::load_from_memory(&r.bytes).unwrap().to_rgb8()
+    let mut decoder = jpeg_decoder::Decoder::new(r.bytes.as_slice());
+    let pixels = decoder.decode().expect("outputs decode");
+    let info = decoder.info().expect("decoded");
+    assert_eq!(
+        (u32::from(info.width), u32::from(info.height)),
+        (r.width, r.height)
+    );
+    image::RgbImage::from_raw(r.width, r.height, pixels).expect("RGB output")
 }
 
 /// True when the JPEG has an APP1 (EXIF/XMP), APP13 (IPTC) or COM segment before the scan.

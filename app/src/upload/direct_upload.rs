@@ -1,11 +1,10 @@
 //! Runs one file through process → begin → transfer → complete, reporting to its row.
 
-use leptos::prelude::*;
-use pipeline::Rendition;
-
-use super::{UploadItem, UploadState, process, transfer};
+use super::process::{self, Rendition};
+use super::{UploadItem, UploadState, transfer};
 use crate::api::{DeclaredObject, UploadTicket};
 use crate::upload::{begin_upload, cancel_upload, complete_upload};
+use leptos::prelude::*;
 
 /// Why an attempt stopped.
 pub enum Stop {
@@ -60,10 +59,9 @@ async fn attempt(
     item.advance(UploadState::Uploading, 5);
     let declared = renditions
         .iter()
-        .zip(process::VARIANTS)
-        .map(|(r, (variant, _))| DeclaredObject {
-            variant: variant.into(),
-            content_type: r.content_type.into(),
+        .map(|r| DeclaredObject {
+            variant: r.variant.clone(),
+            content_type: r.content_type.clone(),
             size: r.bytes.len() as u64,
         })
         .collect();
@@ -82,7 +80,7 @@ async fn attempt(
             item,
             target,
             &rendition.bytes,
-            rendition.content_type,
+            &rendition.content_type,
             move |sent| {
                 let fraction = (offset + sent) as f64 / total.max(1) as f64;
                 progress_item.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);

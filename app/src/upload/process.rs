@@ -1,25 +1,198 @@
-//! Reads the chosen file and runs the image pipeline on it.
+//! Shrinks a chosen photo in a pool of Web Workers (`/worker/worker.js`, built from the
+//! `worker` crate), so the page's main thread only posts the `File` and receives the encoded
+//! variants. Workers start on first use, so a page load fetches none of the pipeline; there is
+//! one per core up to `MAX_WORKERS`, kept for the next photos. A worker whose WebAssembly
+//! trapped is replaced rather than reused.
 
-use pipeline::Rendition;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
-pub use pipeline::UPLOAD_VARIANTS as VARIANTS;
+use futures::channel::oneshot;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
-    let blob = gloo_file::Blob::from(file);
-    let bytes = gloo_file::futures::read_as_bytes(&blob)
-        .await
-        .map_err(|e| format!("The file could not be read ({e}). Choose it again."))?;
-    // Let the page paint "processing" before the (blocking) decode starts.
-    next_tick().await;
-    let specs = VARIANTS.map(|(_, spec)| spec);
-    pipeline::process(&bytes, &specs).map_err(|e| e.to_string())
+const WORKER_URL: &str = "/worker/worker.js";
+/// More workers than this would hold more photo memory than a phone has to spare.
+pub const MAX_WORKERS: usize = 4;
+
+/// One encoded variant, as the worker made it.
+pub struct Rendition {
+    /// `display`, `medium` or `thumb`.
+    pub variant: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
 }
 
-async fn next_tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 16);
+/// Turns `file` into its upload variants, largest first, or the reason it cannot.
+pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
+    let worker = acquire()?.await?;
+    let outcome = run(&worker, &file).await;
+    match &outcome {
+        Err(failure) if failure.broken => discard(worker),
+        _ => release(worker),
+    }
+    outcome.map_err(|failure| failure.message)
+}
+
+struct Failure {
+    message: String,
+    /// The worker cannot be trusted with another photo.
+    broken: bool,
+}
+
+impl Failure {
+    fn broken(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            broken: true,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Worker>,
+    started: usize,
+    waiting: VecDeque<oneshot::Sender<Worker>>,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = RefCell::default();
+}
+
+fn pool_size() -> usize {
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(1.0) as usize;
+    cores.clamp(1, MAX_WORKERS)
+}
+
+/// An idle worker, a new one while the pool has room, or the next one released.
+fn acquire() -> Result<impl Future<Output = Result<Worker, String>>, String> {
+    let ready = POOL.with_borrow_mut(|pool| -> Result<_, String> {
+        if let Some(worker) = pool.idle.pop() {
+            return Ok(Ok(worker));
+        }
+        if pool.started < pool_size() {
+            let worker = spawn()?;
+            pool.started += 1;
+            return Ok(Ok(worker));
+        }
+        let (tx, rx) = oneshot::channel();
+        pool.waiting.push_back(tx);
+        Ok(Err(rx))
+    })?;
+    Ok(async move {
+        match ready {
+            Ok(worker) => Ok(worker),
+            Err(rx) => rx
+                .await
+                .map_err(|_| "The photo tool stopped. Reload the page.".to_string()),
+        }
+    })
+}
+
+fn release(worker: Worker) {
+    POOL.with_borrow_mut(|pool| {
+        let mut worker = worker;
+        while let Some(waiter) = pool.waiting.pop_front() {
+            match waiter.send(worker) {
+                Ok(()) => return,
+                Err(returned) => worker = returned,
+            }
+        }
+        pool.idle.push(worker);
+    });
+}
+
+/// Ends a broken worker; a waiting photo gets a fresh one in its place.
+fn discard(worker: Worker) {
+    worker.terminate();
+    POOL.with_borrow_mut(|pool| pool.started -= 1);
+    let has_waiters = POOL.with_borrow(|pool| !pool.waiting.is_empty());
+    if has_waiters && let Ok(fresh) = spawn() {
+        POOL.with_borrow_mut(|pool| pool.started += 1);
+        release(fresh);
+    }
+}
+
+fn spawn() -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    Worker::new_with_options(WORKER_URL, &options).map_err(|e| {
+        format!(
+            "This browser cannot run the photo tool ({e:?}). Update it, or try another browser."
+        )
+    })
+}
+
+/// Posts `file` to `worker` and waits for its one reply.
+async fn run(worker: &Worker, file: &web_sys::File) -> Result<Vec<Rendition>, Failure> {
+    let (tx, rx) = oneshot::channel::<Result<JsValue, String>>();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let reply = tx.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        if let Some(tx) = reply.borrow_mut().take() {
+            let _ = tx.send(Ok(ev.data()));
         }
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    // Fires when the worker script or its WebAssembly cannot load.
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+        ev.prevent_default();
+        if let Some(tx) = tx.borrow_mut().take() {
+            let _ = tx.send(Err(ev.message()));
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+
+    let message = Object::new();
+    let sent =
+        Reflect::set(&message, &"file".into(), file).and_then(|_| worker.post_message(&message));
+    let outcome = match sent {
+        Ok(()) => rx.await,
+        Err(e) => Ok(Err(format!("{e:?}"))),
+    };
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    match outcome {
+        Ok(Ok(data)) => read_reply(&data),
+        Ok(Err(reason)) => Err(Failure::broken(format!(
+            "The photo tool could not start ({reason}). Reload the page."
+        ))),
+        Err(_) => Err(Failure::broken("The photo tool stopped. Reload the page.")),
+    }
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `{variants: [...]}` or `{error, broken}`, as `worker.js` posts them.
+fn read_reply(data: &JsValue) -> Result<Vec<Rendition>, Failure> {
+    if let Some(message) = get(data, "error").as_string() {
+        return Err(Failure {
+            message,
+            broken: get(data, "broken").is_truthy(),
+        });
+    }
+    let variants: Array = get(data, "variants")
+        .dyn_into()
+        .map_err(|_| Failure::broken("The photo tool answered nonsense. Reload the page."))?;
+    variants
+        .iter()
+        .map(|v| {
+            let bytes: Uint8Array = get(&v, "bytes")
+                .dyn_into()
+                .map_err(|_| Failure::broken("The photo tool sent no picture. Reload the page."))?;
+            Ok(Rendition {
+                variant: get(&v, "variant").as_string().unwrap_or_default(),
+                bytes: bytes.to_vec(),
+                content_type: get(&v, "contentType").as_string().unwrap_or_default(),
+            })
+        })
+        .collect()
 }

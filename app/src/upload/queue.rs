@@ -1,4 +1,5 @@
-//! Runs uploads at most three at a time, in the order they were added.
+//! Runs uploads in the order they were added, as many at once as the photo workers can
+//! process (one per core, up to `process::MAX_WORKERS`), so a batch uses every core.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -7,10 +8,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{UploadItem, UploadState, direct_upload};
+use super::{UploadItem, UploadState, direct_upload, process};
 
 /// How many files are processed and sent at once.
-pub const PARALLEL: usize = 3;
+pub const PARALLEL: usize = process::MAX_WORKERS;
 
 #[derive(Clone)]
 pub struct Queue {

@@ -1,0 +1,53 @@
+//! The pipeline's WebAssembly face, for `js/worker.js`. The page never loads this module: each
+//! Web Worker of the upload pool does, so decoding a 24 MP photo never blocks the page.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use pipeline::{Rendition, UPLOAD_VARIANTS, VariantSpec};
+use wasm_bindgen::prelude::*;
+
+/// Turns one photo into its upload variants, largest first: an array of
+/// `{variant, bytes, width, height, contentType}`. `only` names a single variant (benchmarks).
+/// A refused photo throws an `Error` whose message is written for the seller.
+#[wasm_bindgen]
+pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
+    let chosen: Vec<(&str, VariantSpec)> = UPLOAD_VARIANTS
+        .iter()
+        .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
+        .copied()
+        .collect();
+    if chosen.is_empty() {
+        return Err(JsError::new("unknown variant"));
+    }
+    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
+    let renditions = pipeline::process(input, &specs).map_err(|e| JsError::new(&e.to_string()))?;
+    let out = Array::new();
+    for ((name, _), rendition) in chosen.iter().zip(renditions) {
+        out.push(&to_js(name, rendition)?.into());
+    }
+    Ok(out)
+}
+
+/// Bytes of WebAssembly memory this worker holds: linear memory never shrinks, so this is the
+/// peak so far (the benchmark reports it).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
+fn to_js(variant: &str, rendition: Rendition) -> Result<Object, JsError> {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        Reflect::set(&object, &key.into(), &value)
+            .map(drop)
+            .map_err(|_| JsError::new("could not build the result"))
+    };
+    set("variant", variant.into())?;
+    // A copy out of WebAssembly memory, so the worker can transfer it to the page.
+    set("bytes", Uint8Array::from(rendition.bytes.as_slice()).into())?;
+    set("width", rendition.width.into())?;
+    set("height", rendition.height.into())?;
+    set("contentType", rendition.content_type.into())?;
+    Ok(object)
+}

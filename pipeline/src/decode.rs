@@ -61,17 +61,21 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
     if !matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8) {
         return Ok(None);
     }
-    let (want_w, want_h) = fitted_size(full_size.0, full_size.1, largest_side);
-    // Both fit in u16: JPEG sizes are 16-bit and the wanted size is never larger.
-    let (w, h) = decoder
-        .scale(want_w as u16, want_h as u16)
-        .map_err(jpeg_corrupt)?;
-    // Some cameras write damaged scans that the generic decoder reads past (as browsers do):
-    // give it the file rather than refusing a photo that shows fine elsewhere.
-    let Ok(raw) = decoder.decode() else {
-        return Ok(None);
+    let want = fitted_size(full_size.0, full_size.1, largest_side);
+    let scaled = match decode_scaled(&mut decoder, want) {
+        Ok(scaled) => scaled,
+        // A damaged scan: read past it as browsers do, or let the generic decoder try.
+        Err(_) => {
+            let repaired = crate::repair::repair_scan(input);
+            match repaired
+                .and_then(|r| decode_scaled(&mut jpeg_decoder::Decoder::new(&r[..]), want).ok())
+            {
+                Some(scaled) => scaled,
+                None => return Ok(None),
+            }
+        }
     };
-    let (w, h) = (u32::from(w), u32::from(h));
+    let (raw, w, h) = scaled;
     let pixels = match info.pixel_format {
         PixelFormat::L8 => grey_to_rgb(w, h, &raw),
         _ => RgbImage::from_raw(w, h, raw),
@@ -89,6 +93,16 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
         icc: decoder.icc_profile().filter(|p| is_rgb_profile(p)),
         plain_jpeg: true,
     }))
+}
+
+/// Decodes at the smallest DCT scale covering `(want_w, want_h)`: pixels, width, height.
+fn decode_scaled(
+    decoder: &mut jpeg_decoder::Decoder<&[u8]>,
+    (want_w, want_h): (u32, u32),
+) -> Result<(Vec<u8>, u32, u32), jpeg_decoder::Error> {
+    // Both fit in u16: JPEG sizes are 16-bit and the wanted size is never larger.
+    let (w, h) = decoder.scale(want_w as u16, want_h as u16)?;
+    Ok((decoder.decode()?, u32::from(w), u32::from(h)))
 }
 
 fn grey_to_rgb(w: u32, h: u32, grey: &[u8]) -> Option<RgbImage> {

@@ -13,7 +13,9 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+pub mod repair;
 pub mod resize;
+pub mod similarity;
 pub mod strip;
 
 use std::cmp::Reverse;

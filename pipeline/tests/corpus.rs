@@ -195,3 +195,136 @@ fn bad_files_are_refused_with_the_right_reason() {
         Err(PipelineError::Heif)
     );
 }
+
+#[test]
+fn small_upright_jpeg_passes_through_losslessly() {
+    // 2048x1536 with no orientation: the display variant needs no change, so its compressed
+    // picture is copied as is and only the metadata goes.
+    let input = corpus("photos/Reconyx_HC500_Hyperfire.jpg");
+    let out = display("photos/Reconyx_HC500_Hyperfire.jpg");
+    assert_eq!(
+        Some(out.bytes.clone()),
+        pipeline::strip::strip_metadata(&input)
+    );
+    assert!(out.bytes.len() < input.len());
+    assert!(!has_metadata_segments(&out.bytes));
+    let original = jpeg_decoder::Decoder::new(input.as_slice())
+        .decode()
+        .unwrap();
+    assert_eq!(decoded(&out).into_raw(), original, "pixels unchanged");
+}
+
+/// A copy of `jpeg` with an APP2 ICC profile whose header names `space` ("RGB " or "CMYK").
+fn with_icc_profile(jpeg: &[u8], space: &[u8; 4]) -> (Vec<u8>, Vec<u8>) {
+    let mut profile = vec![0u8; 200];
+    profile[..4].copy_from_slice(&200u32.to_be_bytes());
+    profile[12..16].copy_from_slice(b"mntr");
+    profile[16..20].copy_from_slice(space);
+    profile[36..40].copy_from_slice(b"acsp");
+    for (i, b) in profile.iter_mut().enumerate().skip(128) {
+        *b = i as u8;
+    }
+    let mut payload = b"ICC_PROFILE\0\x01\x01".to_vec();
+    payload.extend_from_slice(&profile);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE2]);
+    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    (out, profile)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn colour_profile_is_kept_so_colours_do_not_shift() {
+    let (input, profile) = with_icc_profile(&corpus("orientation/Landscape_6.jpg"), b"RGB ");
+    let specs = pipeline::UPLOAD_VARIANTS.map(|(_, spec)| spec);
+    for out in process(&input, &specs).unwrap() {
+        assert!(
+            contains(&out.bytes, b"ICC_PROFILE\0"),
+            "{}px lost its profile",
+            out.width
+        );
+        assert!(
+            contains(&out.bytes, &profile),
+            "{}px changed the profile",
+            out.width
+        );
+        assert!(!contains(&out.bytes, b"Exif"));
+    }
+    // Kept by the lossless pass-through too (Landscape_1 needs no rotation or resize).
+    let (input, profile) = with_icc_profile(&corpus("orientation/Landscape_1.jpg"), b"RGB ");
+    let out = process(&input, &[DISPLAY]).unwrap().remove(0);
+    assert!(contains(&out.bytes, &profile));
+}
+
+#[test]
+fn a_cmyk_profile_is_not_attached_to_rgb_pixels() {
+    let (input, _) = with_icc_profile(&corpus("orientation/Landscape_6.jpg"), b"CMYK");
+    let out = process(&input, &[DISPLAY]).unwrap().remove(0);
+    assert!(!contains(&out.bytes, b"ICC_PROFILE"));
+}
+
+fn mean_rgb(image: &image::RgbImage) -> [f64; 3] {
+    let mut sum = [0f64; 3];
+    for p in image.pixels() {
+        for c in 0..3 {
+            sum[c] += f64::from(p.0[c]);
+        }
+    }
+    sum.map(|s| s / f64::from(image.width() * image.height()))
+}
+
+#[test]
+fn cmyk_comes_out_in_the_right_colours() {
+    // cmyk.jpg was made from the trail-camera photo: both must look the same.
+    let from_cmyk = decoded(&display("photos/cmyk.jpg"));
+    let from_rgb = decoded(&display("photos/Reconyx_HC500_Hyperfire.jpg"));
+    let ssim = pipeline::similarity::ssim(&from_rgb, &from_cmyk).unwrap();
+    assert!(ssim > 0.95, "SSIM {ssim}");
+    let (a, b) = (mean_rgb(&from_cmyk), mean_rgb(&from_rgb));
+    for c in 0..3 {
+        assert!((a[c] - b[c]).abs() < 8.0, "channel {c}: {a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn sixteen_bit_grey_comes_out_grey_with_its_tones() {
+    let out = decoded(&display("photos/gray16.png"));
+    let lumas: Vec<u8> = out.pixels().map(|p| p.0[1]).collect();
+    for p in out.pixels() {
+        let [r, g, b] = p.0.map(i16::from);
+        assert!(
+            (r - g).abs() <= 2 && (b - g).abs() <= 2,
+            "not grey: {:?}",
+            p.0
+        );
+    }
+    let (min, max) = (lumas.iter().min().unwrap(), lumas.iter().max().unwrap());
+    assert!(max - min > 100, "tones lost: {min}..{max}");
+}
+
+#[test]
+fn damaged_exif_with_good_pixels_is_accepted_and_read_past_its_bad_sector() {
+    let out = display("photos/corrupt-exif-10mp.jpg");
+    assert_eq!((out.width, out.height), (2048, 1536));
+    assert!(!contains(&out.bytes, b"Exif"));
+    // A run of 16 KB of 0xFF sits a tenth of the way into its scan. Browsers read past it;
+    // so must we, instead of turning the rest of the photo grey.
+    let img = decoded(&out);
+    let bottom = image::imageops::crop_imm(&img, 0, 1200, 2048, 300).to_image();
+    let lumas: Vec<u8> = bottom.pixels().map(|p| p.0[1]).collect();
+    let mean = lumas.iter().map(|&l| f64::from(l)).sum::<f64>() / lumas.len() as f64;
+    let variance = lumas
+        .iter()
+        .map(|&l| (f64::from(l) - mean).powi(2))
+        .sum::<f64>()
+        / lumas.len() as f64;
+    assert!(
+        variance > 200.0,
+        "the bottom is flat (variance {variance:.0})"
+    );
+}

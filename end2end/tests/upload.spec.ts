@@ -205,7 +205,7 @@ test("a seller describes, reorders with the keyboard and deletes photos", async 
   await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveAttribute("alt", "Rattan lamp, lit, on a side table");
 });
 
-test("four uploads run at once (one per photo worker); cancel leaves nothing behind and retry starts afresh", async ({ page }) => {
+test("six uploads run at once; cancel leaves nothing behind and retry starts afresh", async ({ page }) => {
   await signUp(page, "gus@shop.example");
   await createProduct(page, "Glass vase");
   const before = server.storedObjects().length;
@@ -225,12 +225,14 @@ test("four uploads run at once (one per photo worker); cancel leaves nothing beh
     corpus("photos/DSCN0010.jpg"),
     corpus("photos/Reconyx_HC500_Hyperfire.jpg"),
     corpus("photos/progressive.jpg"),
+    corpus("photos/odd-exif.jpg"),
+    corpus("photos/cmyk.jpg"),
   ]);
   const items = page.getByTestId("upload-item");
-  await expect(items).toHaveCount(5);
-  await expect(items.nth(4)).toHaveAttribute("data-state", "queued");
-  await items.nth(4).getByTestId("upload-cancel").click();
-  await expect(items.nth(4)).toHaveAttribute("data-state", "cancelled");
+  await expect(items).toHaveCount(7);
+  await expect(items.nth(6)).toHaveAttribute("data-state", "queued");
+  await items.nth(6).getByTestId("upload-cancel").click();
+  await expect(items.nth(6)).toHaveAttribute("data-state", "cancelled");
 
   await expect(items.first()).toHaveAttribute("data-state", "uploading", { timeout: 60_000 });
   await expect
@@ -249,16 +251,18 @@ test("four uploads run at once (one per photo worker); cancel leaves nothing beh
   await expect(items.nth(1)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(items.nth(2)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(items.nth(3)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
-  await expect(page.getByTestId("gallery-item")).toHaveCount(3);
-  await expect(page.getByTestId("upload-summary")).toHaveText("3 of 3 uploaded");
-  // Nothing of the cancelled files is stored: three photos, three variants each.
-  await expect.poll(() => server.storedObjects().length).toBe(before + 9);
+  await expect(items.nth(4)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(items.nth(5)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(page.getByTestId("gallery-item")).toHaveCount(5);
+  await expect(page.getByTestId("upload-summary")).toHaveText("5 of 5 uploaded");
+  // Nothing of the cancelled files is stored: five photos, three variants each.
+  await expect.poll(() => server.storedObjects().length).toBe(before + 15);
 
   // Retry starts the cancelled upload afresh, with a new signed form.
   await items.first().getByTestId("upload-retry").click();
   await expect(items.first()).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   await expect(items.first().getByTestId("upload-progress")).toHaveAttribute("aria-valuenow", "100");
-  await expect(page.getByTestId("gallery-item")).toHaveCount(4);
-  await expect(page.getByTestId("upload-summary")).toHaveText("4 of 4 uploaded");
-  expect(server.storedObjects()).toHaveLength(before + 12);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(6);
+  await expect(page.getByTestId("upload-summary")).toHaveText("6 of 6 uploaded");
+  expect(server.storedObjects()).toHaveLength(before + 18);
 });

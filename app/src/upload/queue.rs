@@ -1,5 +1,6 @@
-//! Runs uploads in the order they were added, as many at once as the photo workers can
-//! process (one per core, up to `process::MAX_WORKERS`), so a batch uses every core.
+//! Runs uploads in the order they were added, several at once. Processing within them is
+//! limited by the photo worker pool (one per core, up to `process::MAX_WORKERS`), so a batch
+//! keeps every core busy while finished photos are already on their way to the store.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -8,10 +9,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{UploadItem, UploadState, direct_upload, process};
+use super::{UploadItem, UploadState, direct_upload};
 
-/// How many files are processed and sent at once.
-pub const PARALLEL: usize = process::MAX_WORKERS;
+/// How many files are in flight at once (processing, waiting for a worker, or sending).
+pub const PARALLEL: usize = 6;
 
 #[derive(Clone)]
 pub struct Queue {

@@ -14,6 +14,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbIma
 use jpeg_decoder::PixelFormat;
 
 use crate::detect::detect;
+use crate::repair;
 use crate::resize::fitted_size;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
@@ -62,18 +63,20 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
         return Ok(None);
     }
     let want = fitted_size(full_size.0, full_size.1, largest_side);
-    let scaled = match decode_scaled(&mut decoder, want) {
-        Ok(scaled) => scaled,
-        // A damaged scan: read past it as browsers do, or let the generic decoder try.
-        Err(_) => {
-            let repaired = crate::repair::repair_scan(input);
-            match repaired
-                .and_then(|r| decode_scaled(&mut jpeg_decoder::Decoder::new(&r[..]), want).ok())
-            {
-                Some(scaled) => scaled,
-                None => return Ok(None),
-            }
-        }
+    // A damaged scan is read past as browsers do (see `repair`); checked first so a damaged
+    // photo is decoded once, and again after a failure the check did not foresee.
+    let repaired = repair::is_damaged(input)
+        .then(|| repair::repair_scan(input))
+        .flatten();
+    let decode = |bytes: &[u8]| decode_scaled(&mut jpeg_decoder::Decoder::new(bytes), want);
+    let scaled = match (decode(repaired.as_deref().unwrap_or(input)), repaired) {
+        (Ok(scaled), _) => scaled,
+        (Err(_), None) => match repair::repair_scan(input).map(|r| decode(&r)) {
+            Some(Ok(scaled)) => scaled,
+            // Let the generic decoder try.
+            _ => return Ok(None),
+        },
+        (Err(_), Some(_)) => return Ok(None),
     };
     let (raw, w, h) = scaled;
     let pixels = match info.pixel_format {

@@ -19,12 +19,13 @@ pub fn repair_scan(jpeg: &[u8]) -> Option<Vec<u8>> {
     let mut written_intervals = 1usize;
     let mut i = header.scan_start;
     while i < jpeg.len() {
-        let byte = jpeg[i];
-        if byte != 0xFF {
-            out.push(byte);
-            i += 1;
-            continue;
-        }
+        // Copy up to the next 0xFF in one go: only there can anything be wrong.
+        let Some(offset) = jpeg[i..].iter().position(|&b| b == 0xFF) else {
+            out.extend_from_slice(&jpeg[i..]);
+            break;
+        };
+        out.extend_from_slice(&jpeg[i..i + offset]);
+        i += offset;
         let mut j = i + 1;
         while jpeg.get(j) == Some(&0xFF) {
             j += 1;
@@ -52,6 +53,29 @@ pub fn repair_scan(jpeg: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&[0xFF, EOI]);
     Some(out)
+}
+
+/// Whether the scan of a JPEG with restart markers holds what no encoder writes: a stray
+/// marker, a run of 0xFF, restart markers out of sequence, or no end. Fast: it only stops at
+/// 0xFF bytes.
+pub fn is_damaged(jpeg: &[u8]) -> bool {
+    let Some(header) = Header::read(jpeg) else {
+        return false;
+    };
+    let (mut i, mut next_rst) = (header.scan_start, 0u8);
+    while let Some(offset) = jpeg[i..].iter().position(|&b| b == 0xFF) {
+        let at = i + offset;
+        match jpeg.get(at + 1) {
+            Some(0x00) => {}
+            Some(&marker @ 0xD0..=0xD7) if marker == 0xD0 + next_rst => {
+                next_rst = (next_rst + 1) % 8;
+            }
+            Some(&EOI) => return false,
+            _ => return true,
+        }
+        i = at + 2;
+    }
+    true
 }
 
 /// The position of the next `FF Dn` (restart) or `FF D9` at or after `from`.
@@ -148,6 +172,7 @@ mod tests {
     #[test]
     fn a_sound_file_is_left_as_it_is() {
         let jpeg = with_restarts();
+        assert!(!is_damaged(&jpeg));
         assert_eq!(repair_scan(&jpeg), Some(jpeg));
     }
 
@@ -161,6 +186,7 @@ mod tests {
         damaged[scan + 20..end].fill(0xFF);
         damaged[end] = 0x9F;
         assert!(jpeg_decoder::Decoder::new(&damaged[..]).decode().is_err());
+        assert!(is_damaged(&damaged));
 
         let repaired = repair_scan(&damaged).expect("repairable");
         let mut decoder = jpeg_decoder::Decoder::new(&repaired[..]);

@@ -309,6 +309,9 @@ fn sixteen_bit_grey_comes_out_grey_with_its_tones() {
 
 #[test]
 fn damaged_exif_with_good_pixels_is_accepted_and_read_past_its_bad_sector() {
+    assert!(pipeline::repair::is_damaged(&corpus(
+        "photos/corrupt-exif-10mp.jpg"
+    )));
     let out = display("photos/corrupt-exif-10mp.jpg");
     assert_eq!((out.width, out.height), (2048, 1536));
     assert!(!contains(&out.bytes, b"Exif"));

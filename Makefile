@@ -1,6 +1,6 @@
 # The two commands of README.md. Each installs what it needs first (pinned tools, Chromium,
 # PostgreSQL, npm packages); running them again skips what is already there.
-.PHONY: run test
+.PHONY: run test bench
 
 ## Run Vitrine on its embedded defaults (SQLite + built-in S3 store under ./data) at http://127.0.0.1:3000
 run:
@@ -12,3 +12,9 @@ run:
 test:
 	scripts/install-tools.sh --test
 	scripts/test.sh
+
+## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path
+bench:
+	scripts/install-tools.sh --test
+	cargo bench -p pipeline --bench stages
+	scripts/bench-browser.sh

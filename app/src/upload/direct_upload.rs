@@ -62,7 +62,7 @@ async fn attempt(
         .map(|r| DeclaredObject {
             variant: r.variant.clone(),
             content_type: r.content_type.clone(),
-            size: r.bytes.len() as u64,
+            size: r.size as u64,
         })
         .collect();
     let ticket = begin_upload(product_id, declared)
@@ -71,23 +71,17 @@ async fn attempt(
     *ticket_out = Some(ticket.clone());
     checkpoint(item)?;
 
-    let total: usize = renditions.iter().map(|r| r.bytes.len()).sum();
+    let total: usize = renditions.iter().map(|r| r.size).sum();
     let mut sent_before = 0usize;
     for (target, rendition) in ticket.uploads.iter().zip(&renditions) {
         let progress_item = *item;
         let offset = sent_before;
-        transfer::send(
-            item,
-            target,
-            &rendition.bytes,
-            &rendition.content_type,
-            move |sent| {
-                let fraction = (offset + sent) as f64 / total.max(1) as f64;
-                progress_item.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
-            },
-        )
+        transfer::send(item, target, &rendition.blob, move |sent| {
+            let fraction = (offset + sent) as f64 / total.max(1) as f64;
+            progress_item.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
+        })
         .await?;
-        sent_before += rendition.bytes.len();
+        sent_before += rendition.size;
         checkpoint(item)?;
     }
 

@@ -12,17 +12,19 @@ use futures::channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 const WORKER_URL: &str = "/worker/worker.js";
 /// More workers than this would hold more photo memory than a phone has to spare.
 pub const MAX_WORKERS: usize = 4;
 
-/// One encoded variant, as the worker made it.
+/// One encoded variant, as the worker made it: its bytes stay in JavaScript (the worker
+/// transferred them), wrapped in the `Blob` the transfer sends.
 pub struct Rendition {
     /// `display`, `medium` or `thumb`.
     pub variant: String,
-    pub bytes: Vec<u8>,
+    pub blob: Blob,
+    pub size: usize,
     pub content_type: String,
 }
 
@@ -185,13 +187,18 @@ fn read_reply(data: &JsValue) -> Result<Vec<Rendition>, Failure> {
     variants
         .iter()
         .map(|v| {
-            let bytes: Uint8Array = get(&v, "bytes")
-                .dyn_into()
-                .map_err(|_| Failure::broken("The photo tool sent no picture. Reload the page."))?;
+            let no_picture = || Failure::broken("The photo tool sent no picture. Reload the page.");
+            let bytes: Uint8Array = get(&v, "bytes").dyn_into().map_err(|_| no_picture())?;
+            let content_type = get(&v, "contentType").as_string().unwrap_or_default();
+            let options = BlobPropertyBag::new();
+            options.set_type(&content_type);
+            let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&bytes), &options)
+                .map_err(|_| no_picture())?;
             Ok(Rendition {
                 variant: get(&v, "variant").as_string().unwrap_or_default(),
-                bytes: bytes.to_vec(),
-                content_type: get(&v, "contentType").as_string().unwrap_or_default(),
+                size: bytes.length() as usize,
+                blob,
+                content_type,
             })
         })
         .collect()

@@ -9,7 +9,7 @@ use futures::channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Blob, BlobPropertyBag, FormData, ProgressEvent, XmlHttpRequest};
+use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
 use super::UploadItem;
 use super::direct_upload::Stop;
@@ -30,18 +30,17 @@ enum Outcome {
     Aborted,
 }
 
-/// Sends `bytes` to `target`, retrying a dropped connection with backoff; `on_progress` gets
+/// Sends `blob` to `target`, retrying a dropped connection with backoff; `on_progress` gets
 /// the bytes sent so far (a retry restarts the count, and the bar simply waits).
 pub async fn send(
     item: &UploadItem,
     target: &SignedUpload,
-    bytes: &[u8],
-    content_type: &str,
+    blob: &Blob,
     on_progress: impl Fn(usize) + Clone + 'static,
 ) -> Result<(), Stop> {
     let mut wait_ms = FIRST_BACKOFF_MS;
     for attempt in 0..=RETRIES {
-        match send_once(item, target, bytes, content_type, on_progress.clone()).await? {
+        match send_once(item, target, blob, on_progress.clone()).await? {
             Outcome::Sent => return Ok(()),
             Outcome::Refused(message) => return Err(Stop::Failed(message)),
             Outcome::Aborted => return Err(Stop::Cancelled),
@@ -72,14 +71,9 @@ async fn sleep(ms: i32) {
 async fn send_once(
     item: &UploadItem,
     target: &SignedUpload,
-    bytes: &[u8],
-    content_type: &str,
+    blob: &Blob,
     on_progress: impl Fn(usize) + 'static,
 ) -> Result<Outcome, Stop> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = BlobPropertyBag::new();
-    options.set_type(content_type);
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_error)?;
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
     let form = if target.method == "put" {
         xhr.open("PUT", &target.url).map_err(js_error)?;
@@ -94,7 +88,7 @@ async fn send_once(
             form.append_with_str(name, value).map_err(js_error)?;
         }
         // S3 requires the file to be the last field.
-        form.append_with_blob_and_filename("file", &blob, "image")
+        form.append_with_blob_and_filename("file", blob, "image")
             .map_err(js_error)?;
         xhr.open("POST", &target.url).map_err(js_error)?;
         Some(form)
@@ -149,7 +143,7 @@ async fn send_once(
     item.request.set_value(Some(xhr.clone()));
     match &form {
         Some(form) => xhr.send_with_opt_form_data(Some(form)),
-        None => xhr.send_with_opt_blob(Some(&blob)),
+        None => xhr.send_with_opt_blob(Some(blob)),
     }
     .map_err(js_error)?;
     let result = receiver.await.unwrap_or(Outcome::NetworkError);

@@ -83,3 +83,47 @@ test("the page never freezes: no main-thread task over 50 ms while six large pho
   }
   await expect(page.getByTestId("gallery-item")).toHaveCount(6);
 });
+
+test("cancelling a photo mid-processing stops its worker at once, and the next photos still go", async ({ page }) => {
+  test.setTimeout(240_000);
+  await pages.signUp(page, server.url, "cato@shop.example");
+  await createProduct(page, "Cancelled in the worker");
+  await hydrated(page);
+  const before = server.storedObjects().length;
+  // Count workers ended by the pool.
+  await page.evaluate(() => {
+    const w = window as unknown as { terminated: number };
+    w.terminated = 0;
+    const terminate = Worker.prototype.terminate;
+    Worker.prototype.terminate = function () {
+      w.terminated += 1;
+      return terminate.call(this);
+    };
+  });
+  // A 64-megapixel PNG of noise: seconds of decoding in the worker, time enough to cancel.
+  await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(8000, 8000);
+    const ctx = canvas.getContext("2d")!;
+    const tile = ctx.createImageData(500, 500);
+    for (let i = 0; i < tile.data.length; i++) tile.data[i] = (i * 2654435761) >>> 24;
+    for (let y = 0; y < 8000; y += 500) for (let x = 0; x < 8000; x += 500) ctx.putImageData(tile, x, y);
+    const blob = await canvas.convertToBlob({ type: "image/png" });
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], "huge.png", { type: "image/png" }));
+    const input = document.querySelector<HTMLInputElement>("[data-testid='upload-input']")!;
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  const item = page.getByTestId("upload-item").first();
+  await expect(item).toHaveAttribute("data-state", "processing");
+  await item.getByTestId("upload-cancel").click();
+  await expect(item).toHaveAttribute("data-state", "cancelled");
+  await expect.poll(() => page.evaluate(() => (window as unknown as { terminated: number }).terminated)).toBe(1);
+  expect(server.storedObjects()).toHaveLength(before);
+
+  // The pool replaced the worker: the next photo is processed and uploaded.
+  await page.getByTestId("upload-input").setInputFiles(corpus("photos/jolla.jpg"));
+  await expect(page.getByTestId("upload-item").nth(1)).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
+  expect(server.storedObjects()).toHaveLength(before + 3);
+});

@@ -1,6 +1,6 @@
 //! Runs one file through process → begin → transfer → complete, reporting to its row.
 
-use super::process::{self, Rendition};
+use super::process::{self, NotProcessed, Rendition};
 use super::{UploadItem, UploadState, transfer};
 use crate::api::{DeclaredObject, UploadTicket};
 use crate::upload::{begin_upload, cancel_upload, complete_upload};
@@ -52,8 +52,18 @@ async fn attempt(
     ticket_out: &mut Option<UploadTicket>,
 ) -> Result<(), Stop> {
     checkpoint(item)?;
-    item.advance(UploadState::Processing, 2);
-    let renditions: Vec<Rendition> = process::renditions(item.file.get_value()).await?;
+    // The row says "Waiting" until a photo worker takes the file.
+    let (waiting, started) = (*item, *item);
+    let renditions: Vec<Rendition> = process::renditions(
+        item.file.get_value(),
+        move || waiting.cancelled(),
+        move || started.advance(UploadState::Processing, 2),
+    )
+    .await
+    .map_err(|stop| match stop {
+        NotProcessed::Cancelled => Stop::Cancelled,
+        NotProcessed::Failed(message) => Stop::Failed(message),
+    })?;
     checkpoint(item)?;
 
     item.advance(UploadState::Uploading, 5);

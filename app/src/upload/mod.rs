@@ -16,6 +16,8 @@ mod process;
 #[cfg(feature = "hydrate")]
 mod queue;
 #[cfg(feature = "hydrate")]
+mod timer;
+#[cfg(feature = "hydrate")]
 mod transfer;
 
 use leptos::prelude::*;

@@ -8,7 +8,11 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use std::pin::pin;
+
+use super::timer::until;
 use futures::channel::oneshot;
+use futures::future::{Either, select};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,15 +32,43 @@ pub struct Rendition {
     pub content_type: String,
 }
 
-/// Turns `file` into its upload variants, largest first, or the reason it cannot.
-pub async fn renditions(file: web_sys::File) -> Result<Vec<Rendition>, String> {
-    let worker = acquire()?.await?;
-    let outcome = run(&worker, &file).await;
-    match &outcome {
-        Err(failure) if failure.broken => discard(worker),
-        _ => release(worker),
+/// Why a file has no variants.
+pub enum NotProcessed {
+    Cancelled,
+    Failed(String),
+}
+
+/// Turns `file` into its upload variants, largest first, or the reason it cannot. `started`
+/// runs once a worker takes the file (until then it waits its turn); when `cancelled` turns
+/// true the wait ends, or the worker is stopped mid-photo and replaced, freeing its core.
+pub async fn renditions(
+    file: web_sys::File,
+    cancelled: impl Fn() -> bool,
+    started: impl FnOnce(),
+) -> Result<Vec<Rendition>, NotProcessed> {
+    let acquiring = acquire().map_err(NotProcessed::Failed)?;
+    let worker = match select(pin!(acquiring), pin!(until(&cancelled))).await {
+        Either::Left((worker, _)) => worker.map_err(NotProcessed::Failed)?,
+        Either::Right(_) => return Err(NotProcessed::Cancelled),
+    };
+    started();
+    let finished = match select(pin!(run(&worker, &file)), pin!(until(&cancelled))).await {
+        Either::Left((outcome, _)) => Some(outcome),
+        Either::Right(_) => None,
+    };
+    match finished {
+        Some(outcome) => {
+            match &outcome {
+                Err(failure) if failure.broken => discard(worker),
+                _ => release(worker),
+            }
+            outcome.map_err(|failure| NotProcessed::Failed(failure.message))
+        }
+        None => {
+            discard(worker);
+            Err(NotProcessed::Cancelled)
+        }
     }
-    outcome.map_err(|failure| failure.message)
 }
 
 struct Failure {

@@ -13,6 +13,7 @@ use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
 use super::UploadItem;
 use super::direct_upload::Stop;
+use super::timer::sleep;
 use crate::api::SignedUpload;
 
 /// Network failures (not refusals) are retried this many times, waiting longer each time.
@@ -57,15 +58,6 @@ pub async fn send(
     Err(Stop::Failed(
         "The upload was interrupted several times: check your connection, then press Retry.".into(),
     ))
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 async fn send_once(

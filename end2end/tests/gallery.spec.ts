@@ -63,6 +63,25 @@ test("the lightbox opens with Enter, moves with the arrows, and Esc returns focu
   await expect(box).toBeHidden();
 });
 
+test("alt text being typed survives uploads that redraw the gallery, and keeps its focus", async ({ page }) => {
+  await signUp(page, server.url, "ida@shop.example");
+  const productUrl = await createProduct(page, "Tea towels");
+  await upload(page, [PHOTOS[0]]);
+  const alt = page.getByTestId("gallery-item").first().getByTestId("image-alt");
+  await alt.fill("Three tea towels, folded");
+  // Another photo registers while the seller is still typing: the list is drawn anew.
+  await upload(page, [PHOTOS[1]]);
+  await expect(alt).toHaveValue("Three tea towels, folded");
+  await expect(alt).toBeFocused();
+  await page.keyboard.type(" on a shelf");
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/update_image_alt") && r.ok());
+  await page.keyboard.press("Enter");
+  await saved;
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect(page.getByTestId("image-alt").first()).toHaveValue("Three tea towels, folded on a shelf");
+});
+
 test("drag and keyboard reorder persist, and focus stays on the moved photo", async ({ page }) => {
   await signUp(page, server.url, "hal@shop.example");
   const productUrl = await createProduct(page, "Wool throws");

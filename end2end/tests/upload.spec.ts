@@ -174,14 +174,18 @@ test("a seller describes, reorders with the keyboard and deletes photos", async 
   await expect(cards).toHaveCount(2);
   expect(server.storedObjects()).toHaveLength(before + 6);
 
+  // By id, not by place: the two uploads may register in either order.
+  const [keep, drop] = await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")));
+  const card = (id: string | null) => page.locator(`[data-testid=gallery-item][data-image-id="${id}"]`);
   const altSaved = page.waitForResponse((r) => r.url().endsWith("/api/update_image_alt") && r.ok());
-  await cards.first().getByTestId("image-alt").fill("Rattan lamp, lit, on a side table");
-  await cards.first().getByTestId("image-alt").press("Enter");
-  await altSaved;
+  await card(keep).getByTestId("image-alt").fill("Rattan lamp, lit, on a side table");
+  await card(keep).getByTestId("image-alt").press("Enter");
+  expect((await altSaved).request().postData()).toContain(`image_id=${keep}`);
 
   page.once("dialog", (dialog) => dialog.accept());
-  await cards.nth(1).getByTestId("image-delete").click();
+  await card(drop).getByTestId("image-delete").click();
   await expect(cards).toHaveCount(1);
+  await expect(card(keep)).toHaveCount(1);
   expect(server.storedObjects()).toHaveLength(before + 3);
 
   // Reorder with the keyboard only: upload one more, then make it the cover and move it back.

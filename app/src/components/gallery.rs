@@ -1,5 +1,7 @@
 //! A product's gallery, for its seller: every image with its review status.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 
 use crate::api::GalleryItem;
@@ -84,9 +86,12 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
         drop_target: RwSignal::new(None),
         refocus: RwSignal::new(None),
         announce: RwSignal::new(String::new()),
+        drafts: RwSignal::new(HashMap::new()),
+        editing: RwSignal::new(None),
     };
     // After a move the list is drawn anew: put focus back on the control that was used, on the
-    // moved image, so keyboard users can keep moving it.
+    // moved image, so keyboard users can keep moving it; after any other redraw, back in the
+    // alt text field being typed in.
     Effect::new(move |_| {
         if images.get().is_some_and(|r| r.is_ok()) {
             if let Some((id, control)) = ui.refocus.get_untracked() {
@@ -98,6 +103,13 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
                     )) {
                         keyboard::focus(&format!("{item} [data-testid='image-open']"));
                     }
+                });
+            } else if let Some(id) = ui.editing.get_untracked() {
+                // A redraw while the seller types: the field (and its draft) comes back.
+                request_animation_frame(move || {
+                    keyboard::focus(&format!(
+                        "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-alt']"
+                    ));
                 });
             }
         }
@@ -161,6 +173,11 @@ struct GalleryUi {
     refocus: RwSignal<Option<(i64, &'static str)>>,
     /// Said to screen readers after a move.
     announce: RwSignal<String>,
+    /// Alt text typed but not saved yet, by image: the list is drawn anew whenever an upload
+    /// registers, and what a seller is typing must survive that.
+    drafts: RwSignal<HashMap<i64, String>>,
+    /// The image whose alt text field has focus, to give it back after a redraw.
+    editing: RwSignal<Option<i64>>,
 }
 
 /// Where a card sits in its gallery, for the move buttons.
@@ -189,10 +206,14 @@ fn GalleryCard(
     };
     let id = item.id;
     let alt_input = format!("alt-{id}");
-    let alt_value = RwSignal::new(item.alt_text.clone());
+    let draft = ui.drafts.with_untracked(|d| d.get(&id).cloned());
+    let alt_value = RwSignal::new(draft.unwrap_or_else(|| item.alt_text.clone()));
     let saved = RwSignal::new(item.alt_text.clone());
     let save = move || {
         let text = alt_value.get_untracked();
+        ui.drafts.update_untracked(|d| {
+            d.remove(&id);
+        });
         if text != saved.get_untracked() {
             saved.set(text.clone());
             save_alt.dispatch(UpdateImageAlt {
@@ -304,6 +325,9 @@ fn GalleryCard(
                 <label class="visually-hidden" for=alt_input.clone()>"Alt text (describes the photo to people who cannot see it)"</label>
                 <input id=alt_input type="text" maxlength="500" placeholder="Describe the photo (alt text)"
                     data-testid="image-alt" bind:value=alt_value
+                    on:input=move |_| ui.drafts.update_untracked(|d| { d.insert(id, alt_value.get_untracked()); })
+                    on:focus=move |_| ui.editing.set(Some(id))
+                    on:blur=move |_| if ui.editing.get_untracked() == Some(id) { ui.editing.set(None) }
                     on:change=move |_| save()
                     on:keydown=move |ev| if ev.key() == "Enter" { save() }/>
                 <button class="icon danger" data-testid="image-delete" title="Delete this image"

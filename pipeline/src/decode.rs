@@ -7,6 +7,7 @@
 //!
 //! The EXIF orientation is read but not applied: rotating the small result is far cheaper.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use image::metadata::Orientation;
@@ -69,14 +70,15 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
         .then(|| repair::repair_scan(input))
         .flatten();
     let decode = |bytes: &[u8]| decode_scaled(&mut jpeg_decoder::Decoder::new(bytes), want);
-    let scaled = match (decode(repaired.as_deref().unwrap_or(input)), repaired) {
-        (Ok(scaled), _) => scaled,
-        (Err(_), None) => match repair::repair_scan(input).map(|r| decode(&r)) {
+    let scaled = match decode(repaired.as_deref().unwrap_or(input)) {
+        Ok(scaled) => scaled,
+        // Damage the check cannot see (intervals missing at the end): repair and try once more.
+        Err(_) if repaired.is_none() => match repair::repair_scan(input).map(|r| decode(&r)) {
             Some(Ok(scaled)) => scaled,
-            // Let the generic decoder try.
             _ => return Ok(None),
         },
-        (Err(_), Some(_)) => return Ok(None),
+        // Let the generic decoder try.
+        Err(_) => return Ok(None),
     };
     let (raw, w, h) = scaled;
     let pixels = match info.pixel_format {
@@ -176,12 +178,17 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     out
 }
 
-/// Applies the EXIF orientation to a (small, resized) picture.
-pub fn orient(pixels: RgbImage, orientation: Orientation) -> RgbImage {
-    if orientation == Orientation::NoTransforms {
-        return pixels;
-    }
-    let mut image = DynamicImage::ImageRgb8(pixels);
-    image.apply_orientation(orientation);
-    image.into_rgb8()
+/// Applies the EXIF orientation to a (small, resized) picture; an upright one is not copied.
+pub fn orient(pixels: &RgbImage, orientation: Orientation) -> Cow<'_, RgbImage> {
+    use image::imageops::{flip_horizontal, rotate90, rotate180, rotate270};
+    Cow::Owned(match orientation {
+        Orientation::NoTransforms => return Cow::Borrowed(pixels),
+        Orientation::Rotate90 => rotate90(pixels),
+        Orientation::Rotate180 => rotate180(pixels),
+        Orientation::Rotate270 => rotate270(pixels),
+        Orientation::FlipHorizontal => flip_horizontal(pixels),
+        Orientation::FlipVertical => image::imageops::flip_vertical(pixels),
+        Orientation::Rotate90FlipH => flip_horizontal(&rotate90(pixels)),
+        Orientation::Rotate270FlipH => flip_horizontal(&rotate270(pixels)),
+    })
 }

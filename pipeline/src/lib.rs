@@ -18,6 +18,7 @@ pub mod resize;
 pub mod similarity;
 pub mod strip;
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 
 pub use error::PipelineError;
@@ -65,35 +66,48 @@ pub fn process(input: &[u8], specs: &[VariantSpec]) -> Result<Vec<Rendition>, Pi
     let mut order: Vec<usize> = (0..specs.len()).collect();
     order.sort_by_key(|&i| Reverse(specs[i].max_side));
     let mut out: Vec<Option<Rendition>> = vec![None; specs.len()];
-    let mut previous: Option<RgbImage> = None;
+    let mut current: Cow<RgbImage> = Cow::Borrowed(&source.pixels);
     for i in order {
         let size = resize::fitted_size(full_w, full_h, specs[i].max_side);
-        if let Some(passed) = pass_through(input, &source, size) {
+        if let Some(passed) = pass_through(input, &source, size, &out) {
             out[i] = Some(passed);
             continue;
         }
-        let resized = resize::resize_to(previous.as_ref().unwrap_or(&source.pixels), size)?;
-        let oriented = decode::orient(resized.clone(), source.orientation);
+        let resized = resize::resize_to(&current, size)?;
+        let oriented = decode::orient(&resized, source.orientation);
         out[i] = Some(encode::jpeg(
             &oriented,
             JPEG_QUALITY,
             source.icc.as_deref(),
         )?);
-        previous = Some(resized);
+        if let Cow::Owned(smaller) = resized {
+            current = Cow::Owned(smaller);
+        }
     }
     Ok(out.into_iter().flatten().collect())
 }
 
 /// The original JPEG minus its metadata, when this variant is the original's size and upright.
-fn pass_through(input: &[u8], source: &decode::Decoded, size: (u32, u32)) -> Option<Rendition> {
+/// Stripped once: a small photo's display and medium variants are the same bytes.
+fn pass_through(
+    input: &[u8],
+    source: &decode::Decoded,
+    size: (u32, u32),
+    done: &[Option<Rendition>],
+) -> Option<Rendition> {
     if !source.plain_jpeg
         || source.orientation != Orientation::NoTransforms
         || size != source.full_size
     {
         return None;
     }
+    let same = done.iter().flatten().find(|r| (r.width, r.height) == size);
+    let bytes = match same {
+        Some(earlier) => earlier.bytes.clone(),
+        None => strip::strip_metadata(input)?,
+    };
     Some(Rendition {
-        bytes: strip::strip_metadata(input)?,
+        bytes,
         width: size.0,
         height: size.1,
         content_type: "image/jpeg",

@@ -1,6 +1,8 @@
 //! High-quality downscaling (Lanczos3, SIMD where the target has it: SSE4/AVX2 natively,
 //! simd128 in the browser). Never upscales.
 
+use std::borrow::Cow;
+
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
@@ -18,11 +20,14 @@ pub fn fitted_size(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     (fit(width), fit(height))
 }
 
-/// `src` resized to exactly `size` (a copy when it already has that size).
-pub fn resize_to(src: &RgbImage, (new_w, new_h): (u32, u32)) -> Result<RgbImage, PipelineError> {
+/// `src` resized to exactly `size` (itself, not a copy, when it already has that size).
+pub fn resize_to(
+    src: &RgbImage,
+    (new_w, new_h): (u32, u32),
+) -> Result<Cow<'_, RgbImage>, PipelineError> {
     let (width, height) = src.dimensions();
     if (new_w, new_h) == (width, height) {
-        return Ok(src.clone());
+        return Ok(Cow::Borrowed(src));
     }
     let source = ImageRef::new(width, height, src.as_raw(), PixelType::U8x3)
         .map_err(|e| PipelineError::Corrupt(e.to_string()))?;
@@ -32,6 +37,7 @@ pub fn resize_to(src: &RgbImage, (new_w, new_h): (u32, u32)) -> Result<RgbImage,
         .resize(&source, &mut target, &options)
         .map_err(|e| PipelineError::Encode(e.to_string()))?;
     RgbImage::from_raw(new_w, new_h, target.into_vec())
+        .map(Cow::Owned)
         .ok_or_else(|| PipelineError::Encode("resized buffer has the wrong size".into()))
 }
 

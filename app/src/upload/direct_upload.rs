@@ -1,10 +1,11 @@
 //! Runs one file through process → begin → transfer → complete, reporting to its row.
 
+use leptos::prelude::*;
+
 use super::process::{self, NotProcessed, Rendition};
 use super::{UploadItem, UploadState, transfer};
 use crate::api::{DeclaredObject, UploadTicket};
 use crate::upload::{begin_upload, cancel_upload, complete_upload};
-use leptos::prelude::*;
 
 /// Why an attempt stopped.
 pub enum Stop {

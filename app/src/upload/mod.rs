@@ -1,8 +1,9 @@
 //! The uploader. Each chosen file goes through the same four steps as a direct upload in
-//! Rails' Active Storage: process (shrink in WebAssembly, in a Web Worker) → begin (ask the app for a signed
-//! form) → transfer (send the bytes straight to the bucket) → complete (the app verifies and
-//! registers the image). `direct_upload` runs them in order and reports each state change;
-//! `queue` runs one file per photo worker at once.
+//! Rails' Active Storage: process (shrink in WebAssembly, in a Web Worker) → begin (ask the
+//! app for a signed form) → transfer (send the bytes straight to the bucket) → complete (the
+//! app verifies and registers the image). `direct_upload` runs them in order and reports each
+//! state change; `queue` keeps several files in flight, and `process`'s worker pool limits how
+//! many are shrunk at once.
 
 mod server;
 pub use server::{

@@ -6,17 +6,17 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::pin::pin;
 use std::rc::Rc;
 
-use std::pin::pin;
-
-use super::timer::until;
 use futures::channel::oneshot;
 use futures::future::{Either, select};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::timer::until;
 
 const WORKER_URL: &str = "/worker/worker.js";
 /// More workers than this would hold more photo memory than a phone has to spare.
@@ -142,13 +142,19 @@ fn release(worker: Worker) {
     });
 }
 
-/// Ends a broken worker; a waiting photo gets a fresh one in its place.
+/// Ends a broken or cancelled worker; a waiting photo gets a fresh one in its place.
 fn discard(worker: Worker) {
     worker.terminate();
-    POOL.with_borrow_mut(|pool| pool.started -= 1);
-    let has_waiters = POOL.with_borrow(|pool| !pool.waiting.is_empty());
-    if has_waiters && let Ok(fresh) = spawn() {
-        POOL.with_borrow_mut(|pool| pool.started += 1);
+    let fresh = POOL.with_borrow_mut(|pool| {
+        pool.started -= 1;
+        if pool.waiting.is_empty() {
+            return None;
+        }
+        let fresh = spawn().ok()?;
+        pool.started += 1;
+        Some(fresh)
+    });
+    if let Some(fresh) = fresh {
         release(fresh);
     }
 }

@@ -9,6 +9,7 @@
 
 mod cors;
 mod s3;
+mod small_frames;
 
 use axum::Router;
 use axum::body::Body;
@@ -20,6 +21,7 @@ use backend::storage::embedded::EmbeddedStore;
 use s3s::auth::SimpleAuth;
 use s3s::config::{S3Config, StaticConfigProvider};
 use s3s::service::{S3Service, S3ServiceBuilder};
+use small_frames::SmallFrames;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot open the embedded object store at {path}: {reason}")]
@@ -72,7 +74,8 @@ async fn handle(
         return preflight(&cors, origin.as_deref(), request.headers());
     }
     let method = request.method().as_str().to_owned();
-    let mut response = match service.call(request.map(s3s::Body::http_body_unsync)).await {
+    let request = request.map(|body| s3s::Body::http_body_unsync(SmallFrames::new(body)));
+    let mut response = match service.call(request).await {
         Ok(response) => response.map(Body::new),
         Err(err) => {
             tracing::error!(?err, "embedded store failed");

@@ -205,7 +205,10 @@ test("a seller describes, reorders with the keyboard and deletes photos", async 
   await hydrated(page);
   await expect(page.getByTestId("gallery-item")).toHaveCount(2);
   await expect.poll(ids).toEqual([lamp, camera]);
+  // Each field shows its own image's text: the browser must not restore old field contents
+  // over them (it matches nameless fields by order, which the reorder changed).
   await expect(page.getByTestId("image-alt").first()).toHaveValue("Rattan lamp, lit, on a side table");
+  await expect(page.getByTestId("image-alt").nth(1)).toHaveValue("");
   await expect(page.getByTestId("gallery-item").first().locator("img")).toHaveAttribute("alt", "Rattan lamp, lit, on a side table");
 });
 

@@ -323,7 +323,11 @@ fn GalleryCard(
             {item.review_reason.map(|reason| view! { <p class="reason">{reason}</p> })}
             <div class="edit">
                 <label class="visually-hidden" for=alt_input.clone()>"Alt text (describes the photo to people who cannot see it)"</label>
+                // `value` puts the saved text in the server's HTML; `autocomplete="off"` stops the
+                // browser restoring old field contents over it on reload (Chromium matches
+                // nameless fields by order, and a reorder changes the order).
                 <input id=alt_input type="text" maxlength="500" placeholder="Describe the photo (alt text)"
+                    autocomplete="off" value=item.alt_text.clone()
                     data-testid="image-alt" bind:value=alt_value
                     on:input=move |_| ui.drafts.update_untracked(|d| { d.insert(id, alt_value.get_untracked()); })
                     on:focus=move |_| ui.editing.set(Some(id))

@@ -254,7 +254,7 @@ fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> 
             </button>
             <label class="visually-hidden" for="bulk-reason">"Reason for rejecting the selected images"</label>
             <input id="bulk-reason" type="text" maxlength="500" placeholder="Reason for rejecting the selected"
-                data-testid="review-bulk-reason" bind:value=reason/>
+                autocomplete="off" data-testid="review-bulk-reason" bind:value=reason/>
             <button class="secondary danger" data-testid="review-reject-selected" disabled=move || count() == 0
                 on:click=move |_| { decide.dispatch((chosen(), false, Some(reason.get_untracked()))); }>
                 "Reject selected"
@@ -318,7 +318,7 @@ fn ReviewRow(
                     </button>
                     <label class="visually-hidden" for=reason_id.clone()>"Reason for rejecting"</label>
                     <input id=reason_id type="text" maxlength="500" placeholder="Reason (shown to the seller)"
-                        data-testid="review-reason" bind:value=reason
+                        autocomplete="off" data-testid="review-reason" bind:value=reason
                         on:keydown=move |ev| if ev.key() == "Enter" { reject() }/>
                     <button class="secondary danger" data-testid="review-reject" on:click=move |_| reject()>
                         "Reject"

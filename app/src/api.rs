@@ -63,7 +63,9 @@ pub struct RegisteredImage {
     pub height: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Hashable: the gallery keys its cards by the whole item, so a card is drawn anew only when
+/// something it shows changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GalleryItem {
     pub id: i64,
     /// `pending`, `approved` or `rejected`.

@@ -69,8 +69,12 @@ test("alt text being typed survives uploads that redraw the gallery, and keeps i
   await upload(page, [PHOTOS[0]]);
   const alt = page.getByTestId("gallery-item").first().getByTestId("image-alt");
   await alt.fill("Three tea towels, folded");
-  // Another photo registers while the seller is still typing: the list is drawn anew.
+  await alt.evaluate((el) => ((el as any).kept = true));
+  // Another photo registers while the seller is still typing: the gallery updates, but the
+  // card being typed in is kept as it is (cards are keyed by image), field, text and focus.
   await upload(page, [PHOTOS[1]]);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+  expect(await alt.evaluate((el) => (el as any).kept)).toBe(true);
   await expect(alt).toHaveValue("Three tea towels, folded");
   await expect(alt).toBeFocused();
   await page.keyboard.type(" on a shelf");
@@ -87,6 +91,17 @@ test("drag and keyboard reorder persist, and focus stays on the moved photo", as
   const productUrl = await createProduct(page, "Wool throws");
   await upload(page, PHOTOS);
   const [a, b, c] = await galleryOrder(page);
+  // Moves reorder the cards the page has, each with its own picture element, rather than
+  // redrawing every place with another image's data (and loading its picture again).
+  const pictureOf = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("[data-testid=gallery-item]")].map((card) => {
+        const img = card.querySelector("img") as any;
+        img.drawnFor ??= card.getAttribute("data-image-id");
+        return img.drawnFor === card.getAttribute("data-image-id");
+      }),
+    );
+  expect(await pictureOf()).toEqual([true, true, true]);
 
   // Drag the last photo onto the first place.
   await page.getByTestId("gallery-item").nth(2).dragTo(page.getByTestId("gallery-item").nth(0));
@@ -106,6 +121,7 @@ test("drag and keyboard reorder persist, and focus stays on the moved photo", as
   await expect.poll(() => galleryOrder(page)).toEqual([c, a, b]);
   await expect.poll(() => focusedCard(page)).toBe(a);
   expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("image-earlier");
+  expect(await pictureOf()).toEqual([true, true, true]);
 
   await page.goto(productUrl);
   await hydrated(page);

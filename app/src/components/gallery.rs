@@ -70,15 +70,30 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
     let delete = ServerAction::<DeleteImage>::new();
     let save_alt = ServerAction::<UpdateImageAlt>::new();
     let reorder = ServerAction::<MoveImage>::new();
-    let images = Resource::new(
-        move || {
+    // The first load is a resource (rendered on the server, hydrated in the browser). Later
+    // loads replace `latest`, and the cards are keyed by image: a registration or a move
+    // redraws only what changed, instead of rebuilding every card under the seller's hands.
+    let initial = Resource::new(|| (), move |_| list_gallery(product_id));
+    let latest = RwSignal::new(None::<Vec<GalleryItem>>);
+    let reload_error = RwSignal::new(None::<String>);
+    let list = Memo::new(move |_| {
+        latest
+            .get()
+            .or_else(|| initial.get().and_then(Result::ok))
+            .unwrap_or_default()
+    });
+    let order = Memo::new(move |_| list.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>()));
+    reload_on_change(
+        product_id,
+        Signal::derive(move || {
             (
                 refresh.get(),
                 delete.version().get(),
                 reorder.version().get(),
             )
-        },
-        move |_| list_gallery(product_id),
+        }),
+        latest,
+        reload_error,
     );
     let ui = GalleryUi {
         lightbox: RwSignal::new(None),
@@ -89,29 +104,25 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
         drafts: RwSignal::new(HashMap::new()),
         editing: RwSignal::new(None),
     };
-    // After a move the list is drawn anew: put focus back on the control that was used, on the
-    // moved image, so keyboard users can keep moving it; after any other redraw, back in the
-    // alt text field being typed in.
+    // A move reinserts the moved card, which drops focus: put it back on the control that was
+    // used, on the moved image, so keyboard users can keep moving it; after any other change,
+    // back in the alt text field being typed in.
     Effect::new(move |_| {
-        if images.get().is_some_and(|r| r.is_ok()) {
-            if let Some((id, control)) = ui.refocus.get_untracked() {
-                ui.refocus.set(None);
-                request_animation_frame(move || {
-                    let item = format!("[data-testid='gallery-item'][data-image-id='{id}']");
-                    if !keyboard::focus(&format!(
-                        "{item} [data-testid='{control}']:not([disabled])"
-                    )) {
-                        keyboard::focus(&format!("{item} [data-testid='image-open']"));
-                    }
-                });
-            } else if let Some(id) = ui.editing.get_untracked() {
-                // A redraw while the seller types: the field (and its draft) comes back.
-                request_animation_frame(move || {
-                    keyboard::focus(&format!(
-                        "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-alt']"
-                    ));
-                });
-            }
+        list.track();
+        if let Some((id, control)) = ui.refocus.get_untracked() {
+            ui.refocus.set(None);
+            request_animation_frame(move || {
+                let item = format!("[data-testid='gallery-item'][data-image-id='{id}']");
+                if !keyboard::focus(&format!("{item} [data-testid='{control}']:not([disabled])")) {
+                    keyboard::focus(&format!("{item} [data-testid='image-open']"));
+                }
+            });
+        } else if let Some(id) = ui.editing.get_untracked() {
+            request_animation_frame(move || {
+                keyboard::focus(&format!(
+                    "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-alt']"
+                ));
+            });
         }
     });
     let error = move || {
@@ -120,7 +131,9 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
         failed(delete.value().get())
             .or_else(|| failed(reorder.value().get()))
             .or_else(|| failed(save_alt.value().get().map(|r| r.map(|_| ()))))
+            .or_else(|| reload_error.get())
     };
+    let place = Place { product_id, order };
 
     view! {
         <section class="gallery-section" aria-labelledby="gallery-title">
@@ -129,36 +142,65 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
             <p class="visually-hidden" role="status" aria-live="polite">{move || ui.announce.get()}</p>
             <Transition fallback=|| view! { <p class="muted">"Loading images…"</p> }>
                 {move || Suspend::new(async move {
-                    match images.await {
+                    match initial.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <div class="empty" data-testid="gallery">
-                                <p><strong>"No images yet."</strong></p>
-                                <p class="muted">"Add photos above: they appear here once uploaded and checked."</p>
-                            </div>
-                        }.into_any(),
-                        Ok(list) => {
-                            let slides = StoredValue::new(list.clone());
-                            let order = StoredValue::new(list.iter().map(|i| i.id).collect::<Vec<_>>());
-                            let count = list.len();
-                            view! {
+                        Ok(_) => view! {
+                            <Show when=move || !order.with(Vec::is_empty) fallback=|| view! {
+                                <div class="empty" data-testid="gallery">
+                                    <p><strong>"No images yet."</strong></p>
+                                    <p class="muted">"Add photos above: they appear here once uploaded and checked."</p>
+                                </div>
+                            }>
                                 <ul class="gallery" data-testid="gallery">
-                                    {list.into_iter()
-                                        .enumerate()
-                                        .map(|(index, item)| {
-                                            let place = Place { product_id, index, count, order };
-                                            view! { <GalleryCard item place ui delete save_alt reorder/> }
-                                        })
-                                        .collect_view()}
+                                    <ForEnumerate each=move || list.get() key=|item| item.clone()
+                                        children=move |index, item| view! {
+                                            <GalleryCard item index place ui delete save_alt reorder/>
+                                        }/>
                                 </ul>
-                                <Lightbox slides open=ui.lightbox/>
-                            }.into_any()
-                        }
+                            </Show>
+                            <Lightbox slides=list open=ui.lightbox/>
+                        }.into_any(),
                     }
                 })}
             </Transition>
         </section>
     }
+}
+
+/// Fetches the gallery again whenever `changed` does (an upload registered, an image was
+/// deleted or moved). Only the newest request's answer is kept, so a slow earlier one can
+/// never overwrite a later state.
+fn reload_on_change(
+    product_id: i64,
+    changed: Signal<(u32, usize, usize)>,
+    latest: RwSignal<Option<Vec<GalleryItem>>>,
+    error: RwSignal<Option<String>>,
+) {
+    let newest = StoredValue::new(0u64);
+    Effect::new(move |seen: Option<(u32, usize, usize)>| {
+        let now = changed.get();
+        if seen.is_some_and(|seen| seen != now) {
+            let ticket = newest.get_value() + 1;
+            newest.set_value(ticket);
+            leptos::task::spawn_local(async move {
+                let result = list_gallery(product_id).await;
+                // Gone (the seller left the page) or overtaken by a newer request.
+                if newest.try_get_value() != Some(ticket) {
+                    return;
+                }
+                match result {
+                    Ok(list) => {
+                        error.try_set(None);
+                        latest.try_set(Some(list));
+                    }
+                    Err(e) => {
+                        error.try_set(Some(e.to_string()));
+                    }
+                }
+            });
+        }
+        now
+    });
 }
 
 /// The gallery's interaction state, shared by its cards.
@@ -173,26 +215,26 @@ struct GalleryUi {
     refocus: RwSignal<Option<(i64, &'static str)>>,
     /// Said to screen readers after a move.
     announce: RwSignal<String>,
-    /// Alt text typed but not saved yet, by image: the list is drawn anew whenever an upload
-    /// registers, and what a seller is typing must survive that.
+    /// Alt text typed but not saved yet, by image: a card is drawn anew when its image
+    /// changes (say, it was approved meanwhile), and what a seller is typing must survive that.
     drafts: RwSignal<HashMap<i64, String>>,
     /// The image whose alt text field has focus, to give it back after a redraw.
     editing: RwSignal<Option<i64>>,
 }
 
-/// Where a card sits in its gallery, for the move buttons.
+/// The gallery's order, shared by its cards for the move buttons.
 #[derive(Clone, Copy)]
 struct Place {
     product_id: i64,
-    index: usize,
-    count: usize,
     /// The order the page shows, sent with each move so a stale page cannot reorder.
-    order: StoredValue<Vec<i64>>,
+    order: Memo<Vec<i64>>,
 }
 
 #[component]
 fn GalleryCard(
     item: GalleryItem,
+    /// Where the card sits now: cards are kept across moves, so this changes under them.
+    index: ReadSignal<usize>,
     place: Place,
     ui: GalleryUi,
     delete: ServerAction<DeleteImage>,
@@ -232,46 +274,44 @@ fn GalleryCard(
             delete.dispatch(DeleteImage { image_id: id });
         }
     };
+    let count = move || place.order.with(Vec::len);
+    let first = move || index.get() == 0;
+    let last = move || index.get() + 1 == count();
     let move_to = move |to_index: usize, control: &'static str| {
-        if to_index == place.index {
+        if to_index == index.get_untracked() {
             return;
         }
         ui.refocus.set(Some((id, control)));
         ui.announce.set(if to_index == 0 {
             "Moved first: this image is now the cover.".to_owned()
         } else {
-            format!("Moved to position {} of {}.", to_index + 1, place.count)
+            format!("Moved to position {} of {}.", to_index + 1, count())
         });
         reorder.dispatch(MoveImage {
             product_id: place.product_id,
             image_id: id,
             to_index,
-            seen: place.order.get_value(),
+            seen: place.order.get_untracked(),
         });
     };
-    let first = place.index == 0;
-    let last = place.index + 1 == place.count;
-    let index = place.index;
     // Drag and drop: the dragged card's index travels in the signal, not in the DataTransfer,
     // so nothing outside the page can be dropped here as a reorder.
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         ui.drop_target.set(None);
+        let here = index.get_untracked();
         if let Some(from) = ui.dragging.get_untracked() {
             ui.dragging.set(None);
-            let dragged = place.order.with_value(|o| o.get(from).copied());
-            if let Some(dragged) = dragged.filter(|_| from != index) {
+            let dragged = place.order.with_untracked(|o| o.get(from).copied());
+            if let Some(dragged) = dragged.filter(|_| from != here) {
                 ui.refocus.set(Some((dragged, "image-open")));
-                ui.announce.set(format!(
-                    "Moved to position {} of {}.",
-                    index + 1,
-                    place.count
-                ));
+                ui.announce
+                    .set(format!("Moved to position {} of {}.", here + 1, count()));
                 reorder.dispatch(MoveImage {
                     product_id: place.product_id,
                     image_id: dragged,
-                    to_index: index,
-                    seen: place.order.get_value(),
+                    to_index: here,
+                    seen: place.order.get_untracked(),
                 });
             }
         }
@@ -279,10 +319,10 @@ fn GalleryCard(
     view! {
         <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.clone()
             draggable="true"
-            class:dragging=move || ui.dragging.get() == Some(index)
-            class:drop-target=move || ui.drop_target.get() == Some(index) && ui.dragging.get() != Some(index)
+            class:dragging=move || ui.dragging.get() == Some(index.get())
+            class:drop-target=move || ui.drop_target.get() == Some(index.get()) && ui.dragging.get() != Some(index.get())
             on:dragstart=move |ev| {
-                ui.dragging.set(Some(index));
+                ui.dragging.set(Some(index.get_untracked()));
                 // Firefox starts a drag only with some data set.
                 #[cfg(feature = "hydrate")]
                 if let Some(dt) = ev.data_transfer() {
@@ -295,25 +335,23 @@ fn GalleryCard(
             on:dragend=move |_| { ui.dragging.set(None); ui.drop_target.set(None); }
             on:dragover=move |ev| if ui.dragging.get_untracked().is_some() {
                 ev.prevent_default();
-                ui.drop_target.set(Some(index));
+                ui.drop_target.set(Some(index.get_untracked()));
             }
             on:drop=on_drop>
             <button class="thumb" data-testid="image-open" aria-label="View larger" title="View larger"
-                on:click=move |_| ui.lightbox.set(Some(index))>
+                on:click=move |_| ui.lightbox.set(Some(index.get_untracked()))>
                 <img src=item.url.clone() srcset=item.srcset.clone() sizes="(max-width: 600px) 100vw, 260px" alt=alt
                     width=item.width.to_string() height=item.height.to_string() loading="lazy" draggable="false"/>
             </button>
             <div class="order">
-                {if first {
-                    view! { <span class="badge badge-cover">"Cover"</span> }.into_any()
-                } else {
-                    view! { <button class="icon" data-testid="image-cover" on:click=move |_| move_to(0, "image-later")>"Make cover"</button> }.into_any()
-                }}
+                <Show when=move || !first() fallback=|| view! { <span class="badge badge-cover">"Cover"</span> }>
+                    <button class="icon" data-testid="image-cover" on:click=move |_| move_to(0, "image-later")>"Make cover"</button>
+                </Show>
                 <span class="order-buttons">
                     <button class="icon" aria-label="Move earlier" title="Move earlier" data-testid="image-earlier"
-                        disabled=first on:click=move |_| move_to(place.index.saturating_sub(1), "image-earlier")>"←"</button>
+                        disabled=first on:click=move |_| move_to(index.get_untracked().saturating_sub(1), "image-earlier")>"←"</button>
                     <button class="icon" aria-label="Move later" title="Move later" data-testid="image-later"
-                        disabled=last on:click=move |_| move_to(place.index + 1, "image-later")>"→"</button>
+                        disabled=last on:click=move |_| move_to(index.get_untracked() + 1, "image-later")>"→"</button>
                 </span>
             </div>
             <div class="meta">
@@ -345,9 +383,9 @@ fn GalleryCard(
 /// closes it on Esc); the arrow keys move between images, and closing returns focus to the
 /// thumbnail of the image last shown.
 #[component]
-fn Lightbox(slides: StoredValue<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
+fn Lightbox(slides: Memo<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let count = slides.with_value(Vec::len);
+    let count = move || slides.with(Vec::len);
     // Open or close the native dialog as the signal says.
     Effect::new(move |_| {
         let Some(el) = dialog.get() else { return };
@@ -362,19 +400,17 @@ fn Lightbox(slides: StoredValue<Vec<GalleryItem>>, open: RwSignal<Option<usize>>
     let step = move |by: isize| {
         open.update(|o| {
             if let Some(i) = o {
-                *i = (*i as isize + by).rem_euclid(count as isize) as usize;
+                let count = count().max(1) as isize;
+                *i = (*i as isize + by).rem_euclid(count) as usize;
             }
         })
     };
-    let shown = move || {
-        open.get()
-            .and_then(|i| slides.with_value(|s| s.get(i).cloned()))
-    };
+    let shown = move || open.get().and_then(|i| slides.with(|s| s.get(i).cloned()));
     let on_close = move |_| {
         let last = open.get_untracked();
         open.set(None);
         if let Some(index) = last {
-            let id = slides.with_value(|s| s.get(index).map(|i| i.id));
+            let id = slides.with_untracked(|s| s.get(index).map(|i| i.id));
             if let Some(id) = id {
                 keyboard::focus(&format!(
                     "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-open']"
@@ -401,7 +437,7 @@ fn Lightbox(slides: StoredValue<Vec<GalleryItem>>, open: RwSignal<Option<usize>>
                             width=item.width.to_string() height=item.height.to_string() data-testid="lightbox-image"
                             data-image-id=item.id.to_string()/>
                         <figcaption>
-                            <span data-testid="lightbox-position">{format!("{position} of {count}")}</span>
+                            <span data-testid="lightbox-position">{format!("{position} of {}", count())}</span>
                             <span class="muted">{alt}</span>
                         </figcaption>
                     </figure>

@@ -22,16 +22,11 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
     let kept_keys = app.recorded_keys().await;
     let begin_and_send = || async {
         let photo = jpeg(30, 20);
-        let ticket = ana
-            .begin(product.id, "image/jpeg", photo.len() as u64)
-            .await
-            .unwrap();
-        let upload = &ticket.uploads[0];
-        ana.post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-            .await;
+        let ticket = ana.begin_jpeg(product.id, &photo).await;
+        ana.send(&ticket, photo).await;
         (
             ticket.intent_id.clone(),
-            field(&upload.fields, "key").to_owned(),
+            field(&ticket.uploads[0].fields, "key").to_owned(),
         )
     };
     let (_, in_flight_key) = begin_and_send().await;

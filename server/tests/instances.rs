@@ -47,19 +47,14 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
 
     // Begun on B (the form targets the shared bucket), completed on A.
     let photo = jpeg(60, 40);
-    let ticket = on_b
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = on_b.begin_jpeg(product.id, &photo).await;
     let upload = &ticket.uploads[0];
     assert!(
         upload.url.starts_with(&a.base),
         "B signs for the shared bucket: {}",
         upload.url
     );
-    let sent = on_b
-        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-        .await;
+    let sent = on_b.send(&ticket, photo).await;
     assert_eq!(sent.status().as_u16(), 204);
     let image = on_a.complete(&ticket.intent_id).await.unwrap();
     assert_eq!((image.width, image.height), (60, 40));

@@ -31,10 +31,7 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(640, 480);
 
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     assert_eq!(ticket.uploads.len(), 1);
     let upload = &ticket.uploads[0];
     assert_eq!(
@@ -44,9 +41,7 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     let key = field(&upload.fields, "key");
     assert!(key.starts_with("media/sellers/"), "{key}");
 
-    let res = seller
-        .post_to_store(&upload.url, &upload.fields, photo.clone(), "image/jpeg")
-        .await;
+    let res = seller.send(&ticket, photo.clone()).await;
     assert_eq!(res.status().as_u16(), 204, "{}", res.text().await.unwrap());
 
     let image = seller.complete(&ticket.intent_id).await.unwrap();
@@ -80,14 +75,8 @@ async fn completing_twice_registers_one_image(db: Db) {
     let app = spawn_app(db).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(32, 32);
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
-    let upload = &ticket.uploads[0];
-    seller
-        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-        .await;
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
+    seller.send(&ticket, photo).await;
 
     let first = seller.complete(&ticket.intent_id).await.unwrap();
     let second = seller.complete(&ticket.intent_id).await.unwrap();
@@ -200,15 +189,9 @@ async fn a_stored_file_that_is_not_the_declared_image_is_deleted(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     // Text of the declared size and type passes the policy; the server must still refuse it.
     let fake = b"<html><script>alert('not a photo')</script></html>".to_vec();
-    let ticket = seller
-        .begin(product.id, "image/jpeg", fake.len() as u64)
-        .await
-        .unwrap();
-    let upload = &ticket.uploads[0];
-    let key = field(&upload.fields, "key").to_owned();
-    let res = seller
-        .post_to_store(&upload.url, &upload.fields, fake, "image/jpeg")
-        .await;
+    let ticket = seller.begin_jpeg(product.id, &fake).await;
+    let key = field(&ticket.uploads[0].fields, "key").to_owned();
+    let res = seller.send(&ticket, fake).await;
     assert_eq!(res.status().as_u16(), 204);
     assert!(app.state.store.head(&key).await.unwrap().is_some());
 
@@ -236,17 +219,8 @@ async fn sellers_cannot_touch_each_others_products(db: Db) {
     bob.sign_up("bob@shop.example").await;
 
     let photo = jpeg(32, 32);
-    let ticket = ana
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
-    ana.post_to_store(
-        &ticket.uploads[0].url,
-        &ticket.uploads[0].fields,
-        photo.clone(),
-        "image/jpeg",
-    )
-    .await;
+    let ticket = ana.begin_jpeg(product.id, &photo).await;
+    ana.send(&ticket, photo.clone()).await;
 
     // Bob gets the same answer as for a product that does not exist.
     let theirs = bob.begin(product.id, "image/jpeg", 10).await.unwrap_err();
@@ -327,15 +301,9 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
     let app = spawn_app(db).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(40, 40);
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
-    let upload = &ticket.uploads[0];
-    let key = field(&upload.fields, "key").to_owned();
-    seller
-        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-        .await;
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
+    let key = field(&ticket.uploads[0].fields, "key").to_owned();
+    seller.send(&ticket, photo).await;
     assert!(app.state.store.head(&key).await.unwrap().is_some());
 
     async fn cancel(b: &support::Browser, id: String) -> Result<(), AppError> {
@@ -364,18 +332,9 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
     assert!(seller.gallery(product.id).await.unwrap().is_empty());
 
     // A registered upload cannot be cancelled (it is deleted as an image instead).
-    let done = seller
-        .begin(product.id, "image/jpeg", jpeg(8, 8).len() as u64)
-        .await
-        .unwrap();
-    seller
-        .post_to_store(
-            &done.uploads[0].url,
-            &done.uploads[0].fields,
-            jpeg(8, 8),
-            "image/jpeg",
-        )
-        .await;
+    let small = jpeg(8, 8);
+    let done = seller.begin_jpeg(product.id, &small).await;
+    seller.send(&done, small).await;
     seller.complete(&done.intent_id).await.unwrap();
     assert!(matches!(
         cancel(&seller, done.intent_id.clone()).await,
@@ -388,10 +347,7 @@ async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
     let app = support::spawn_app_with(db, |s| s.upload_method = domain::UploadMethod::Put).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(40, 30);
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     let target = &ticket.uploads[0];
     assert_eq!(target.method, "put");
     assert!(target.fields.is_empty());
@@ -445,10 +401,7 @@ async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
     );
 
     // Exactly as signed: stored with its cache header, and registered.
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     let target = &ticket.uploads[0];
     let mut req = seller.http.put(format!("{}{}", app.base, target.url));
     for (name, value) in &target.headers {
@@ -468,10 +421,7 @@ async fn uploads_must_request_the_configured_encryption(db: Db) {
     .await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(40, 30);
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     let upload = &ticket.uploads[0];
     assert_eq!(
         field(&upload.fields, "x-amz-server-side-encryption"),
@@ -491,9 +441,7 @@ async fn uploads_must_request_the_configured_encryption(db: Db) {
     assert!(refused.status().is_client_error(), "{}", refused.status());
     let key = field(&upload.fields, "key").to_owned();
     assert!(app.state.store.head(&key).await.unwrap().is_none());
-    let sent = seller
-        .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-        .await;
+    let sent = seller.send(&ticket, photo).await;
     assert_eq!(sent.status().as_u16(), 204);
     seller.complete(&ticket.intent_id).await.unwrap();
 
@@ -505,10 +453,7 @@ async fn uploads_must_request_the_configured_encryption(db: Db) {
     .await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(40, 30);
-    let ticket = seller
-        .begin(product.id, "image/jpeg", photo.len() as u64)
-        .await
-        .unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     let target = &ticket.uploads[0];
     assert!(
         target

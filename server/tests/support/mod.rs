@@ -247,16 +247,24 @@ impl Browser {
     /// Uploads one generated JPEG to `product_id` through the whole chain.
     pub async fn upload_photo(&self, product_id: i64) -> RegisteredImage {
         let photo = jpeg(48, 32);
-        let ticket = self
-            .begin(product_id, "image/jpeg", photo.len() as u64)
-            .await
-            .unwrap();
-        let upload = &ticket.uploads[0];
-        let res = self
-            .post_to_store(&upload.url, &upload.fields, photo, "image/jpeg")
-            .await;
+        let ticket = self.begin_jpeg(product_id, &photo).await;
+        let res = self.send(&ticket, photo).await;
         assert_eq!(res.status().as_u16(), 204);
         self.complete(&ticket.intent_id).await.unwrap()
+    }
+
+    /// Begins the upload of `file` as a JPEG display variant, which must be accepted.
+    pub async fn begin_jpeg(&self, product_id: i64, file: &[u8]) -> UploadTicket {
+        self.begin(product_id, "image/jpeg", file.len() as u64)
+            .await
+            .expect("begin_upload accepts a JPEG")
+    }
+
+    /// Sends `file` to the store with the ticket's own signed form, untouched.
+    pub async fn send(&self, ticket: &UploadTicket, file: Vec<u8>) -> reqwest::Response {
+        let upload = &ticket.uploads[0];
+        self.post_to_store(&upload.url, &upload.fields, file, "image/jpeg")
+            .await
     }
 
     pub async fn create_product(&self, name: &str) -> Result<ProductSummary, AppError> {

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{self, Action, Subject};
-use crate::entities::{image, stored_object, upload_intent};
-use crate::{Account, AppState, Error, products};
+use crate::entities::{stored_object, upload_intent};
+use crate::products::{self, NewImage};
+use crate::{Account, AppState, Error};
 
 /// One file to import, and where it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,26 +230,24 @@ pub async fn import_one(
     }
     .insert(&txn)
     .await?;
-    let position = products::next_position(&txn, product_id).await?;
     let display = &renditions[0];
-    let image = image::ActiveModel {
-        product_id: Set(product_id),
-        account_id: Set(seller.id),
-        intent_id: Set(id.to_string()),
-        status: Set(if approve { "approved" } else { "pending" }.into()),
-        review_reason: Set(None),
-        position: Set(position),
-        alt_text: Set(item
-            .alt_text
-            .chars()
-            .take(crate::images::MAX_ALT_CHARS)
-            .collect()),
-        width: Set(dim(display.width)),
-        height: Set(dim(display.height)),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let image = products::append_image(
+        &txn,
+        NewImage {
+            product_id,
+            account_id: seller.id,
+            intent_id: &id.to_string(),
+            status: if approve { "approved" } else { "pending" },
+            alt_text: item
+                .alt_text
+                .chars()
+                .take(crate::images::MAX_ALT_CHARS)
+                .collect(),
+            width: display.width,
+            height: display.height,
+            at: now,
+        },
+    )
     .await?;
     for (variant, key, rendition) in &uploaded {
         stored_object::ActiveModel {
@@ -266,13 +265,6 @@ pub async fn import_one(
         .insert(&txn)
         .await?;
     }
-    upload_intent::ActiveModel {
-        id: Set(id.to_string()),
-        image_id: Set(Some(image.id)),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
     let subject = Subject::image(seller.id, product_id, image.id);
     let detail = format!("imported from {}", item.path.display());
     audit::record(&txn, &seller, Action::Uploaded, subject, detail).await?;

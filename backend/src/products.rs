@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -223,20 +223,56 @@ pub(crate) async fn lock_gallery(
     Ok(locked.rows_affected == 1)
 }
 
-/// The position after the product's last image (0 for the first). Call it holding
-/// [`lock_gallery`], so two registrations never take the same one.
-pub(crate) async fn next_position(
+/// A new image from a finished upload intent, for the end of its product's gallery.
+pub(crate) struct NewImage<'a> {
+    pub product_id: i64,
+    pub account_id: i64,
+    pub intent_id: &'a str,
+    /// `pending`, or `approved` for a trusted import.
+    pub status: &'a str,
+    pub alt_text: String,
+    pub width: u32,
+    pub height: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// Adds `new` after the product's last image (position 0 for the first) and links its intent
+/// to it. Call it holding [`lock_gallery`], so two registrations never take the same position.
+pub(crate) async fn append_image(
     txn: &DatabaseTransaction,
-    product_id: i64,
-) -> Result<i32, Error> {
+    new: NewImage<'_>,
+) -> Result<image::Model, Error> {
     let last: Option<Option<i32>> = image::Entity::find()
         .select_only()
         .column_as(image::Column::Position.max(), "max_position")
-        .filter(image::Column::ProductId.eq(product_id))
+        .filter(image::Column::ProductId.eq(new.product_id))
         .into_tuple()
         .one(txn)
         .await?;
-    Ok(last.flatten().map_or(0, |p| p + 1))
+    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let image = image::ActiveModel {
+        product_id: Set(new.product_id),
+        account_id: Set(new.account_id),
+        intent_id: Set(new.intent_id.to_owned()),
+        status: Set(new.status.to_owned()),
+        review_reason: Set(None),
+        position: Set(last.flatten().map_or(0, |p| p + 1)),
+        alt_text: Set(new.alt_text),
+        width: Set(dim(new.width)),
+        height: Set(dim(new.height)),
+        created_at: Set(new.at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    upload_intent::ActiveModel {
+        id: Set(new.intent_id.to_owned()),
+        image_id: Set(Some(image.id)),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    Ok(image)
 }
 
 /// The product with its image count, if `seller` owns it.

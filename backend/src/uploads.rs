@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object, upload_intent};
-use crate::{Account, AppState, Error, products};
+use crate::products::{self, NewImage};
+use crate::{Account, AppState, Error};
 
 /// How long the browser has to send the bytes (the signed form's lifetime).
 pub const POST_EXPIRY: Duration = Duration::from_secs(10 * 60);
@@ -358,23 +359,21 @@ async fn register(
         txn.rollback().await?;
         return Err(Error::NotFound("That product"));
     }
-    let position = products::next_position(&txn, intent.product_id).await?;
-    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let image = image::ActiveModel {
-        product_id: Set(intent.product_id),
-        account_id: Set(intent.account_id),
-        intent_id: Set(intent.id.clone()),
-        status: Set("pending".into()),
-        review_reason: Set(None),
-        position: Set(position),
-        alt_text: Set(String::new()),
-        width: Set(dim(display.width)),
-        height: Set(dim(display.height)),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let image = products::append_image(
+        &txn,
+        NewImage {
+            product_id: intent.product_id,
+            account_id: intent.account_id,
+            intent_id: &intent.id,
+            status: "pending",
+            alt_text: String::new(),
+            width: display.width,
+            height: display.height,
+            at: now,
+        },
+    )
     .await?;
+    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     for (object, s) in objects.iter().zip(sniffed) {
         stored_object::ActiveModel {
             id: Set(object.id),
@@ -386,13 +385,6 @@ async fn register(
         .update(&txn)
         .await?;
     }
-    upload_intent::ActiveModel {
-        id: Set(intent.id.clone()),
-        image_id: Set(Some(image.id)),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
     audit::record(
         &txn,
         seller,

@@ -201,6 +201,12 @@ function report(results, ssimNote) {
     const display = find(a.photo, 'vitrine');
     row([a.photo, ms(display.medianMs), ms(a.medianMs), ratio(a.medianMs / display.medianMs)]);
   }
+  lines.push('', 'vitrine display variant inside the worker, median ms by stage', '');
+  head(['photo', 'decode', 'resize', 'orient', 'encode']);
+  for (const a of results.all3) {
+    const t = a.stages;
+    row([a.photo, ms(t.decode), ms(t.resize), ms(t.orient), ms(t.encode)]);
+  }
   lines.push('');
   if (results.memory) {
     const m = results.memory;

@@ -202,6 +202,11 @@ window.runBenchmark = async (config) => {
       }));
       all3.push({ photo: name, times, medianMs: median(times), minMs: Math.min(...times), variants });
       log(`${name} vitrine all 3 variants: median ${median(times)} ms`);
+      // Inside the worker, stage by stage (display variant): where the time goes.
+      const timed = [];
+      for (let i = 0; i < config.runs; i++) timed.push((await request(workers.vitrine, { file, stages: true })).stages);
+      const stageMedians = Object.fromEntries(Object.keys(timed[0]).map((k) => [k, median(timed.map((t) => t[k]))]));
+      all3.at(-1).stages = stageMedians;
     }
   } finally {
     workers.vitrine.terminate();

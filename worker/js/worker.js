@@ -1,9 +1,10 @@
 // One upload-pool worker: runs the Rust pipeline (vitrine_worker.wasm) on the files the page
 // posts, and posts the encoded variants back, transferring their buffers (no copies).
-// Message in:  { file: File | Blob, only?: string }
+// Message in:  { file: File | Blob, only?: string, stages?: true }
 // Message out: { variants: [{ variant, bytes, width, height, contentType }], ms, memory }
+//          or: { stages: { decode, resize, orient, encode } }  (ms; benchmarks)
 //          or: { error: string, broken: boolean }  (broken: the module trapped; replace the worker)
-import init, { process, memoryBytes } from './vitrine_worker.js';
+import init, { process, memoryBytes, stages } from './vitrine_worker.js';
 
 const ready = init();
 
@@ -16,6 +17,10 @@ self.onmessage = async ({ data }) => {
   }
   try {
     const input = new Uint8Array(await data.file.arrayBuffer());
+    if (data.stages) {
+      self.postMessage({ stages: stages(input, () => performance.now()) });
+      return;
+    }
     const started = performance.now();
     const variants = process(input, data.only);
     const ms = performance.now() - started;

@@ -27,6 +27,44 @@ pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
     Ok(out)
 }
 
+/// Where the display variant's time goes, in this browser: `{decode, resize, orient, encode}`
+/// in milliseconds, timed with `now` (the benchmark passes `performance.now`). Native
+/// profiles only guess at WebAssembly's costs, and that guess decides what to optimise.
+#[wasm_bindgen]
+pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
+    use pipeline::{decode, encode, resize};
+    let clock = || {
+        now.call0(&JsValue::UNDEFINED)
+            .ok()
+            .and_then(|t| t.as_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let display = UPLOAD_VARIANTS[0].1.max_side;
+    let fail = |e: pipeline::PipelineError| JsError::new(&e.to_string());
+    let t0 = clock();
+    let decoded = decode::decode(input, display).map_err(fail)?;
+    let t1 = clock();
+    let (w, h) = decoded.full_size;
+    let resized =
+        resize::resize_to(&decoded.pixels, resize::fitted_size(w, h, display)).map_err(fail)?;
+    let t2 = clock();
+    let oriented = decode::orient(&resized, decoded.orientation);
+    let t3 = clock();
+    encode::jpeg(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref()).map_err(fail)?;
+    let t4 = clock();
+    let object = Object::new();
+    for (key, ms) in [
+        ("decode", t1 - t0),
+        ("resize", t2 - t1),
+        ("orient", t3 - t2),
+        ("encode", t4 - t3),
+    ] {
+        Reflect::set(&object, &key.into(), &ms.into())
+            .map_err(|_| JsError::new("could not build the result"))?;
+    }
+    Ok(object)
+}
+
 /// Bytes of WebAssembly memory this worker holds: linear memory never shrinks, so this is the
 /// peak so far (the benchmark reports it).
 #[wasm_bindgen(js_name = memoryBytes)]

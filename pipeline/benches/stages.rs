@@ -3,6 +3,7 @@
 //!
 //! - decode: full size (baseline) vs reduced DCT scale for a 2048 px display variant;
 //! - resize: Lanczos3 to 2048 px, fast_image_resize vs `image::imageops` (baseline);
+//! - orient: a quarter turn of the display variant, tiled vs `image::imageops` (baseline);
 //! - encode: standard (baseline) vs optimised Huffman tables, bytes printed;
 //! - process: the whole display variant, and all three variants, vs the obvious `image`-crate
 //!   route (load, orient, resize, encode: baseline).
@@ -11,8 +12,11 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
-use pipeline::{JPEG_QUALITY, UPLOAD_VARIANTS, VariantSpec, decode, encode, process, resize};
+use pipeline::{
+    JPEG_QUALITY, UPLOAD_VARIANTS, VariantSpec, decode, encode, orient, process, resize,
+};
 
 const PHOTOS: [&str; 4] = [
     "jolla.jpg",
@@ -60,6 +64,13 @@ fn stages(c: &mut Criterion) {
         });
 
         let resized = resize::resize_to(&decoded.pixels, size).expect("resizes");
+        // A quarter turn, as phones store portraits (orientation 6).
+        group.bench_function("orient/rotate90 image::imageops (baseline)", |b| {
+            b.iter(|| image::imageops::rotate90(black_box(&*resized)))
+        });
+        group.bench_function("orient/rotate90 tiled", |b| {
+            b.iter(|| orient::orient(black_box(&resized), Orientation::Rotate90))
+        });
         group.bench_function("encode/standard huffman (baseline)", |b| {
             b.iter(|| standard_jpeg(black_box(&resized)))
         });

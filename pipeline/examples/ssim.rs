@@ -3,7 +3,7 @@
 //! size. `cargo run --release -p pipeline --example ssim -- ORIGINAL OUTPUT` prints e.g. 0.9843.
 use std::process::exit;
 
-use pipeline::{decode, resize, similarity};
+use pipeline::{decode, orient, resize, similarity};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -23,7 +23,7 @@ fn main() {
 fn score(original: &str, output: &str) -> Result<f64, String> {
     let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
     let source = decode::decode(&read(original)?, u32::MAX).map_err(|e| e.to_string())?;
-    let upright = decode::orient(&source.pixels, source.orientation);
+    let upright = orient::orient(&source.pixels, source.orientation);
     let out = load(&read(output)?).map_err(|e| format!("{output}: {e}"))?;
     let reference = resize::resize_to(&upright, out.dimensions()).map_err(|e| e.to_string())?;
     similarity::ssim(&reference, &out).ok_or_else(|| "sizes differ".into())

@@ -7,7 +7,6 @@
 //!
 //! The EXIF orientation is read but not applied: rotating the small result is far cheaper.
 
-use std::borrow::Cow;
 use std::io::Cursor;
 
 use image::metadata::Orientation;
@@ -187,21 +186,6 @@ fn over_white(px: &[u8]) -> [u8; 3] {
         ((x + (x >> 8)) >> 8) as u8
     };
     [blend(px[0]), blend(px[1]), blend(px[2])]
-}
-
-/// Applies the EXIF orientation to a (small, resized) picture; an upright one is not copied.
-pub fn orient(pixels: &RgbImage, orientation: Orientation) -> Cow<'_, RgbImage> {
-    use image::imageops::{flip_horizontal, rotate90, rotate180, rotate270};
-    Cow::Owned(match orientation {
-        Orientation::NoTransforms => return Cow::Borrowed(pixels),
-        Orientation::Rotate90 => rotate90(pixels),
-        Orientation::Rotate180 => rotate180(pixels),
-        Orientation::Rotate270 => rotate270(pixels),
-        Orientation::FlipHorizontal => flip_horizontal(pixels),
-        Orientation::FlipVertical => image::imageops::flip_vertical(pixels),
-        Orientation::Rotate90FlipH => flip_horizontal(&rotate90(pixels)),
-        Orientation::Rotate270FlipH => flip_horizontal(&rotate270(pixels)),
-    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+pub mod orient;
 pub mod repair;
 pub mod resize;
 pub mod similarity;
@@ -74,7 +75,7 @@ pub fn process(input: &[u8], specs: &[VariantSpec]) -> Result<Vec<Rendition>, Pi
             continue;
         }
         let resized = resize::resize_to(&current, size)?;
-        let oriented = decode::orient(&resized, source.orientation);
+        let oriented = orient::orient(&resized, source.orientation);
         out[i] = Some(encode::jpeg(
             &oriented,
             JPEG_QUALITY,

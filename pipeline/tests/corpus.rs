@@ -271,8 +271,8 @@ fn a_cmyk_profile_is_not_attached_to_rgb_pixels() {
 fn mean_rgb(image: &image::RgbImage) -> [f64; 3] {
     let mut sum = [0f64; 3];
     for p in image.pixels() {
-        for c in 0..3 {
-            sum[c] += f64::from(p.0[c]);
+        for (total, channel) in sum.iter_mut().zip(p.0) {
+            *total += f64::from(channel);
         }
     }
     sum.map(|s| s / f64::from(image.width() * image.height()))

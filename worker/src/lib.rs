@@ -32,7 +32,7 @@ pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
 /// profiles only guess at WebAssembly's costs, and that guess decides what to optimise.
 #[wasm_bindgen]
 pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
-    use pipeline::{decode, encode, resize};
+    use pipeline::{decode, encode, orient, resize};
     let clock = || {
         now.call0(&JsValue::UNDEFINED)
             .ok()
@@ -48,7 +48,7 @@ pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
     let resized =
         resize::resize_to(&decoded.pixels, resize::fitted_size(w, h, display)).map_err(fail)?;
     let t2 = clock();
-    let oriented = decode::orient(&resized, decoded.orientation);
+    let oriented = orient::orient(&resized, decoded.orientation);
     let t3 = clock();
     encode::jpeg(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref()).map_err(fail)?;
     let t4 = clock();

@@ -81,20 +81,33 @@ async function longestTaskDuring(fn) {
   return round(longest);
 }
 
-/** Warm-up calls, then timed ones; returns their wall times, answers and the longest task. */
-async function timeRuns(call, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) await call();
-  const times = [];
-  const answers = [];
-  const longestTaskMs = await longestTaskDuring(async () => {
-    for (let i = 0; i < runs; i++) {
+/**
+ * Warm-up calls, then timed rounds in which every call runs once, in an order that rotates each
+ * round: load from elsewhere on the machine then falls on all of them alike, so their ratios
+ * hold even when absolute times drift. Returns, by name, wall times, answers and the longest
+ * main-thread task seen during its calls.
+ */
+async function timeInterleaved(calls, { warmup, runs }) {
+  const names = Object.keys(calls);
+  const out = Object.fromEntries(names.map((n) => [n, { times: [], answers: [], longestTaskMs: 0 }]));
+  for (let i = 0; i < warmup; i++) for (const n of names) await calls[n]();
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      let answer;
       const started = performance.now();
-      const answer = await call();
-      times.push(performance.now() - started);
-      answers.push(answer);
+      let took;
+      const longest = await longestTaskDuring(async () => {
+        answer = await calls[name]();
+        took = performance.now() - started;
+      });
+      const o = out[name];
+      o.times.push(round(took));
+      o.answers.push(answer);
+      o.longestTaskMs = longest == null || o.longestTaskMs == null ? null : Math.max(o.longestTaskMs, longest);
     }
-  });
-  return { times: times.map(round), answers, longestTaskMs };
+  }
+  return out;
 }
 
 /** The contenders. call() is timed; describe() turns its answer into bytes and size, untimed. */
@@ -186,8 +199,12 @@ window.runBenchmark = async (config) => {
   try {
     for (const { name } of config.photos) {
       const file = files[name];
-      for (const [method, { call, describe }] of Object.entries(contenders)) {
-        const { times, answers, longestTaskMs } = await timeRuns(() => call(file), config);
+      // The three contenders and vitrine's all-three-variants call, interleaved.
+      const calls = Object.fromEntries(Object.entries(contenders).map(([m, { call }]) => [m, () => call(file)]));
+      calls.all3 = () => request(workers.vitrine, { file });
+      const timed = await timeInterleaved(calls, config);
+      for (const [method, { describe }] of Object.entries(contenders)) {
+        const { times, answers, longestTaskMs } = timed[method];
         const { bytes, width, height } = await describe(answers.at(-1));
         const row = { photo: name, method, times, medianMs: median(times), minMs: Math.min(...times) };
         Object.assign(row, { bytes: bytes.length, width, height, longestTaskMs, output: bytes });
@@ -196,17 +213,16 @@ window.runBenchmark = async (config) => {
         log(`${name} ${method}: median ${row.medianMs} ms, ${width}x${height}, ${bytes.length} B`);
       }
       // All three upload variants (display, medium, thumb) in one call, as the upload does.
-      const { times, answers } = await timeRuns(() => request(workers.vitrine, { file }), config);
+      const { times, answers } = timed.all3;
       const variants = answers.at(-1).variants.map(({ variant, bytes, width, height }) => ({
         variant, bytes: bytes.length, width, height,
       }));
       all3.push({ photo: name, times, medianMs: median(times), minMs: Math.min(...times), variants });
       log(`${name} vitrine all 3 variants: median ${median(times)} ms`);
       // Inside the worker, stage by stage (display variant): where the time goes.
-      const timed = [];
-      for (let i = 0; i < config.runs; i++) timed.push((await request(workers.vitrine, { file, stages: true })).stages);
-      const stageMedians = Object.fromEntries(Object.keys(timed[0]).map((k) => [k, median(timed.map((t) => t[k]))]));
-      all3.at(-1).stages = stageMedians;
+      const staged = [];
+      for (let i = 0; i < config.runs; i++) staged.push((await request(workers.vitrine, { file, stages: true })).stages);
+      all3.at(-1).stages = Object.fromEntries(Object.keys(staged[0]).map((k) => [k, median(staged.map((t) => t[k]))]));
     }
   } finally {
     workers.vitrine.terminate();

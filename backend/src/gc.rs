@@ -111,12 +111,10 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
         if known.contains(&object.key) || object.last_modified > cutoff {
             continue;
         }
-        if !dry_run {
-            if let Err(err) = state.store.delete(&object.key).await {
-                tracing::warn!(key = %object.key, %err, "gc could not delete");
-                report.failed.push(object.key);
-                continue;
-            }
+        if !dry_run && let Err(err) = state.store.delete(&object.key).await {
+            tracing::warn!(key = %object.key, %err, "gc could not delete");
+            report.failed.push(object.key);
+            continue;
         }
         report.orphan_objects.push(object.key);
     }

@@ -127,7 +127,10 @@ pub async fn move_to(
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
     // Take the product's write lock first: concurrent reorders queue up behind it.
-    if !products::lock_gallery(&txn, seller.id, product_id).await? {
+    if products::lock_gallery(&txn, seller.id, product_id)
+        .await?
+        .is_none()
+    {
         return Err(Error::NotFound("That product"));
     }
     let current: Vec<i64> = image::Entity::find()

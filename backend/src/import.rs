@@ -105,12 +105,16 @@ fn split_csv(line: &str) -> Vec<String> {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                fields.last_mut().map(|f| f.push('"'));
+                if let Some(f) = fields.last_mut() {
+                    f.push('"')
+                }
             }
             ('"', _) => quoted = !quoted,
             (',', false) => fields.push(String::new()),
             (c, _) => {
-                fields.last_mut().map(|f| f.push(c));
+                if let Some(f) = fields.last_mut() {
+                    f.push(c)
+                }
             }
         }
     }
@@ -216,9 +220,9 @@ pub async fn import_one(
     let now = Utc::now();
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let txn = state.db.begin().await?;
-    if !products::lock_gallery(&txn, seller.id, product_id).await? {
+    let Some(gallery) = products::lock_gallery(&txn, seller.id, product_id).await? else {
         return Err(Error::NotFound("That product"));
-    }
+    };
     upload_intent::ActiveModel {
         id: Set(id.to_string()),
         account_id: Set(seller.id),
@@ -233,8 +237,8 @@ pub async fn import_one(
     let display = &renditions[0];
     let image = products::append_image(
         &txn,
+        &gallery,
         NewImage {
-            product_id,
             account_id: seller.id,
             intent_id: &id.to_string(),
             status: if approve { "approved" } else { "pending" },

@@ -139,7 +139,7 @@ pub async fn delete(
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
     // Locked, so no image is registered to it meanwhile unseen.
-    if !lock_gallery(&txn, seller.id, id).await? {
+    if lock_gallery(&txn, seller.id, id).await?.is_none() {
         return Err(Error::NotFound("That product"));
     }
     let image_ids: Vec<i64> = image::Entity::find()
@@ -203,14 +203,20 @@ pub async fn delete(
     images::delete_objects(state, objects).await
 }
 
+/// Proof that a product's gallery is locked in the current transaction (see [`lock_gallery`]).
+pub(crate) struct GalleryLock {
+    product_id: i64,
+}
+
 /// Takes `product_id`'s write lock until `txn` ends, by bumping its gallery version, so
 /// reorders, registrations and deletion of one product run one after another (two tabs never
-/// lose an update; two uploads never share a position). False if `seller_id` has no such product.
+/// lose an update; two uploads never share a position). `None` if `seller_id` has no such
+/// product.
 pub(crate) async fn lock_gallery(
     txn: &DatabaseTransaction,
     seller_id: i64,
     product_id: i64,
-) -> Result<bool, Error> {
+) -> Result<Option<GalleryLock>, Error> {
     let locked = product::Entity::update_many()
         .col_expr(
             product::Column::GalleryVersion,
@@ -220,12 +226,11 @@ pub(crate) async fn lock_gallery(
         .filter(product::Column::AccountId.eq(seller_id))
         .exec(txn)
         .await?;
-    Ok(locked.rows_affected == 1)
+    Ok((locked.rows_affected == 1).then_some(GalleryLock { product_id }))
 }
 
 /// A new image from a finished upload intent, for the end of its product's gallery.
 pub(crate) struct NewImage<'a> {
-    pub product_id: i64,
     pub account_id: i64,
     pub intent_id: &'a str,
     /// `pending`, or `approved` for a trusted import.
@@ -236,22 +241,23 @@ pub(crate) struct NewImage<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Adds `new` after the product's last image (position 0 for the first) and links its intent
-/// to it. Call it holding [`lock_gallery`], so two registrations never take the same position.
+/// Adds `new` after the last image of the locked product (position 0 for the first) and links
+/// its intent to it. The lock is what keeps two registrations from taking the same position.
 pub(crate) async fn append_image(
     txn: &DatabaseTransaction,
+    gallery: &GalleryLock,
     new: NewImage<'_>,
 ) -> Result<image::Model, Error> {
     let last: Option<Option<i32>> = image::Entity::find()
         .select_only()
         .column_as(image::Column::Position.max(), "max_position")
-        .filter(image::Column::ProductId.eq(new.product_id))
+        .filter(image::Column::ProductId.eq(gallery.product_id))
         .into_tuple()
         .one(txn)
         .await?;
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let image = image::ActiveModel {
-        product_id: Set(new.product_id),
+        product_id: Set(gallery.product_id),
         account_id: Set(new.account_id),
         intent_id: Set(new.intent_id.to_owned()),
         status: Set(new.status.to_owned()),

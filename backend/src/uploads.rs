@@ -355,14 +355,15 @@ async fn register(
     }
     // Take the product's lock (as reorders do) before reading the last position, so two
     // uploads finishing together never get the same one.
-    if !products::lock_gallery(&txn, intent.account_id, intent.product_id).await? {
+    let Some(gallery) = products::lock_gallery(&txn, intent.account_id, intent.product_id).await?
+    else {
         txn.rollback().await?;
         return Err(Error::NotFound("That product"));
-    }
+    };
     let image = products::append_image(
         &txn,
+        &gallery,
         NewImage {
-            product_id: intent.product_id,
             account_id: intent.account_id,
             intent_id: &intent.id,
             status: "pending",

@@ -85,10 +85,10 @@ impl Provider {
         let endpoint = endpoint
             .map(|e| e.trim().trim_end_matches('/'))
             .filter(|e| !e.is_empty());
-        if let Some(e) = endpoint {
-            if !(e.starts_with("https://") || e.starts_with("http://")) {
-                return Err(ProviderError::BadEndpoint(e.to_owned()));
-            }
+        if let Some(e) = endpoint
+            && !(e.starts_with("https://") || e.starts_with("http://"))
+        {
+            return Err(ProviderError::BadEndpoint(e.to_owned()));
         }
         let region = region.map(str::trim).filter(|r| !r.is_empty());
         let resolved = match self {

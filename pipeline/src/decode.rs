@@ -167,12 +167,11 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     }
     let rgba = image.into_rgba8();
     let (w, h) = rgba.dimensions();
-    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
-    for px in rgba.as_raw().chunks_exact(4) {
-        rgb.extend_from_slice(&over_white(px));
+    let mut rgb = RgbImage::new(w, h);
+    for (dst, src) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        dst.copy_from_slice(&over_white(src));
     }
-    // The length is exactly w * h * 3, so this cannot fail.
-    RgbImage::from_raw(w, h, rgb).unwrap_or_else(|| RgbImage::new(w, h))
+    rgb
 }
 
 /// One RGBA pixel over white, rounded: (c·a + 255·(255 − a)) / 255, with the division done as

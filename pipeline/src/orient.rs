@@ -59,7 +59,8 @@ fn remap(src: &RgbImage, map: &SourceMap) -> RgbImage {
     let (sw, sh) = (src.width() as usize, src.height() as usize);
     let (ow, oh) = if map.transposed { (sh, sw) } else { (sw, sh) };
     let (source, _) = src.as_raw().as_chunks::<3>();
-    let mut out = vec![[0u8; 3]; ow * oh];
+    let mut image = RgbImage::new(ow as u32, oh as u32);
+    let (out, _) = image.as_chunks_mut::<3>();
     // Pixel steps in the source per output step right and down, and the source of (0, 0).
     let step_x = map.ay * sw as isize + map.ax;
     let step_y = map.by * sw as isize + map.bx;
@@ -76,9 +77,7 @@ fn remap(src: &RgbImage, map: &SourceMap) -> RgbImage {
             }
         }
     }
-    // The buffer is exactly ow·oh pixels, so this cannot fail.
-    RgbImage::from_raw(ow as u32, oh as u32, out.into_flattened())
-        .unwrap_or_else(|| RgbImage::new(0, 0))
+    image
 }
 
 #[cfg(test)]

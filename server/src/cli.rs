@@ -375,11 +375,11 @@ impl ConfigArgs {
 
 pub fn main() -> ExitCode {
     // A missing .env is normal; a broken one is worth saying.
-    if let Err(err) = dotenvy::dotenv() {
-        if !err.not_found() {
-            eprintln!("error: cannot read .env: {err}");
-            return ExitCode::FAILURE;
-        }
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("error: cannot read .env: {err}");
+        return ExitCode::FAILURE;
     }
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -51,10 +51,10 @@ pub fn StorefrontPage() -> impl IntoView {
                 match product.await {
                     Err(e) => {
                         #[cfg(feature = "ssr")]
-                        if matches!(e, AppError::NotFound(_)) {
-                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                                response.set_status(http::StatusCode::NOT_FOUND);
-                            }
+                        if matches!(e, AppError::NotFound(_))
+                            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+                        {
+                            response.set_status(http::StatusCode::NOT_FOUND);
                         }
                         view! { <ErrorNotice error=e/> }.into_any()
                     }

@@ -688,13 +688,13 @@ impl UrlSigner {
 
     /// Same-origin URLs drop scheme and host.
     fn shown(&self, uri: &str) -> String {
-        if self.relative {
-            if let Some(rest) = uri.split_once("://").map(|(_, rest)| rest) {
-                return rest
-                    .find('/')
-                    .map(|i| rest[i..].to_owned())
-                    .unwrap_or_else(|| "/".into());
-            }
+        if self.relative
+            && let Some(rest) = uri.split_once("://").map(|(_, rest)| rest)
+        {
+            return rest
+                .find('/')
+                .map(|i| rest[i..].to_owned())
+                .unwrap_or_else(|| "/".into());
         }
         uri.to_owned()
     }

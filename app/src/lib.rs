@@ -6,6 +6,15 @@
 //!   complete), with the `begin_upload`/`complete_upload` server functions.
 //! - `api`: the types server functions exchange; `error`: the one error type they return.
 //! - `session` (server only): who is asking; `routes`: which pages need it.
+//!
+//! # Resources
+//! A page creates its resources (and `Suspense`/`Transition` boundaries) in its component body,
+//! never inside a `Suspend`. Each takes the next number from one counter, and the browser finds
+//! a resource's server-rendered value by that number. The server may run a `Suspend`'s body
+//! several times (its `Suspense` walks the children again whenever a resource settles), and
+//! how many times depends on which request finished first; the browser runs it once. A
+//! resource made inside would be numbered differently on each side, the browser would read
+//! another value, and hydration would fail on some loads only.
 
 // Release builds (without `erase_components`) nest view types deeper than the default 128.
 #![recursion_limit = "256"]
@@ -45,6 +54,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Without it browsers ask for /favicon.ico on every page and get a 404.
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

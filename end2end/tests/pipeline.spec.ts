@@ -1,7 +1,8 @@
 // The image pipeline in the browser: what reaches the store, read from the store's own files,
 // not the page.
 
-import { expect, Page, test } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { expect, test } from "./support/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { corpus, readJpeg } from "./support/jpeg";

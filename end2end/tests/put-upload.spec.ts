@@ -1,6 +1,6 @@
 // Stores without POST Object (Cloudflare R2): the browser uploads each variant with a presigned
 // PUT whose signature pins type and size; the rest of the chain is the same.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { corpus } from "./support/jpeg";
 import { createProduct, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";

@@ -1,6 +1,6 @@
 // Shrinking photos in the Web Workers never freezes the page.
 
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { corpus } from "./support/jpeg";
 import * as pages from "./support/pages";
 import { createProduct, hydrated } from "./support/pages";

@@ -1,5 +1,6 @@
 // Admins review uploads; only approved images reach the public product page.
-import { expect, Page, test } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { corpus } from "./support/jpeg";
 import * as pages from "./support/pages";
 import { hydrated, shots } from "./support/pages";
@@ -14,7 +15,7 @@ test.afterAll(async () => {
 
 const signIn = (page: Page, email: string, password: string) => pages.signIn(page, server.url, email, password);
 
-test("an admin approves one upload and rejects another; the store shows only the approved one", async ({ browser }) => {
+test("an admin approves one upload and rejects another; the store shows only the approved one", async ({ browser, pageErrors }) => {
   // Accounts made by the operator's CLI, as the README says.
   expect(server.cli(["user", "add", "admin@shop.example", "--admin", "--password-stdin"], "admin password 123\n")).toContain(
     "created admin account admin@shop.example",
@@ -60,6 +61,7 @@ test("an admin approves one upload and rejects another; the store shows only the
 
   const [firstId, secondId] = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")));
   // Rejecting without a reason is refused and changes nothing.
+  pageErrors.allow(/\/api\/review_decide: Failed to load resource/);
   await items.first().getByTestId("review-reject").click();
   await expect(admin.getByRole("alert").filter({ hasText: "Say why" })).toBeVisible();
   await expect(items).toHaveCount(2);
@@ -84,6 +86,7 @@ test("an admin approves one upload and rejects another; the store shows only the
   await expect(shopper.getByTestId("store-image")).toHaveJSProperty("complete", true);
   expect(await shopper.getByTestId("store-image").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   await shopper.screenshot({ path: `${shots}/storefront.png`, fullPage: true });
+  pageErrors.allow(/\/store\/987654: Failed to load resource: .* 404/);
   const missing = await shopper.goto(`${server.url}/store/987654`);
   expect(missing?.status()).toBe(404);
 });

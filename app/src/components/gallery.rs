@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use crate::api::GalleryItem;
 use crate::components::keyboard;
-use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 
 #[server(endpoint = "list_gallery")]
@@ -65,23 +64,21 @@ fn status_label(status: &str) -> &'static str {
     }
 }
 
+/// The gallery of `images`, as the page loaded them. The page creates that resource, not this
+/// component: see "Resources" in `lib.rs` for why none is created inside a `Suspend`.
 #[component]
-pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl IntoView {
+pub fn Gallery(
+    product_id: i64,
+    images: Vec<GalleryItem>,
+    #[prop(into)] refresh: Signal<u32>,
+) -> impl IntoView {
     let delete = ServerAction::<DeleteImage>::new();
     let save_alt = ServerAction::<UpdateImageAlt>::new();
     let reorder = ServerAction::<MoveImage>::new();
-    // The first load is a resource (rendered on the server, hydrated in the browser). Later
-    // loads replace `latest`, and the cards are keyed by image: a registration or a move
-    // redraws only what changed, instead of rebuilding every card under the seller's hands.
-    let initial = Resource::new(|| (), move |_| list_gallery(product_id));
-    let latest = RwSignal::new(None::<Vec<GalleryItem>>);
+    // Cards are keyed by image: a registration or a move redraws only what changed, instead
+    // of rebuilding every card under the seller's hands.
+    let list = RwSignal::new(images);
     let reload_error = RwSignal::new(None::<String>);
-    let list = Memo::new(move |_| {
-        latest
-            .get()
-            .or_else(|| initial.get().and_then(Result::ok))
-            .unwrap_or_default()
-    });
     let order = Memo::new(move |_| list.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>()));
     reload_on_change(
         product_id,
@@ -92,7 +89,7 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
                 reorder.version().get(),
             )
         }),
-        latest,
+        list,
         reload_error,
     );
     let ui = GalleryUi {
@@ -140,29 +137,20 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
             <h2 id="gallery-title">"Gallery"</h2>
             <p class="form-error" role="alert">{error}</p>
             <p class="visually-hidden" role="status" aria-live="polite">{move || ui.announce.get()}</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading images…"</p> }>
-                {move || Suspend::new(async move {
-                    match initial.await {
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Ok(_) => view! {
-                            <Show when=move || !order.with(Vec::is_empty) fallback=|| view! {
-                                <div class="empty" data-testid="gallery">
-                                    <p><strong>"No images yet."</strong></p>
-                                    <p class="muted">"Add photos above: they appear here once uploaded and checked."</p>
-                                </div>
-                            }>
-                                <ul class="gallery" data-testid="gallery">
-                                    <ForEnumerate each=move || list.get() key=|item| item.clone()
-                                        children=move |index, item| view! {
-                                            <GalleryCard item index place ui delete save_alt reorder/>
-                                        }/>
-                                </ul>
-                            </Show>
-                            <Lightbox slides=list open=ui.lightbox/>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Show when=move || !order.with(Vec::is_empty) fallback=|| view! {
+                <div class="empty" data-testid="gallery">
+                    <p><strong>"No images yet."</strong></p>
+                    <p class="muted">"Add photos above: they appear here once uploaded and checked."</p>
+                </div>
+            }>
+                <ul class="gallery" data-testid="gallery">
+                    <ForEnumerate each=move || list.get() key=|item| item.clone()
+                        children=move |index, item| view! {
+                            <GalleryCard item index place ui delete save_alt reorder/>
+                        }/>
+                </ul>
+            </Show>
+            <Lightbox slides=list open=ui.lightbox/>
         </section>
     }
 }
@@ -173,7 +161,7 @@ pub fn Gallery(product_id: i64, #[prop(into)] refresh: Signal<u32>) -> impl Into
 fn reload_on_change(
     product_id: i64,
     changed: Signal<(u32, usize, usize)>,
-    latest: RwSignal<Option<Vec<GalleryItem>>>,
+    list: RwSignal<Vec<GalleryItem>>,
     error: RwSignal<Option<String>>,
 ) {
     let newest = StoredValue::new(0u64);
@@ -189,9 +177,9 @@ fn reload_on_change(
                     return;
                 }
                 match result {
-                    Ok(list) => {
+                    Ok(images) => {
                         error.try_set(None);
-                        latest.try_set(Some(list));
+                        list.try_set(images);
                     }
                     Err(e) => {
                         error.try_set(Some(e.to_string()));
@@ -383,7 +371,7 @@ fn GalleryCard(
 /// closes it on Esc); the arrow keys move between images, and closing returns focus to the
 /// thumbnail of the image last shown.
 #[component]
-fn Lightbox(slides: Memo<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
+fn Lightbox(slides: RwSignal<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let count = move || slides.with(Vec::len);
     // Open or close the native dialog as the signal says.

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::ProductSummary;
-use crate::components::gallery::Gallery;
+use crate::components::gallery::{Gallery, list_gallery};
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::image_count;
@@ -51,28 +51,33 @@ pub fn product_id_param() -> Memo<Option<i64>> {
     })
 }
 
+fn product_not_found() -> AppError {
+    AppError::NotFound("That product was not found.".into())
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let id = product_id_param();
     // Bumped after each registered upload, so the gallery reloads. (The page itself never
     // reloads under the uploader: that would drop the uploads in progress.)
     let uploaded = RwSignal::new(0u32);
+    // Both resources are made here, before any `Suspend`, never inside one (see "Resources"
+    // in lib.rs); they load side by side.
     let product = Resource::new(
         move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => get_product(id).await,
-                None => Err(AppError::NotFound("That product was not found.".into())),
-            }
-        },
+        |id| async move { get_product(id.ok_or_else(product_not_found)?).await },
+    );
+    let images = Resource::new(
+        move || id.get(),
+        |id| async move { list_gallery(id.ok_or_else(product_not_found)?).await },
     );
 
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match product.await {
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(p) => {
+                match (product.await, images.await) {
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                    (Ok(p), Ok(images)) => {
                         let name = RwSignal::new(p.name.clone());
                         view! {
                         <Title text=move || name.get()/>
@@ -87,7 +92,7 @@ pub fn ProductPage() -> impl IntoView {
                         </div>
                         <ProductSettings id=p.id name/>
                         <Uploader product_id=p.id uploaded=uploaded/>
-                        <Gallery product_id=p.id refresh=uploaded/>
+                        <Gallery product_id=p.id images refresh=uploaded/>
                     }.into_any()
                     }
                 }

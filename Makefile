@@ -8,9 +8,9 @@ run:
 	scripts/build-worker.sh
 	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release
 
-## Run every test: Rust unit and integration tests (SQLite and PostgreSQL) and Playwright in Chromium
+## Run every test: Rust unit and integration tests (SQLite and PostgreSQL), and Playwright in Chromium against the debug build and the release build `make run` serves
 test:
-	scripts/install-tools.sh --test
+	scripts/install-tools.sh --release --test
 	scripts/test.sh
 
 ## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: builds the site once (debug), then Rust tests (unit + integration on SQLite and
-# PostgreSQL) and the Playwright suite in Debian's Chromium against the real binary.
+# Every test: builds the site (debug), then Rust tests (unit + integration on SQLite and
+# PostgreSQL) and the Playwright suite in Debian's Chromium against the real binary; then builds
+# the release site `make run` serves (wasm-release, wasm-opt) and runs the Playwright suite again
+# against it, so a fault that only optimisation brings out cannot land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -18,5 +20,11 @@ step "Rust tests (SQLite and a throwaway PostgreSQL)"
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh \
   cargo test -p app -p domain -p pipeline -p backend -p migrations -p server -p worker
 
-step "Playwright end-to-end tests in Chromium"
+step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)
+
+step "building the release site (what make run serves)"
+PATH="$PWD/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release
+
+step "Playwright end-to-end tests in Chromium, against the release build"
+VITRINE_BIN="$PWD/target/release/vitrine" bash -c "cd end2end && npx playwright test"

@@ -17,6 +17,14 @@ pub struct ProductSummary {
     pub images: u64,
 }
 
+/// Everything the product page shows when it loads, in one answer: the page has one resource,
+/// awaited once (see "Resources" in lib.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPageData {
+    pub product: ProductSummary,
+    pub images: Vec<GalleryItem>,
+}
+
 /// One line of an audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {

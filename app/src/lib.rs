@@ -8,7 +8,9 @@
 //! - `session` (server only): who is asking; `routes`: which pages need it.
 //!
 //! # Resources
-//! A page creates its resources (and `Suspense`/`Transition` boundaries) in its component body,
+//! A page loads what it shows with one resource, awaited once in one `Suspend` (two awaited
+//! one after the other in the same `Suspend` left the server's stream waiting forever on some
+//! loads). It creates that resource (and any `Suspense`/`Transition`) in its component body,
 //! never inside a `Suspend`. Each takes the next number from one counter, and the browser finds
 //! a resource's server-rendered value by that number. The server may run a `Suspend`'s body
 //! several times (its `Suspense` walks the children again whenever a resource settles), and

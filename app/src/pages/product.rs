@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::ProductSummary;
-use crate::components::gallery::{Gallery, list_gallery};
+use crate::api::{ProductPageData, ProductSummary};
+use crate::components::gallery::Gallery;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::image_count;
@@ -20,6 +20,15 @@ pub async fn get_product(id: i64) -> Result<ProductSummary, AppError> {
         id: listed.product.id,
         name: listed.product.name,
         images: listed.images,
+    })
+}
+
+/// The product and its gallery, for the page's first render.
+#[server(endpoint = "get_product_page")]
+pub async fn get_product_page(id: i64) -> Result<ProductPageData, AppError> {
+    Ok(ProductPageData {
+        product: get_product(id).await?,
+        images: crate::components::gallery::list_gallery(id).await?,
     })
 }
 
@@ -61,23 +70,18 @@ pub fn ProductPage() -> impl IntoView {
     // Bumped after each registered upload, so the gallery reloads. (The page itself never
     // reloads under the uploader: that would drop the uploads in progress.)
     let uploaded = RwSignal::new(0u32);
-    // Both resources are made here, before any `Suspend`, never inside one (see "Resources"
-    // in lib.rs); they load side by side.
-    let product = Resource::new(
+    // Made here, never inside the `Suspend` below (see "Resources" in lib.rs).
+    let page = Resource::new(
         move || id.get(),
-        |id| async move { get_product(id.ok_or_else(product_not_found)?).await },
-    );
-    let images = Resource::new(
-        move || id.get(),
-        |id| async move { list_gallery(id.ok_or_else(product_not_found)?).await },
+        |id| async move { get_product_page(id.ok_or_else(product_not_found)?).await },
     );
 
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (product.await, images.await) {
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                    (Ok(p), Ok(images)) => {
+                match page.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(ProductPageData { product: p, images }) => {
                         let name = RwSignal::new(p.name.clone());
                         view! {
                         <Title text=move || name.get()/>

@@ -1,6 +1,8 @@
-//! What server functions exchange with the browser. Values arrive as plain data and are
-//! parsed into domain types on the server (the edge), never trusted as sent.
+//! What server functions exchange with the browser. The words of the domain travel as the
+//! vocabulary's types (`domain`), so a value the types cannot hold is refused when the request
+//! is read; what only the server can judge (ownership, sizes, limits) is checked there.
 
+use domain::{AuditAction, ContentType, ImageStatus, UploadMethod, Variant};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +33,7 @@ pub struct HistoryEntry {
     /// RFC 3339.
     pub at: String,
     pub actor: String,
-    /// Machine name, e.g. `rejected` (see `backend::audit::Action`).
-    pub action: String,
+    pub action: AuditAction,
     pub image_id: Option<i64>,
     pub detail: String,
 }
@@ -40,9 +41,9 @@ pub struct HistoryEntry {
 /// One object the browser is about to upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclaredObject {
-    /// `display`, `medium` or `thumb`.
-    pub variant: String,
-    pub content_type: String,
+    pub variant: Variant,
+    pub content_type: ContentType,
+    /// Bytes; the server checks it against `VITRINE_MAX_UPLOAD_BYTES`.
     pub size: u64,
 }
 
@@ -50,9 +51,8 @@ pub struct DeclaredObject {
 /// the bytes with exactly these `headers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedUpload {
-    pub variant: String,
-    /// `post` or `put`.
-    pub method: String,
+    pub variant: Variant,
+    pub method: UploadMethod,
     pub url: String,
     pub fields: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
@@ -76,8 +76,7 @@ pub struct RegisteredImage {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GalleryItem {
     pub id: i64,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
+    pub status: ImageStatus,
     pub review_reason: Option<String>,
     pub alt_text: String,
     pub width: i32,

@@ -29,6 +29,16 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => AppError::Unavailable(
                 "The server could not be reached. Check your connection and try again.".into(),
             ),
+            // Only the server reads arguments, so on the server a body that does not decode
+            // (an unknown variant, an SVG declared as an image) is the sender's fault, not a
+            // failure to retry. In the browser the same error means a garbled answer.
+            ServerFnErrorErr::Args(message) => {
+                AppError::Refused(format!("The request was refused: {message}"))
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(message) => {
+                AppError::Refused(format!("The request was refused: {message}"))
+            }
             other => AppError::Unavailable(format!("Something went wrong: {other}. Try again.")),
         }
     }

@@ -33,18 +33,12 @@ impl Account {
         self.role == Role::Admin
     }
 
-    fn from_model(model: account::Model) -> Result<Self, Error> {
-        let role = Role::parse(&model.role).ok_or_else(|| {
-            Error::Internal(format!(
-                "account {} has unknown role {:?}",
-                model.id, model.role
-            ))
-        })?;
-        Ok(Self {
+    fn from_model(model: account::Model) -> Self {
+        Self {
             id: model.id,
             email: model.email,
-            role,
-        })
+            role: model.role,
+        }
     }
 }
 
@@ -66,7 +60,7 @@ pub async fn create(
     let model = account::ActiveModel {
         email: Set(email.as_str().to_owned()),
         password_hash: Set(password_hash),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -79,7 +73,7 @@ pub async fn create(
         )),
         _ => Error::Database(e),
     })?;
-    Account::from_model(model)
+    Ok(Account::from_model(model))
 }
 
 /// Checks an e-mail and password. The answer is the same for an unknown address and a wrong
@@ -95,7 +89,7 @@ pub async fn authenticate(
     let hash = found.as_ref().map(|m| m.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
-        Some(model) if matches => Account::from_model(model),
+        Some(model) if matches => Ok(Account::from_model(model)),
         _ => Err(wrong()),
     }
 }
@@ -105,10 +99,7 @@ pub async fn by_email(db: &DatabaseConnection, email: &str) -> Result<Option<Acc
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
-    find_by_email(db, &email)
-        .await?
-        .map(Account::from_model)
-        .transpose()
+    Ok(find_by_email(db, &email).await?.map(Account::from_model))
 }
 
 async fn find_by_email(
@@ -193,7 +184,7 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
         .one(db)
         .await?
     {
-        Some(model) => Ok(Some(Account::from_model(model)?)),
+        Some(model) => Ok(Some(Account::from_model(model))),
         None => Ok(None),
     }
 }

@@ -14,50 +14,7 @@ use crate::{Account, Error};
 /// How many events one history page shows, newest first.
 pub const HISTORY_LIMIT: u64 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ProductCreated,
-    ProductRenamed,
-    ProductDeleted,
-    Uploaded,
-    Approved,
-    Rejected,
-    Reordered,
-    AltTextEdited,
-    Deleted,
-}
-
-impl Action {
-    const ALL: [Action; 9] = [
-        Action::ProductCreated,
-        Action::ProductRenamed,
-        Action::ProductDeleted,
-        Action::Uploaded,
-        Action::Approved,
-        Action::Rejected,
-        Action::Reordered,
-        Action::AltTextEdited,
-        Action::Deleted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::ProductCreated => "product_created",
-            Action::ProductRenamed => "product_renamed",
-            Action::ProductDeleted => "product_deleted",
-            Action::Uploaded => "uploaded",
-            Action::Approved => "approved",
-            Action::Rejected => "rejected",
-            Action::Reordered => "reordered",
-            Action::AltTextEdited => "alt_text_edited",
-            Action::Deleted => "deleted",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == raw)
-    }
-}
+pub use domain::AuditAction as Action;
 
 /// What an event is about: always a product of one seller, sometimes one of its images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +54,7 @@ pub async fn record(
         at: Set(Utc::now()),
         actor_id: Set(actor.id),
         actor_email: Set(actor.email.clone()),
-        action: Set(action.as_str().to_owned()),
+        action: Set(action),
         seller_id: Set(subject.seller_id),
         product_id: Set(subject.product_id),
         image_id: Set(subject.image_id),
@@ -148,15 +105,13 @@ pub async fn history(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|m| {
-            Some(Event {
-                action: Action::parse(&m.action)?,
-                at: m.at,
-                actor_email: m.actor_email,
-                product_id: m.product_id,
-                image_id: m.image_id,
-                detail: m.detail,
-            })
+        .map(|m| Event {
+            action: m.action,
+            at: m.at,
+            actor_email: m.actor_email,
+            product_id: m.product_id,
+            image_id: m.image_id,
+            detail: m.detail,
         })
         .collect();
     if events.is_empty() {
@@ -178,17 +133,4 @@ pub async fn product_name(
         .one(db)
         .await?
         .map(|p| p.name))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn action_names_round_trip() {
-        for action in Action::ALL {
-            assert_eq!(Action::parse(action.as_str()), Some(action));
-        }
-        assert_eq!(Action::parse("renamed"), None);
-    }
 }

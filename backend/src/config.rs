@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use domain::{KeyPrefix, Provider, UploadMethod};
+use domain::UploadMethod;
+
+use crate::storage::{KeyPrefix, Provider};
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -1,5 +1,6 @@
 //! A product's images with URLs a browser can load.
 
+use domain::ImageStatus;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, stored_object};
@@ -9,7 +10,7 @@ use crate::{Account, AppState, Error, products};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GalleryImage {
     pub id: i64,
-    pub status: String,
+    pub status: ImageStatus,
     pub review_reason: Option<String>,
     pub alt_text: String,
     pub width: i32,

@@ -10,7 +10,7 @@ use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object};
 use crate::{Account, AppState, Error, products};
 
-pub const MAX_ALT_CHARS: usize = 500;
+use domain::limits::ALT_TEXT_CHARS;
 
 /// The image if `seller` uploaded it; otherwise (missing or someone else's) `NotFound`.
 async fn find_owned(
@@ -27,9 +27,9 @@ async fn find_owned(
 
 fn parse_alt(raw: &str) -> Result<String, Error> {
     let alt = raw.trim();
-    if alt.chars().count() > MAX_ALT_CHARS {
+    if alt.chars().count() > ALT_TEXT_CHARS {
         return Err(Error::Invalid(format!(
-            "Alt text is at most {MAX_ALT_CHARS} characters: describe the picture briefly."
+            "Alt text is at most {ALT_TEXT_CHARS} characters: describe the picture briefly."
         )));
     }
     Ok(alt.to_owned())
@@ -242,6 +242,6 @@ mod tests {
             "Oak stool, side view"
         );
         assert_eq!(parse_alt("").unwrap(), "");
-        assert!(parse_alt(&"é".repeat(MAX_ALT_CHARS + 1)).is_err());
+        assert!(parse_alt(&"é".repeat(ALT_TEXT_CHARS + 1)).is_err());
     }
 }

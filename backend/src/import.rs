@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use domain::{ContentType, ObjectKey, Variant};
+use domain::ImageStatus;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::audit::{self, Action, Subject};
 use crate::entities::{stored_object, upload_intent};
 use crate::products::{self, NewImage};
+use crate::storage::ObjectKey;
 use crate::{Account, AppState, Error};
 
 /// One file to import, and where it goes.
@@ -189,22 +190,20 @@ pub async fn import_one(
     };
 
     let mut uploaded = Vec::with_capacity(renditions.len());
-    for ((name, _), rendition) in pipeline::UPLOAD_VARIANTS.iter().zip(&renditions) {
-        let variant = Variant::parse(name)
-            .ok_or_else(|| Error::Internal(format!("unknown variant {name}")))?;
+    for (&(variant, _), rendition) in pipeline::UPLOAD_VARIANTS.iter().zip(&renditions) {
         let key = ObjectKey::for_upload(
             &state.settings.key_prefix,
             seller.id,
             id,
             variant,
-            ContentType::Jpeg,
+            rendition.content_type,
         );
         state
             .store
             .put(
                 key.as_str(),
                 rendition.bytes.clone(),
-                ContentType::Jpeg.mime(),
+                rendition.content_type.mime(),
             )
             .await?;
         let head = state.store.head(key.as_str()).await?;
@@ -241,11 +240,15 @@ pub async fn import_one(
         NewImage {
             account_id: seller.id,
             intent_id: &id.to_string(),
-            status: if approve { "approved" } else { "pending" },
+            status: if approve {
+                ImageStatus::Approved
+            } else {
+                ImageStatus::Pending
+            },
             alt_text: item
                 .alt_text
                 .chars()
-                .take(crate::images::MAX_ALT_CHARS)
+                .take(domain::limits::ALT_TEXT_CHARS)
                 .collect(),
             width: display.width,
             height: display.height,
@@ -258,8 +261,8 @@ pub async fn import_one(
             object_key: Set(key.as_str().to_owned()),
             intent_id: Set(Some(id.to_string())),
             image_id: Set(Some(image.id)),
-            variant: Set(variant.as_str().to_owned()),
-            content_type: Set(ContentType::Jpeg.mime().to_owned()),
+            variant: Set(*variant),
+            content_type: Set(rendition.content_type),
             byte_size: Set(rendition.bytes.len() as i64),
             width: Set(Some(dim(rendition.width))),
             height: Set(Some(dim(rendition.height))),

@@ -18,6 +18,7 @@ pub mod import;
 pub mod media;
 pub mod products;
 pub mod review;
+pub mod sniff;
 pub mod storage;
 pub mod storefront;
 pub mod uploads;

@@ -1,7 +1,7 @@
 //! The URLs a browser loads an image by: `src` (the display variant) and a `srcset` of every
 //! stored variant, so a grid downloads thumbnails rather than 2048 px files.
 
-use domain::Variant;
+use domain::{ImageStatus, Variant};
 
 use crate::Error;
 use crate::entities::stored_object;
@@ -19,10 +19,7 @@ pub async fn for_objects(
     signer: &UrlSigner,
     objects: &[stored_object::Model],
 ) -> Result<Option<Media>, Error> {
-    let Some(display) = objects
-        .iter()
-        .find(|o| o.variant == Variant::Display.as_str())
-    else {
+    let Some(display) = objects.iter().find(|o| o.variant == Variant::Display) else {
         return Ok(None);
     };
     let mut sized: Vec<&stored_object::Model> =
@@ -73,7 +70,7 @@ pub async fn access(
         .one(db)
         .await?
         .ok_or(Error::NotFound("That image"))?;
-    if image.status == "approved" {
+    if image.status == ImageStatus::Approved {
         return Ok(Access::Public);
     }
     match viewer {

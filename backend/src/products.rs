@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use domain::ImageStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -13,7 +14,7 @@ use crate::audit::{self, Action, Subject};
 use crate::entities::{image, product, stored_object, upload_intent};
 use crate::{Account, AppState, Error, images};
 
-pub const MAX_NAME_CHARS: usize = 200;
+use domain::limits::PRODUCT_NAME_CHARS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -42,9 +43,9 @@ fn parse_name(raw: &str) -> Result<String, Error> {
     if name.is_empty() {
         return Err(Error::Invalid("Give the product a name.".into()));
     }
-    if name.chars().count() > MAX_NAME_CHARS {
+    if name.chars().count() > PRODUCT_NAME_CHARS {
         return Err(Error::Invalid(format!(
-            "Product names are at most {MAX_NAME_CHARS} characters."
+            "Product names are at most {PRODUCT_NAME_CHARS} characters."
         )));
     }
     Ok(name.to_owned())
@@ -234,7 +235,7 @@ pub(crate) struct NewImage<'a> {
     pub account_id: i64,
     pub intent_id: &'a str,
     /// `pending`, or `approved` for a trusted import.
-    pub status: &'a str,
+    pub status: ImageStatus,
     pub alt_text: String,
     pub width: u32,
     pub height: u32,
@@ -260,7 +261,7 @@ pub(crate) async fn append_image(
         product_id: Set(gallery.product_id),
         account_id: Set(new.account_id),
         intent_id: Set(new.intent_id.to_owned()),
-        status: Set(new.status.to_owned()),
+        status: Set(new.status),
         review_reason: Set(None),
         position: Set(last.flatten().map_or(0, |p| p + 1)),
         alt_text: Set(new.alt_text),
@@ -313,6 +314,6 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(parse_name("  Mug ").unwrap(), "Mug");
         assert!(parse_name("   ").is_err());
-        assert!(parse_name(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert!(parse_name(&"x".repeat(PRODUCT_NAME_CHARS + 1)).is_err());
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use domain::{ImageStatus, Variant};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
@@ -12,7 +13,7 @@ use crate::entities::{account, image, product, stored_object};
 use crate::{Account, AppState, Error, accounts};
 
 pub const PAGE_SIZE: u64 = 30;
-pub const MAX_REASON_CHARS: usize = 500;
+use domain::limits::REVIEW_REASON_CHARS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewEntry {
@@ -57,7 +58,7 @@ pub async fn queue(
     accounts::require_admin(admin)?;
     // One more than a page tells whether another page follows.
     let mut query = image::Entity::find()
-        .filter(image::Column::Status.eq("pending"))
+        .filter(image::Column::Status.eq(ImageStatus::Pending))
         .order_by_asc(image::Column::CreatedAt)
         .order_by_asc(image::Column::Id)
         .limit(PAGE_SIZE + 1);
@@ -99,7 +100,7 @@ pub async fn queue(
         .collect();
     let displays: HashMap<i64, stored_object::Model> = stored_object::Entity::find()
         .filter(stored_object::Column::ImageId.is_in(images.iter().map(|i| i.id)))
-        .filter(stored_object::Column::Variant.eq("display"))
+        .filter(stored_object::Column::Variant.eq(Variant::Display))
         .all(&state.db)
         .await?
         .into_iter()
@@ -137,9 +138,9 @@ fn parse_reason(raw: &str) -> Result<String, Error> {
             "Say why the image is rejected: the seller sees the reason.".into(),
         ));
     }
-    if reason.chars().count() > MAX_REASON_CHARS {
+    if reason.chars().count() > REVIEW_REASON_CHARS {
         return Err(Error::Invalid(format!(
-            "Keep the reason under {MAX_REASON_CHARS} characters."
+            "Keep the reason under {REVIEW_REASON_CHARS} characters."
         )));
     }
     Ok(reason.to_owned())
@@ -158,8 +159,8 @@ pub async fn decide(
         return Err(Error::Invalid("Select at least one image.".into()));
     }
     let (status, reason) = match decision {
-        Decision::Approve => ("approved", None),
-        Decision::Reject { reason } => ("rejected", Some(parse_reason(reason)?)),
+        Decision::Approve => (ImageStatus::Approved, None),
+        Decision::Reject { reason } => (ImageStatus::Rejected, Some(parse_reason(reason)?)),
     };
     let txn = state.db.begin().await?;
     let images = image::Entity::find()
@@ -196,6 +197,6 @@ mod tests {
     fn reasons_are_required_and_bounded() {
         assert!(parse_reason("  ").is_err());
         assert_eq!(parse_reason(" Blurry ").unwrap(), "Blurry");
-        assert!(parse_reason(&"x".repeat(MAX_REASON_CHARS + 1)).is_err());
+        assert!(parse_reason(&"x".repeat(REVIEW_REASON_CHARS + 1)).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The public product page: approved images only, in the seller's order. Nothing about pending
 //! or rejected images (no URL, no key, no count) leaves this module.
 
+use domain::ImageStatus;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, product, stored_object};
@@ -33,7 +34,7 @@ pub async fn product(
         .ok_or(Error::NotFound("That product"))?;
     let rows = image::Entity::find()
         .filter(image::Column::ProductId.eq(product.id))
-        .filter(image::Column::Status.eq("approved"))
+        .filter(image::Column::Status.eq(ImageStatus::Approved))
         .order_by_asc(image::Column::Position)
         .order_by_asc(image::Column::Id)
         .find_with_related(stored_object::Entity)

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::sniff::{self, Sniffed};
-use domain::{ByteSize, ContentType, ObjectKey, UploadMethod, Variant};
+use domain::{ByteSize, ContentType, ImageStatus, UploadMethod, Variant};
+
+use crate::sniff::{self, Sniffed};
+use crate::storage::ObjectKey;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
@@ -28,8 +30,8 @@ pub const COMPLETE_GRACE: Duration = Duration::from_secs(10 * 60);
 /// One object the browser intends to upload, as declared (not yet trusted).
 #[derive(Debug, Clone)]
 pub struct Declared {
-    pub variant: String,
-    pub content_type: String,
+    pub variant: Variant,
+    pub content_type: ContentType,
     pub size: u64,
 }
 
@@ -73,8 +75,7 @@ fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>,
     }
     let mut checked: Vec<Checked> = Vec::with_capacity(declared.len());
     for d in declared {
-        let variant = Variant::parse(&d.variant)
-            .ok_or_else(|| Error::Invalid(format!("\"{}\" is not an image variant.", d.variant)))?;
+        let variant = d.variant;
         if checked.iter().any(|c| c.variant == variant) {
             return Err(Error::Invalid(format!(
                 "The {} variant is declared twice.",
@@ -83,7 +84,7 @@ fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>,
         }
         checked.push(Checked {
             variant,
-            content_type: ContentType::parse(&d.content_type).map_err(Error::invalid)?,
+            content_type: d.content_type,
             size: ByteSize::parse(d.size, max_bytes).map_err(Error::invalid)?,
         });
     }
@@ -138,8 +139,8 @@ pub async fn begin(
             object_key: Set(key.as_str().to_owned()),
             intent_id: Set(Some(intent_id.to_string())),
             image_id: Set(None),
-            variant: Set(c.variant.as_str().to_owned()),
-            content_type: Set(c.content_type.mime().to_owned()),
+            variant: Set(c.variant),
+            content_type: Set(c.content_type),
             byte_size: Set(i64::try_from(c.size.get()).unwrap_or(i64::MAX)),
             width: Set(None),
             height: Set(None),
@@ -230,7 +231,7 @@ pub async fn complete(
     let display = objects
         .iter()
         .zip(&sniffed)
-        .find(|(o, _)| o.variant == Variant::Display.as_str())
+        .find(|(o, _)| o.variant == Variant::Display)
         .map(|(_, s)| *s)
         .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
 
@@ -267,8 +268,7 @@ enum VerifyError {
 }
 
 async fn verify(state: &AppState, object: &stored_object::Model) -> Result<Sniffed, VerifyError> {
-    let declared = ContentType::parse(&object.content_type)
-        .map_err(|e| VerifyError::Failed(Error::invalid(e)))?;
+    let declared = object.content_type;
     let head = state
         .store
         .head(&object.object_key)
@@ -366,7 +366,7 @@ async fn register(
         NewImage {
             account_id: intent.account_id,
             intent_id: &intent.id,
-            status: "pending",
+            status: ImageStatus::Pending,
             alt_text: String::new(),
             width: display.width,
             height: display.height,
@@ -429,28 +429,28 @@ async fn registered_for(
 mod tests {
     use super::*;
 
-    fn declared(variant: &str, content_type: &str, size: u64) -> Declared {
+    fn declared(variant: Variant, size: u64) -> Declared {
         Declared {
-            variant: variant.into(),
-            content_type: content_type.into(),
+            variant,
+            content_type: ContentType::Jpeg,
             size,
         }
     }
 
+    /// Unknown variants and content types cannot be declared at all: the wire types refuse
+    /// them (see `server/tests/api/upload_chain.rs`).
     #[test]
     fn declarations_are_checked() {
-        assert!(check_declared(&[declared("display", "image/jpeg", 10)], 100).is_ok());
+        assert!(check_declared(&[declared(Variant::Display, 10)], 100).is_ok());
         let refused = [
             vec![],
-            vec![declared("thumb", "image/jpeg", 10)],
-            vec![declared("display", "image/svg+xml", 10)],
-            vec![declared("display", "image/jpeg", 0)],
-            vec![declared("display", "image/jpeg", 101)],
+            vec![declared(Variant::Thumb, 10)],
+            vec![declared(Variant::Display, 0)],
+            vec![declared(Variant::Display, 101)],
             vec![
-                declared("display", "image/jpeg", 10),
-                declared("display", "image/jpeg", 10),
+                declared(Variant::Display, 10),
+                declared(Variant::Display, 10),
             ],
-            vec![declared("original", "image/jpeg", 10)],
         ];
         for case in refused {
             assert!(

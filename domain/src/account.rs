@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::limits::{EMAIL_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+
 /// A normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
@@ -14,7 +16,7 @@ pub enum EmailError {
         "\"{0}\" is not an e-mail address: it needs one @ with a name before it and a domain after it."
     )]
     Malformed(String),
-    #[error("That e-mail address is too long (at most 254 characters).")]
+    #[error("That e-mail address is too long (at most {EMAIL_CHARS} characters).")]
     TooLong,
 }
 
@@ -24,7 +26,7 @@ impl Email {
         if email.is_empty() {
             return Err(EmailError::Empty);
         }
-        if email.len() > 254 {
+        if email.len() > EMAIL_CHARS {
             return Err(EmailError::TooLong);
         }
         let well_formed = match email.split_once('@') {
@@ -58,23 +60,20 @@ impl fmt::Display for Email {
 /// A password that meets the length rules; never printed.
 pub struct Password(String);
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
-pub const MAX_PASSWORD_CHARS: usize = 256;
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PasswordError {
-    #[error("Choose a password of at least {MIN_PASSWORD_CHARS} characters.")]
+    #[error("Choose a password of at least {PASSWORD_MIN_CHARS} characters.")]
     TooShort,
-    #[error("That password is too long (at most {MAX_PASSWORD_CHARS} characters).")]
+    #[error("That password is too long (at most {PASSWORD_MAX_CHARS} characters).")]
     TooLong,
 }
 
 impl Password {
     pub fn parse(raw: &str) -> Result<Self, PasswordError> {
         let chars = raw.chars().count();
-        if chars < MIN_PASSWORD_CHARS {
+        if chars < PASSWORD_MIN_CHARS {
             Err(PasswordError::TooShort)
-        } else if chars > MAX_PASSWORD_CHARS {
+        } else if chars > PASSWORD_MAX_CHARS {
             Err(PasswordError::TooLong)
         } else {
             Ok(Self(raw.to_owned()))
@@ -94,11 +93,21 @@ impl fmt::Debug for Password {
 
 /// What an account may do: sellers manage their own products, admins also review uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "seller"))]
     Seller,
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "admin"))]
     Admin,
 }
+
+#[cfg(feature = "sea-orm")]
+use sea_orm::sea_query::StringLen;
 
 impl Role {
     pub fn as_str(self) -> &'static str {

@@ -3,14 +3,25 @@
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))")
+)]
 pub enum ContentType {
     #[serde(rename = "image/jpeg")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "image/jpeg"))]
     Jpeg,
     #[serde(rename = "image/png")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "image/png"))]
     Png,
     #[serde(rename = "image/webp")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "image/webp"))]
     Webp,
 }
+
+#[cfg(feature = "sea-orm")]
+use sea_orm::sea_query::StringLen;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("\"{0}\" is not a type Vitrine stores: upload JPEG, PNG or WebP images.")]
@@ -48,15 +59,6 @@ impl ContentType {
             ContentType::Jpeg => "jpg",
             ContentType::Png => "png",
             ContentType::Webp => "webp",
-        }
-    }
-
-    pub fn from_format(format: image::ImageFormat) -> Option<Self> {
-        match format {
-            image::ImageFormat::Jpeg => Some(ContentType::Jpeg),
-            image::ImageFormat::Png => Some(ContentType::Png),
-            image::ImageFormat::WebP => Some(ContentType::Webp),
-            _ => None,
         }
     }
 }

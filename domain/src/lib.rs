@@ -1,18 +1,25 @@
-//! Vitrine's domain rules, free of I/O so they are tested natively and reused everywhere.
+//! Vitrine's vocabulary: every word of the domain that travels from the browser to the
+//! database, as a type. The pipeline names its variants with it, the page and the server
+//! functions exchange it, and the entities store it (feature `sea-orm`: active enums on the
+//! existing string columns).
 //!
-//! Values here can only hold valid data (`Email`, `ContentType`, `ByteSize`, `ObjectKey`):
-//! they are parsed once at the edge and trusted afterwards.
+//! Values here can only hold valid data (`Email`, `ContentType`, `ByteSize`): they are parsed
+//! once at the edge and trusted afterwards. Nothing here does I/O or needs a codec, so the
+//! browser build uses the same types as the server.
 
 pub mod account;
+pub mod audit_action;
+pub mod byte_size;
 pub mod content_type;
-pub mod object_key;
-pub mod post_policy;
-pub mod provider;
-pub mod sniff;
-pub mod upload;
+pub mod image_status;
+pub mod limits;
+pub mod upload_method;
+pub mod variant;
 
 pub use account::{Email, Password, Role};
+pub use audit_action::AuditAction;
+pub use byte_size::ByteSize;
 pub use content_type::ContentType;
-pub use object_key::{KeyPrefix, ObjectKey, Variant};
-pub use provider::{Provider, UploadMethod};
-pub use upload::ByteSize;
+pub use image_status::ImageStatus;
+pub use upload_method::UploadMethod;
+pub use variant::Variant;

@@ -33,6 +33,6 @@ pub fn jpeg(
         bytes,
         width,
         height,
-        content_type: "image/jpeg",
+        content_type: domain::ContentType::Jpeg,
     })
 }

@@ -22,29 +22,39 @@ pub mod strip;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 
+pub use domain::{ContentType, Variant};
 pub use error::PipelineError;
 use image::RgbImage;
 use image::metadata::Orientation;
 
-/// Largest input accepted, in pixels: beyond this a phone runs out of memory.
-pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
+/// Largest input accepted, in pixels: the same limit the server applies to what it registers.
+pub use domain::limits::MAX_PIXELS as MAX_INPUT_PIXELS;
 /// JPEG quality of every variant (libjpeg's scale). 81 rather than the 0.82 sellers' tools
 /// use: with optimised Huffman tables and a Lanczos3 resize it gives the canvas path's SSIM in
 /// no more bytes (measured by `scripts/bench-browser.sh`; 82 costs 3 % more bytes for +0.0004).
 pub const JPEG_QUALITY: u8 = 81;
 
-/// The variants stored for every photo, by name (see `domain::Variant`) and longest side:
-/// the browser makes them before upload, `vitrine import-local` on the server.
-pub const UPLOAD_VARIANTS: [(&str, VariantSpec); 3] = [
-    ("display", VariantSpec { max_side: 2048 }),
-    ("medium", VariantSpec { max_side: 1024 }),
-    ("thumb", VariantSpec { max_side: 400 }),
+/// The variants stored for every photo, largest first, with the longest side each may have:
+/// the browser makes them before upload, `vitrine import` on the server.
+pub const UPLOAD_VARIANTS: [(Variant, VariantSpec); 3] = [
+    (Variant::Display, VariantSpec::of(Variant::Display)),
+    (Variant::Medium, VariantSpec::of(Variant::Medium)),
+    (Variant::Thumb, VariantSpec::of(Variant::Thumb)),
 ];
 
-/// One rendition to produce, by the longest side it may have.
+/// One rendition to produce, by the longest side it may have. Benchmarks ask for any size;
+/// uploads for a [`Variant`]'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VariantSpec {
     pub max_side: u32,
+}
+
+impl VariantSpec {
+    pub const fn of(variant: Variant) -> Self {
+        Self {
+            max_side: variant.max_side(),
+        }
+    }
 }
 
 /// An encoded rendition, ready to upload.
@@ -53,7 +63,7 @@ pub struct Rendition {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    pub content_type: &'static str,
+    pub content_type: ContentType,
 }
 
 /// Processes `input` (the file's bytes) into one rendition per spec, in the same order.
@@ -111,6 +121,6 @@ fn pass_through(
         bytes,
         width: size.0,
         height: size.1,
-        content_type: "image/jpeg",
+        content_type: ContentType::Jpeg,
     })
 }

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use backend::Settings;
 use backend::config::{Encryption, MediaUrls, S3Settings, StorageSettings};
+use backend::storage::{KeyPrefix, Provider};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use domain::{KeyPrefix, Role, UploadMethod};
+use domain::{Role, UploadMethod};
 use rand::Rng;
 
 use crate::startup::{Application, loopback_endpoint};
@@ -169,7 +170,7 @@ enum ProviderArg {
     Other,
 }
 
-impl From<ProviderArg> for domain::Provider {
+impl From<ProviderArg> for Provider {
     fn from(p: ProviderArg) -> Self {
         match p {
             ProviderArg::Aws => Self::Aws,
@@ -282,7 +283,7 @@ struct ConfigArgs {
     )]
     vitrine_key_prefix: String,
     /// Largest processed image the server signs an upload for, in bytes.
-    #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::upload::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
+    #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::byte_size::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
     vitrine_max_upload_bytes: u64,
     /// `Secure` flag on session cookies [default: true unless the site address is loopback]
     #[arg(long, env = "VITRINE_SECURE_COOKIES", global = true)]
@@ -308,7 +309,7 @@ impl ConfigArgs {
                             "VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into(),
                         )
                     })?;
-                let provider = domain::Provider::from(self.vitrine_s3_provider);
+                let provider = Provider::from(self.vitrine_s3_provider);
                 let resolved = provider
                     .resolve(
                         self.aws_endpoint_url_s3.as_deref(),

@@ -2,7 +2,7 @@
 //! Web Worker of the upload pool does, so decoding a 24 MP photo never blocks the page.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use pipeline::{Rendition, UPLOAD_VARIANTS, VariantSpec};
+use pipeline::{Rendition, UPLOAD_VARIANTS, Variant, VariantSpec};
 use wasm_bindgen::prelude::*;
 
 /// Turns one photo into its upload variants, largest first: an array of
@@ -10,9 +10,9 @@ use wasm_bindgen::prelude::*;
 /// A refused photo throws an `Error` whose message is written for the seller.
 #[wasm_bindgen]
 pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
-    let chosen: Vec<(&str, VariantSpec)> = UPLOAD_VARIANTS
+    let chosen: Vec<(Variant, VariantSpec)> = UPLOAD_VARIANTS
         .iter()
-        .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
+        .filter(|(variant, _)| only.as_deref().is_none_or(|o| o == variant.as_str()))
         .copied()
         .collect();
     if chosen.is_empty() {
@@ -21,8 +21,8 @@ pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
     let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
     let renditions = pipeline::process(input, &specs).map_err(|e| JsError::new(&e.to_string()))?;
     let out = Array::new();
-    for ((name, _), rendition) in chosen.iter().zip(renditions) {
-        out.push(&to_js(name, rendition)?.into());
+    for ((variant, _), rendition) in chosen.iter().zip(renditions) {
+        out.push(&to_js(*variant, rendition)?.into());
     }
     Ok(out)
 }
@@ -74,18 +74,18 @@ pub fn memory_bytes() -> f64 {
     f64::from(buffer.byte_length())
 }
 
-fn to_js(variant: &str, rendition: Rendition) -> Result<Object, JsError> {
+fn to_js(variant: Variant, rendition: Rendition) -> Result<Object, JsError> {
     let object = Object::new();
     let set = |key: &str, value: JsValue| {
         Reflect::set(&object, &key.into(), &value)
             .map(drop)
             .map_err(|_| JsError::new("could not build the result"))
     };
-    set("variant", variant.into())?;
+    set("variant", variant.as_str().into())?;
     // A copy out of WebAssembly memory, so the worker can transfer it to the page.
     set("bytes", Uint8Array::from(rendition.bytes.as_slice()).into())?;
     set("width", rendition.width.into())?;
     set("height", rendition.height.into())?;
-    set("contentType", rendition.content_type.into())?;
+    set("contentType", rendition.content_type.mime().into())?;
     Ok(object)
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use domain::ImageStatus;
 use leptos::prelude::*;
 
 use crate::api::GalleryItem;
@@ -56,11 +57,11 @@ pub async fn move_image(
     Ok(backend::images::move_to(&state, &seller, product_id, image_id, to_index, &seen).await?)
 }
 
-fn status_label(status: &str) -> &'static str {
+fn status_label(status: ImageStatus) -> &'static str {
     match status {
-        "approved" => "Approved",
-        "rejected" => "Rejected",
-        _ => "Waiting for review",
+        ImageStatus::Pending => "Waiting for review",
+        ImageStatus::Approved => "Approved",
+        ImageStatus::Rejected => "Rejected",
     }
 }
 
@@ -305,7 +306,7 @@ fn GalleryCard(
         }
     };
     view! {
-        <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.clone()
+        <li class="gallery-item" data-testid="gallery-item" data-image-id=item.id.to_string() data-status=item.status.as_str()
             draggable="true"
             class:dragging=move || ui.dragging.get() == Some(index.get())
             class:drop-target=move || ui.drop_target.get() == Some(index.get()) && ui.dragging.get() != Some(index.get())
@@ -343,7 +344,7 @@ fn GalleryCard(
                 </span>
             </div>
             <div class="meta">
-                <span class=format!("badge badge-{}", item.status)>{status_label(&item.status)}</span>
+                <span class=format!("badge badge-{}", item.status)>{status_label(item.status)}</span>
                 <span class="muted">{format!("{}×{}", item.width, item.height)}</span>
             </div>
             {item.review_reason.map(|reason| view! { <p class="reason">{reason}</p> })}
@@ -352,7 +353,7 @@ fn GalleryCard(
                 // `value` puts the saved text in the server's HTML; `autocomplete="off"` stops the
                 // browser restoring old field contents over it on reload (Chromium matches
                 // nameless fields by order, and a reorder changes the order).
-                <input id=alt_input type="text" maxlength="500" placeholder="Describe the photo (alt text)"
+                <input id=alt_input type="text" maxlength=domain::limits::ALT_TEXT_CHARS placeholder="Describe the photo (alt text)"
                     autocomplete="off" value=item.alt_text.clone()
                     data-testid="image-alt" bind:value=alt_value
                     on:input=move |_| ui.drafts.update_untracked(|d| { d.insert(id, alt_value.get_untracked()); })

@@ -1,5 +1,6 @@
 //! Sign up, sign in, sign out, and "who am I".
 
+use domain::limits::{EMAIL_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -127,14 +128,14 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             >
                 <label>
                     "E-mail"
-                    <input type="email" name="email" required autocomplete="email"
+                    <input type="email" name="email" required maxlength=EMAIL_CHARS autocomplete="email"
                         data-testid=format!("{id}-email") bind:value=email/>
                 </label>
                 <label>
                     "Password"
-                    <input type="password" name="password" required minlength="10" autocomplete=autocomplete
+                    <input type="password" name="password" required minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS autocomplete=autocomplete
                         data-testid=format!("{id}-password") bind:value=password/>
-                    {(mode == Mode::SignUp).then(|| view! { <small class="muted">"At least 10 characters."</small> })}
+                    {(mode == Mode::SignUp).then(|| view! { <small class="muted">{format!("At least {PASSWORD_MIN_CHARS} characters.")}</small> })}
                 </label>
                 <p class="form-error" role="alert" aria-live="assertive">{error}</p>
                 <button type="submit" data-testid=format!("{id}-submit") disabled=move || submit.pending().get()>

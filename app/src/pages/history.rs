@@ -1,6 +1,7 @@
 //! The audit trail of a product, or of one of its images (`?image=ID`): for admins, and for
 //! the seller who owns it.
 
+use domain::AuditAction;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -43,7 +44,7 @@ pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<Histo
             .map(|e| HistoryEntry {
                 at: e.at.to_rfc3339(),
                 actor: e.actor_email,
-                action: e.action.as_str().to_owned(),
+                action: e.action,
                 image_id: e.image_id,
                 detail: e.detail,
             })
@@ -52,18 +53,17 @@ pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<Histo
 }
 
 /// What the actor did, as a verb phrase; image events are followed by the image.
-fn describe(action: &str) -> &'static str {
+fn describe(action: AuditAction) -> &'static str {
     match action {
-        "product_created" => "created the product",
-        "product_renamed" => "renamed the product",
-        "product_deleted" => "deleted the product",
-        "uploaded" => "uploaded",
-        "approved" => "approved",
-        "rejected" => "rejected",
-        "reordered" => "moved",
-        "alt_text_edited" => "edited the alt text of",
-        "deleted" => "deleted",
-        _ => "changed",
+        AuditAction::ProductCreated => "created the product",
+        AuditAction::ProductRenamed => "renamed the product",
+        AuditAction::ProductDeleted => "deleted the product",
+        AuditAction::Uploaded => "uploaded",
+        AuditAction::Approved => "approved",
+        AuditAction::Rejected => "rejected",
+        AuditAction::Reordered => "moved",
+        AuditAction::AltTextEdited => "edited the alt text of",
+        AuditAction::Deleted => "deleted",
     }
 }
 
@@ -126,9 +126,9 @@ pub fn HistoryPage() -> impl IntoView {
                                         }
                                     });
                                     view! {
-                                        <li data-testid="history-entry" data-action=e.action.clone()>
+                                        <li data-testid="history-entry" data-action=e.action.as_str()>
                                             <time datetime=e.at.clone()>{minute_utc(&e.at)}</time>
-                                            <span><strong>{e.actor}</strong>" "{describe(&e.action)}{image_link}</span>
+                                            <span><strong>{e.actor}</strong>" "{describe(e.action)}{image_link}</span>
                                             {(!e.detail.is_empty()).then(|| view! { <span class="detail">{e.detail}</span> })}
                                         </li>
                                     }

@@ -148,7 +148,7 @@ fn ProductSettings(id: i64, name: RwSignal<String>) -> impl IntoView {
             <ActionForm action=rename attr:class="inline-form">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <label class="visually-hidden" for="rename-name">"New name"</label>
-                <input id="rename-name" type="text" name="name" required maxlength="200"
+                <input id="rename-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
                     value=name.get_untracked() data-testid="product-rename-name"/>
                 <button type="submit" class="secondary" data-testid="product-rename">"Rename"</button>
             </ActionForm>

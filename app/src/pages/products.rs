@@ -58,7 +58,7 @@ pub fn ProductsPage() -> impl IntoView {
                             <h1>"Your products"</h1>
                             <ActionForm action=create attr:class="inline-form">
                                 <label class="visually-hidden" for="product-name">"Product name"</label>
-                                <input id="product-name" type="text" name="name" required maxlength="200"
+                                <input id="product-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
                                     placeholder="New product name, e.g. Linen tote bag" data-testid="product-name"/>
                                 <button type="submit" data-testid="product-create">"Create product"</button>
                             </ActionForm>

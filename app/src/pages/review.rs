@@ -253,7 +253,7 @@ fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> 
                 "Approve selected"
             </button>
             <label class="visually-hidden" for="bulk-reason">"Reason for rejecting the selected images"</label>
-            <input id="bulk-reason" type="text" maxlength="500" placeholder="Reason for rejecting the selected"
+            <input id="bulk-reason" type="text" maxlength=domain::limits::REVIEW_REASON_CHARS placeholder="Reason for rejecting the selected"
                 autocomplete="off" data-testid="review-bulk-reason" bind:value=reason/>
             <button class="secondary danger" data-testid="review-reject-selected" disabled=move || count() == 0
                 on:click=move |_| { decide.dispatch((chosen(), false, Some(reason.get_untracked()))); }>
@@ -317,7 +317,7 @@ fn ReviewRow(
                         "Approve"
                     </button>
                     <label class="visually-hidden" for=reason_id.clone()>"Reason for rejecting"</label>
-                    <input id=reason_id type="text" maxlength="500" placeholder="Reason (shown to the seller)"
+                    <input id=reason_id type="text" maxlength=domain::limits::REVIEW_REASON_CHARS placeholder="Reason (shown to the seller)"
                         autocomplete="off" data-testid="review-reason" bind:value=reason
                         on:keydown=move |ev| if ev.key() == "Enter" { reject() }/>
                     <button class="secondary danger" data-testid="review-reject" on:click=move |_| reject()>

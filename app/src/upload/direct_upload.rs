@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::process::{self, NotProcessed, Rendition};
+use super::process::{self, EncodedVariant, NotProcessed};
 use super::{UploadItem, UploadState, transfer};
 use crate::api::{DeclaredObject, UploadTicket};
 use crate::upload::{begin_upload, cancel_upload, complete_upload};
@@ -55,7 +55,7 @@ async fn attempt(
     checkpoint(item)?;
     // The row says "Waiting" until a photo worker takes the file.
     let (waiting, started) = (*item, *item);
-    let renditions: Vec<Rendition> = process::renditions(
+    let encoded: Vec<EncodedVariant> = process::renditions(
         item.file.get_value(),
         move || waiting.cancelled(),
         move || started.advance(UploadState::Processing, 2),
@@ -68,12 +68,12 @@ async fn attempt(
     checkpoint(item)?;
 
     item.advance(UploadState::Uploading, 5);
-    let declared = renditions
+    let declared = encoded
         .iter()
-        .map(|r| DeclaredObject {
-            variant: r.variant.clone(),
-            content_type: r.content_type.clone(),
-            size: r.size as u64,
+        .map(|e| DeclaredObject {
+            variant: e.variant,
+            content_type: e.content_type,
+            size: e.size as u64,
         })
         .collect();
     let ticket = begin_upload(product_id, declared)
@@ -82,9 +82,19 @@ async fn attempt(
     *ticket_out = Some(ticket.clone());
     checkpoint(item)?;
 
-    let total: usize = renditions.iter().map(|r| r.size).sum();
+    let total: usize = encoded.iter().map(|e| e.size).sum();
     let mut sent_before = 0usize;
-    for (target, rendition) in ticket.uploads.iter().zip(&renditions) {
+    for target in &ticket.uploads {
+        // Paired by variant, not by position: the server may answer in any order.
+        let rendition = encoded
+            .iter()
+            .find(|e| e.variant == target.variant)
+            .ok_or_else(|| {
+                format!(
+                    "The server signed a {} variant that was not declared.",
+                    target.variant
+                )
+            })?;
         let progress_item = *item;
         let offset = sent_before;
         transfer::send(item, target, &rendition.blob, move |sent| {

@@ -16,6 +16,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use domain::{ContentType, Variant};
+
 use super::timer::until;
 
 const WORKER_URL: &str = "/worker/worker.js";
@@ -24,12 +26,11 @@ pub const MAX_WORKERS: usize = 4;
 
 /// One encoded variant, as the worker made it: its bytes stay in JavaScript (the worker
 /// transferred them), wrapped in the `Blob` the transfer sends.
-pub struct Rendition {
-    /// `display`, `medium` or `thumb`.
-    pub variant: String,
+pub struct EncodedVariant {
+    pub variant: Variant,
     pub blob: Blob,
     pub size: usize,
-    pub content_type: String,
+    pub content_type: ContentType,
 }
 
 /// Why a file has no variants.
@@ -45,7 +46,7 @@ pub async fn renditions(
     file: web_sys::File,
     cancelled: impl Fn() -> bool,
     started: impl FnOnce(),
-) -> Result<Vec<Rendition>, NotProcessed> {
+) -> Result<Vec<EncodedVariant>, NotProcessed> {
     let acquiring = acquire().map_err(NotProcessed::Failed)?;
     let worker = match select(pin!(acquiring), pin!(until(&cancelled))).await {
         Either::Left((worker, _)) => worker.map_err(NotProcessed::Failed)?,
@@ -170,7 +171,7 @@ fn spawn() -> Result<Worker, String> {
 }
 
 /// Posts `file` to `worker` and waits for its one reply.
-async fn run(worker: &Worker, file: &web_sys::File) -> Result<Vec<Rendition>, Failure> {
+async fn run(worker: &Worker, file: &web_sys::File) -> Result<Vec<EncodedVariant>, Failure> {
     let (tx, rx) = oneshot::channel::<Result<JsValue, String>>();
     let tx = Rc::new(RefCell::new(Some(tx)));
     let reply = tx.clone();
@@ -212,7 +213,7 @@ fn get(object: &JsValue, key: &str) -> JsValue {
 }
 
 /// `{variants: [...]}` or `{error, broken}`, as `worker.js` posts them.
-fn read_reply(data: &JsValue) -> Result<Vec<Rendition>, Failure> {
+fn read_reply(data: &JsValue) -> Result<Vec<EncodedVariant>, Failure> {
     if let Some(message) = get(data, "error").as_string() {
         return Err(Failure {
             message,
@@ -227,13 +228,20 @@ fn read_reply(data: &JsValue) -> Result<Vec<Rendition>, Failure> {
         .map(|v| {
             let no_picture = || Failure::broken("The photo tool sent no picture. Reload the page.");
             let bytes: Uint8Array = get(&v, "bytes").dyn_into().map_err(|_| no_picture())?;
-            let content_type = get(&v, "contentType").as_string().unwrap_or_default();
+            let content_type = get(&v, "contentType")
+                .as_string()
+                .and_then(|t| ContentType::parse(&t).ok())
+                .ok_or_else(no_picture)?;
+            let variant = get(&v, "variant")
+                .as_string()
+                .and_then(|name| Variant::parse(&name))
+                .ok_or_else(no_picture)?;
             let options = BlobPropertyBag::new();
-            options.set_type(&content_type);
+            options.set_type(content_type.mime());
             let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&bytes), &options)
                 .map_err(|_| no_picture())?;
-            Ok(Rendition {
-                variant: get(&v, "variant").as_string().unwrap_or_default(),
+            Ok(EncodedVariant {
+                variant,
                 size: bytes.length() as usize,
                 blob,
                 content_type,

@@ -32,8 +32,8 @@ pub async fn begin_upload(
             .uploads
             .into_iter()
             .map(|u| crate::api::SignedUpload {
-                variant: u.variant.as_str().to_owned(),
-                method: u.method.as_str().to_owned(),
+                variant: u.variant,
+                method: u.method,
                 url: u.url,
                 fields: u.fields,
                 headers: u.headers,

@@ -15,6 +15,7 @@ use super::UploadItem;
 use super::direct_upload::Stop;
 use super::timer::sleep;
 use crate::api::SignedUpload;
+use domain::UploadMethod;
 
 /// Network failures (not refusals) are retried this many times, waiting longer each time.
 const RETRIES: u32 = 2;
@@ -67,7 +68,7 @@ async fn send_once(
     on_progress: impl Fn(usize) + 'static,
 ) -> Result<Outcome, Stop> {
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
-    let form = if target.method == "put" {
+    let form = if target.method == UploadMethod::Put {
         xhr.open("PUT", &target.url).map_err(js_error)?;
         // Exactly the signed headers; the browser adds Content-Length from the bytes.
         for (name, value) in &target.headers {

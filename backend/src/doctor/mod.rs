@@ -8,13 +8,13 @@ pub mod environment;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{ByteSize, ContentType, KeyPrefix, ObjectKey, UploadMethod, Variant};
+use domain::{ByteSize, ContentType, UploadMethod, Variant};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use crate::Settings;
 use crate::config::{MediaUrls, StorageSettings};
-use crate::storage::{ObjectStore, StoreProblem};
+use crate::storage::{KeyPrefix, ObjectKey, ObjectStore, StoreProblem};
 
 /// Clocks further apart than this make S3 refuse signatures (AWS allows 15 minutes; warn early).
 const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
@@ -184,7 +184,9 @@ pub async fn credentials_and_bucket(store: &ObjectStore, settings: &Settings) ->
 
 fn explain(problem: &StoreProblem, bucket: &str, settings: &Settings) -> (String, String) {
     let region_var = match &settings.storage {
-        StorageSettings::S3(s3) if s3.provider == domain::Provider::R2 => "AWS_ENDPOINT_URL_S3",
+        StorageSettings::S3(s3) if s3.provider == crate::storage::Provider::R2 => {
+            "AWS_ENDPOINT_URL_S3"
+        }
         _ => "AWS_REGION",
     };
     match problem {

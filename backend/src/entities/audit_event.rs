@@ -1,3 +1,4 @@
+use domain::AuditAction;
 use sea_orm::entity::prelude::*;
 
 /// One line of the append-only audit trail (the database refuses updates and deletes).
@@ -10,7 +11,7 @@ pub struct Model {
     pub actor_id: i64,
     pub actor_email: String,
     /// One of [`crate::audit::Action`]'s names.
-    pub action: String,
+    pub action: AuditAction,
     /// The seller who owns the product (and image) the event is about.
     pub seller_id: i64,
     pub product_id: i64,

@@ -1,3 +1,4 @@
+use domain::ImageStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +11,7 @@ pub struct Model {
     pub account_id: i64,
     #[sea_orm(unique)]
     pub intent_id: String,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
+    pub status: ImageStatus,
     pub review_reason: Option<String>,
     pub position: i32,
     pub alt_text: String,

@@ -1,3 +1,4 @@
+use domain::{ContentType, Variant};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +11,8 @@ pub struct Model {
     pub intent_id: Option<String>,
     /// Set once the upload is verified and registered; NULL afterwards means "to clean up".
     pub image_id: Option<i64>,
-    pub variant: String,
-    pub content_type: String,
+    pub variant: Variant,
+    pub content_type: ContentType,
     pub byte_size: i64,
     pub width: Option<i32>,
     pub height: Option<i32>,

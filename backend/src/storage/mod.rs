@@ -2,6 +2,9 @@
 //! forms and URLs, and checks what was stored (HEAD and a ranged GET).
 
 pub mod embedded;
+pub mod object_key;
+pub mod post_policy;
+pub mod provider;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,8 +16,11 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::presigning::PresigningConfig;
 use bytes::Bytes;
-use domain::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
-use domain::{ByteSize, ContentType, ObjectKey};
+use domain::{ByteSize, ContentType};
+
+pub use object_key::{KeyPrefix, ObjectKey};
+use post_policy::{PostPolicy, PresignedPost, SigningCredentials};
+pub use provider::Provider;
 
 use crate::Error;
 use crate::config::{Encryption, MediaUrls, S3Settings};
@@ -156,7 +162,7 @@ impl ObjectStore {
         let config = aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(settings.path_style)
             .build();
-        let bucket_url = domain::provider::bucket_url(
+        let bucket_url = provider::bucket_url(
             settings.endpoint.as_deref(),
             settings.path_style,
             &settings.bucket,
@@ -745,7 +751,7 @@ mod tests {
     #[tokio::test]
     async fn s3_compatible_uploads_carry_no_default_checksums() {
         let store = ObjectStore::external(&S3Settings {
-            provider: domain::Provider::R2,
+            provider: Provider::R2,
             bucket: "shop".into(),
             endpoint: Some("https://0123abcd.r2.cloudflarestorage.com".into()),
             region: Some("auto".into()),
@@ -763,7 +769,7 @@ mod tests {
             Some(&ResponseChecksumValidation::WhenRequired)
         );
         let key = ObjectKey::for_upload(
-            &domain::KeyPrefix::parse("media/").unwrap(),
+            &KeyPrefix::parse("media/").unwrap(),
             1,
             uuid::Uuid::new_v4(),
             domain::Variant::Display,

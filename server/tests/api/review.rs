@@ -1,10 +1,7 @@
 //! Admin review and the public storefront: who may decide, and what the public sees.
 
-#[macro_use]
-mod support;
-
+use crate::support::{Db, spawn_app};
 use app::error::AppError;
-use support::{Db, spawn_app};
 
 on_both_databases!(
     the_queue_pages_by_key_without_gaps_or_repeats,
@@ -88,7 +85,7 @@ async fn only_admins_review_and_only_approved_images_reach_the_store(db: Db) {
 
     let gallery = seller.gallery(product.id).await.unwrap();
     let rejected = gallery.iter().find(|i| i.id == first.image_id).unwrap();
-    assert_eq!(rejected.status, "rejected");
+    assert_eq!(rejected.status, domain::ImageStatus::Rejected);
     assert_eq!(rejected.review_reason.as_deref(), Some("Too blurry"));
 
     let store = public.store_product(product.id).await.unwrap();

@@ -1,10 +1,7 @@
 //! Liveness and readiness probes, and the account rules behind sign-up and sign-in.
 
-#[macro_use]
-mod support;
-
+use crate::support::{Db, spawn_app};
 use app::error::AppError;
-use support::{Db, spawn_app};
 
 on_both_databases!(
     probes_answer,

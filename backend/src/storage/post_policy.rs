@@ -9,7 +9,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::{ByteSize, ContentType, ObjectKey};
+use domain::{ByteSize, ContentType};
+
+use super::ObjectKey;
 
 /// No presigned form lives longer than this.
 pub const MAX_EXPIRY: Duration = Duration::from_secs(10 * 60);
@@ -133,7 +135,8 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    use crate::{KeyPrefix, Variant};
+    use crate::storage::KeyPrefix;
+    use domain::Variant;
 
     fn at(rfc3339: &str) -> SystemTime {
         DateTime::parse_from_rfc3339(rfc3339).unwrap().into()

@@ -1,13 +1,10 @@
 //! `vitrine import-local`, run as operators run it: a Django-style media folder with good and
 //! bad files, a dry run, a run stopped half-way and resumed, a re-run that imports nothing twice.
 
-#[macro_use]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{Db, TestApp, spawn_app};
+use crate::support::{Db, TestApp, spawn_app};
 
 on_both_databases!(a_media_folder_is_imported_once_and_resumably);
 
@@ -118,7 +115,11 @@ async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
     assert_eq!(products.len(), 1);
     let gallery = ana.gallery(products[0].id).await.unwrap();
     assert_eq!(gallery.len(), 2);
-    assert!(gallery.iter().all(|g| g.status == "pending"));
+    assert!(
+        gallery
+            .iter()
+            .all(|g| g.status == domain::ImageStatus::Pending)
+    );
     assert_eq!(gallery[0].alt_text, "Oak stool, side view");
     assert_eq!(
         gallery[0].width.max(gallery[0].height),

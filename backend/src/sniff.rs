@@ -5,13 +5,11 @@ use std::io::Cursor;
 
 use image::ImageReader;
 
-use crate::ContentType;
+use domain::ContentType;
+pub use domain::limits::{MAX_PIXELS, MAX_SIDE};
 
 /// How many leading bytes the server reads to sniff an object.
 pub const SNIFF_BYTES: u64 = 256 * 1024;
-/// Largest side and area the server registers (the client never produces more than 2048 px).
-pub const MAX_SIDE: u32 = 16_384;
-pub const MAX_PIXELS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sniffed {
@@ -31,14 +29,14 @@ pub enum SniffError {
     },
     #[error("the stored image's header is damaged: {0}")]
     BadHeader(String),
-    #[error("the stored image is {width}x{height}, beyond the {MAX_SIDE} px / 100 megapixel limit")]
+    #[error("the stored image is {width}x{height}, beyond the {MAX_SIDE} px / {} megapixel limit", MAX_PIXELS / 1_000_000)]
     TooLarge { width: u32, height: u32 },
 }
 
 /// Sniffs `head` (the object's first bytes) and checks it is the `declared` type.
 pub fn sniff(head: &[u8], declared: ContentType) -> Result<Sniffed, SniffError> {
     let format = image::guess_format(head).map_err(|_| SniffError::NotAnImage)?;
-    let actual = ContentType::from_format(format).ok_or(SniffError::NotAnImage)?;
+    let actual = content_type_of(format).ok_or(SniffError::NotAnImage)?;
     if actual != declared {
         return Err(SniffError::TypeMismatch { declared, actual });
     }
@@ -56,6 +54,16 @@ pub fn sniff(head: &[u8], declared: ContentType) -> Result<Sniffed, SniffError> 
         width,
         height,
     })
+}
+
+/// The stored type of an image format, if Vitrine stores that format.
+fn content_type_of(format: image::ImageFormat) -> Option<ContentType> {
+    match format {
+        image::ImageFormat::Jpeg => Some(ContentType::Jpeg),
+        image::ImageFormat::Png => Some(ContentType::Png),
+        image::ImageFormat::WebP => Some(ContentType::Webp),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

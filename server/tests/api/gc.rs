@@ -1,14 +1,11 @@
 //! `vitrine gc`: what uploads and deletions left behind goes; nothing in use is touched.
 
-#[macro_use]
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Db, field, jpeg, spawn_app};
 use backend::entities::{stored_object, upload_intent};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use support::{Db, field, jpeg, spawn_app};
 
 on_both_databases!(gc_removes_leftovers_and_spares_what_is_in_use);
 
@@ -51,8 +48,8 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
         object_key: Set(detached_key.into()),
         intent_id: Set(None),
         image_id: Set(None),
-        variant: Set("display".into()),
-        content_type: Set("image/jpeg".into()),
+        variant: Set(domain::Variant::Display),
+        content_type: Set(domain::ContentType::Jpeg),
         byte_size: Set(100),
         width: Set(None),
         height: Set(None),

@@ -1,4 +1,4 @@
-//! Object key naming. Every key is fresh (a new upload id), lives under the configured prefix
+//! Object key naming (the key grammar Vitrine owns inside the bucket). Every key is fresh (a new upload id), lives under the configured prefix
 //! and the seller's own prefix, and says which variant it holds:
 //! `media/sellers/42/0b6c…e1/display.jpg`.
 
@@ -6,7 +6,7 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use crate::ContentType;
+use domain::{ContentType, Variant};
 
 /// The prefix of every object key, e.g. `media/`. Always empty or ending in `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,45 +46,6 @@ impl KeyPrefix {
 impl Default for KeyPrefix {
     fn default() -> Self {
         Self("media/".to_owned())
-    }
-}
-
-/// The renditions stored for one image.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Variant {
-    /// Longest side at most 2048 px: the lightbox and storefront picture.
-    Display,
-    /// Longest side at most 1024 px.
-    Medium,
-    /// Longest side at most 400 px: grids.
-    Thumb,
-}
-
-impl Variant {
-    pub const ALL: [Variant; 3] = [Variant::Display, Variant::Medium, Variant::Thumb];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Variant::Display => "display",
-            Variant::Medium => "medium",
-            Variant::Thumb => "thumb",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Variant::ALL.into_iter().find(|v| v.as_str() == raw)
-    }
-
-    /// The longest side this variant may have.
-    pub fn max_side(self) -> u32 {
-        match self {
-            Variant::Display => 2048,
-            Variant::Medium => 1024,
-            Variant::Thumb => 400,
-        }
     }
 }
 
@@ -192,13 +153,5 @@ mod tests {
         for bad in ["/media/", "media/../x/", "media /", "mé/"] {
             assert!(KeyPrefix::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn variants_round_trip() {
-        for v in Variant::ALL {
-            assert_eq!(Variant::parse(v.as_str()), Some(v));
-        }
-        assert_eq!(Variant::parse("original"), None);
     }
 }

@@ -1,10 +1,7 @@
 //! A seller's edits to images: alt text and deletion, and who may make them.
 
-#[macro_use]
-mod support;
-
+use crate::support::{Browser, Db, spawn_app};
 use app::error::AppError;
-use support::{Browser, Db, spawn_app};
 
 on_both_databases!(
     alt_text_and_delete_are_the_owners_alone,

@@ -1,11 +1,9 @@
 //! Two `vitrine serve` instances over one PostgreSQL database and one bucket behave as one app:
 //! a session made on one works on the other, and an upload begun on one completes on the other.
 
-mod support;
-
+use crate::support::{Db, field, jpeg, spawn_app, spawn_app_with};
 use backend::config::{S3Settings, StorageSettings};
 use backend::storage::embedded::EmbeddedStore;
-use support::{Db, field, jpeg, spawn_app, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_sessions_uploads_and_the_bucket() {
@@ -26,7 +24,7 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
     let b = spawn_app_with(Db::Postgres, move |s| {
         s.database_url = database_url;
         s.storage = StorageSettings::S3(S3Settings {
-            provider: domain::Provider::Other,
+            provider: backend::storage::Provider::Other,
             bucket: "vitrine-media".into(),
             endpoint: Some(bucket_endpoint),
             region: Some("us-east-1".into()),
@@ -39,7 +37,7 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
     let on_a = a.browser();
     on_a.sign_up("ana@shop.example").await;
     let product = on_a.create_product("Linen tote").await.unwrap();
-    let on_b = support::Browser {
+    let on_b = crate::support::Browser {
         http: on_a.http.clone(),
         base: b.base.clone(),
     };

@@ -1,14 +1,11 @@
 //! Renaming and deleting products, the audit trail, and who may do and see what.
 
-#[macro_use]
-mod support;
-
+use crate::support::{Browser, Db, spawn_app};
 use app::api::ProductSummary;
 use app::error::AppError;
 use app::pages::history::History;
 use backend::entities::{image, stored_object};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
-use support::{Browser, Db, spawn_app};
 
 on_both_databases!(
     products_are_renamed_and_deleted_by_their_seller_only,

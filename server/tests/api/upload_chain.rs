@@ -1,16 +1,14 @@
 //! The upload chain against the real app and its embedded S3 store, on SQLite and PostgreSQL:
 //! begin_upload → a real multipart POST to the store → complete_upload.
 
-#[macro_use]
-mod support;
-
 use std::time::{Duration, SystemTime};
 
+use crate::support::{Db, field, jpeg, replace_field, spawn_app};
 use app::error::AppError;
+use backend::storage::ObjectKey;
 use backend::storage::embedded::EmbeddedStore;
-use domain::post_policy::{PostPolicy, SigningCredentials};
-use domain::{ByteSize, ContentType, ObjectKey};
-use support::{Db, field, jpeg, replace_field, spawn_app};
+use backend::storage::post_policy::{PostPolicy, SigningCredentials};
+use domain::{ByteSize, ContentType};
 
 on_both_databases!(
     a_photo_goes_through_the_whole_chain,
@@ -50,7 +48,7 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     let gallery = seller.gallery(product.id).await.unwrap();
     assert_eq!(gallery.len(), 1);
     assert_eq!(gallery[0].id, image.image_id);
-    assert_eq!(gallery[0].status, "pending");
+    assert_eq!(gallery[0].status, domain::ImageStatus::Pending);
     // The signed URL serves the stored bytes.
     let url = format!("{}{}", app.base, gallery[0].url);
     let body = seller.http.get(&url).send().await.unwrap();
@@ -288,6 +286,20 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
             "{content_type} {size}: {err:?}"
         );
     }
+    // A variant the vocabulary does not have is refused when the request is read.
+    let err = seller
+        .call_json::<app::api::UploadTicket>(
+            "begin_upload",
+            serde_json::json!({ "product_id": product.id, "objects": [
+                { "variant": "original", "content_type": "image/jpeg", "size": 100 }
+            ] }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Refused(m) if m.contains("original")),
+        "{err:?}"
+    );
     assert_eq!(
         upload_intent::Entity::find()
             .count(&app.state.db)
@@ -306,7 +318,7 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
     seller.send(&ticket, photo).await;
     assert!(app.state.store.head(&key).await.unwrap().is_some());
 
-    async fn cancel(b: &support::Browser, id: String) -> Result<(), AppError> {
+    async fn cancel(b: &crate::support::Browser, id: String) -> Result<(), AppError> {
         b.call_form("cancel_upload", &[("intent_id", &id)]).await
     }
     // Only its owner may cancel it.
@@ -344,12 +356,13 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
 }
 
 async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
-    let app = support::spawn_app_with(db, |s| s.upload_method = domain::UploadMethod::Put).await;
+    let app =
+        crate::support::spawn_app_with(db, |s| s.upload_method = domain::UploadMethod::Put).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(40, 30);
     let ticket = seller.begin_jpeg(product.id, &photo).await;
     let target = &ticket.uploads[0];
-    assert_eq!(target.method, "put");
+    assert_eq!(target.method, domain::UploadMethod::Put);
     assert!(target.fields.is_empty());
     assert!(
         target.url.starts_with("/vitrine-media/"),
@@ -415,7 +428,7 @@ async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
 }
 
 async fn uploads_must_request_the_configured_encryption(db: Db) {
-    let app = support::spawn_app_with(db, |s| {
+    let app = crate::support::spawn_app_with(db, |s| {
         s.encryption = Some(backend::config::Encryption::S3Managed)
     })
     .await;
@@ -446,7 +459,7 @@ async fn uploads_must_request_the_configured_encryption(db: Db) {
     seller.complete(&ticket.intent_id).await.unwrap();
 
     // PUT: the header is part of the signature.
-    let app = support::spawn_app_with(Db::Sqlite, |s| {
+    let app = crate::support::spawn_app_with(Db::Sqlite, |s| {
         s.encryption = Some(backend::config::Encryption::S3Managed);
         s.upload_method = domain::UploadMethod::Put;
     })

@@ -1,11 +1,8 @@
 //! How browsers get images: signed URLs (tested throughout), a public base URL, or the
 //! `/media/…` proxy, which checks who may see each image and passes Range and ETag through.
 
-#[macro_use]
-mod support;
-
+use crate::support::{Db, spawn_app_with};
 use backend::config::MediaUrls;
-use support::{Db, spawn_app_with};
 
 on_both_databases!(
     the_proxy_serves_approved_images_to_all_and_others_to_their_seller,

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use domain::UploadMethod;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Aws,
@@ -10,25 +12,6 @@ pub enum Provider {
     R2,
     Minio,
     Other,
-}
-
-/// How the browser sends an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadMethod {
-    /// POST Object with a signed policy (exact key, type and size): AWS, MinIO.
-    Post,
-    /// A presigned PUT whose signature covers Content-Type and Content-Length: R2 has no POST
-    /// Object, and Spaces does not document POST policies.
-    Put,
-}
-
-impl UploadMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UploadMethod::Post => "post",
-            UploadMethod::Put => "put",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

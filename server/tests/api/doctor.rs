@@ -1,12 +1,10 @@
 //! `vitrine doctor`, run as operators run it, against a real S3 server that enforces signatures:
 //! a running Vitrine's embedded store, reached as an external `VITRINE_STORAGE=s3` bucket.
 
-mod support;
-
 use std::process::Command;
 
+use crate::support::{Db, spawn_app};
 use backend::storage::embedded::EmbeddedStore;
-use support::{Db, spawn_app};
 
 /// Runs `vitrine doctor --json` with `vars` (and nothing from this machine's AWS setup).
 fn doctor(data_dir: &std::path::Path, vars: &[(&str, &str)]) -> (bool, serde_json::Value) {

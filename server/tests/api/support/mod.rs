@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use app::api::{DeclaredObject, GalleryItem, ProductSummary, RegisteredImage, UploadTicket};
+use app::api::{GalleryItem, ProductSummary, RegisteredImage, UploadTicket};
 use app::error::AppError;
 use backend::Settings;
 use backend::config::StorageSettings;
@@ -282,11 +282,8 @@ impl Browser {
         content_type: &str,
         size: u64,
     ) -> Result<UploadTicket, AppError> {
-        let objects = vec![DeclaredObject {
-            variant: "display".into(),
-            content_type: content_type.into(),
-            size,
-        }];
+        // Raw JSON, not `DeclaredObject`: tests also declare what its types cannot hold.
+        let objects = serde_json::json!([{ "variant": "display", "content_type": content_type, "size": size }]);
         let res = self
             .http
             .post(format!("{}/api/begin_upload", self.base))

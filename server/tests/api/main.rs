@@ -1,0 +1,17 @@
+//! The server's tests, against the real app over HTTP, a real S3 server and real SQLite and
+//! PostgreSQL. One binary with a module per area: each test binary links the whole server, and
+//! on two cores one link instead of ten saves minutes.
+
+#[macro_use]
+mod support;
+
+mod doctor;
+mod gallery;
+mod gc;
+mod import;
+mod instances;
+mod media;
+mod probes;
+mod products;
+mod review;
+mod upload_chain;

@@ -16,7 +16,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{stored_object, upload_intent};
-use crate::{AppState, Error, uploads};
+use crate::{AppState, Error, cleanup, intents};
 
 /// How old an unknown object must be before gc deletes it, unless told otherwise.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -42,12 +42,9 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
         .all(&state.db)
         .await?;
     for intent in expired {
-        let objects = stored_object::Entity::find()
-            .filter(stored_object::Column::IntentId.eq(intent.id.clone()))
-            .all(&state.db)
-            .await?;
+        let objects = intents::objects_of(&state.db, &intent).await?;
         if !dry_run {
-            let failed = uploads::discard(state, &intent, &objects).await?;
+            let failed = cleanup::discard_intent(state, &intent, &objects).await?;
             report.failed.extend(failed);
         }
         report.expired_intents.push(intent.id);
@@ -78,17 +75,10 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
             continue;
         }
         if !dry_run {
-            match state.store.delete(&object.object_key).await {
-                Ok(()) => {
-                    stored_object::Entity::delete_by_id(object.id)
-                        .exec(&state.db)
-                        .await?;
-                }
-                Err(err) => {
-                    tracing::warn!(key = %object.object_key, %err, "gc could not delete");
-                    report.failed.push(object.object_key.clone());
-                    continue;
-                }
+            let left = cleanup::delete_objects(state, std::slice::from_ref(&object)).await?;
+            if !left.is_empty() {
+                report.failed.extend(left);
+                continue;
             }
         }
         report.detached_objects.push(object.object_key);

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object};
-use crate::{Account, AppState, Error, products};
+use crate::{Account, AppState, Error, cleanup, gallery_lock};
 
 use domain::limits::ALT_TEXT_CHARS;
 
@@ -88,30 +88,12 @@ pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result
     image::Entity::delete_by_id(image.id).exec(&txn).await?;
     audit::record(&txn, seller, Action::Deleted, subject_of(&image), "").await?;
     txn.commit().await?;
-    delete_objects(state, objects).await
+    cleanup::delete_objects(state, &objects).await?;
+    Ok(())
 }
 
 fn subject_of(image: &image::Model) -> Subject {
     Subject::image(image.account_id, image.product_id, image.id)
-}
-
-/// Deletes objects whose image is gone. One the store refuses now stays recorded (no image,
-/// no intent) for `vitrine gc`, so nothing is left unreferenced and forgotten.
-pub(crate) async fn delete_objects(
-    state: &AppState,
-    objects: Vec<stored_object::Model>,
-) -> Result<(), Error> {
-    for object in objects {
-        match state.store.delete(&object.object_key).await {
-            Ok(()) => {
-                stored_object::Entity::delete_by_id(object.id)
-                    .exec(&state.db)
-                    .await?;
-            }
-            Err(err) => tracing::warn!(key = %object.object_key, %err, "object left for gc"),
-        }
-    }
-    Ok(())
 }
 
 /// Moves `image_id` to `to_index` in its product's gallery (0 makes it the cover). `seen` is the
@@ -127,7 +109,7 @@ pub async fn move_to(
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
     // Take the product's write lock first: concurrent reorders queue up behind it.
-    if products::lock_gallery(&txn, seller.id, product_id)
+    if gallery_lock::lock(&txn, seller.id, product_id)
         .await?
         .is_none()
     {

@@ -11,13 +11,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use domain::ImageStatus;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{self, Action, Subject};
-use crate::entities::{stored_object, upload_intent};
-use crate::products::{self, NewImage};
+use crate::entities::upload_intent;
+use crate::gallery_lock::{self, NewImage};
+use crate::intents::{self, NewIntent, NewObject};
+use crate::products;
 use crate::storage::ObjectKey;
 use crate::{Account, AppState, Error};
 
@@ -217,24 +219,21 @@ pub async fn import_one(
     }
 
     let now = Utc::now();
-    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let txn = state.db.begin().await?;
-    let Some(gallery) = products::lock_gallery(&txn, seller.id, product_id).await? else {
+    let Some(gallery) = gallery_lock::lock(&txn, seller.id, product_id).await? else {
         return Err(Error::NotFound("That product"));
     };
-    upload_intent::ActiveModel {
-        id: Set(id.to_string()),
-        account_id: Set(seller.id),
-        product_id: Set(product_id),
-        created_at: Set(now),
-        expires_at: Set(now),
-        completed_at: Set(Some(now)),
-        image_id: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    let intent = NewIntent {
+        id,
+        account_id: seller.id,
+        product_id,
+        created_at: now,
+        expires_at: now,
+        completed_at: Some(now),
+    };
+    intents::insert(&txn, &intent).await?;
     let display = &renditions[0];
-    let image = products::append_image(
+    let image = gallery_lock::append_image(
         &txn,
         &gallery,
         NewImage {
@@ -256,22 +255,17 @@ pub async fn import_one(
         },
     )
     .await?;
-    for (variant, key, rendition) in &uploaded {
-        stored_object::ActiveModel {
-            object_key: Set(key.as_str().to_owned()),
-            intent_id: Set(Some(id.to_string())),
-            image_id: Set(Some(image.id)),
-            variant: Set(*variant),
-            content_type: Set(rendition.content_type),
-            byte_size: Set(rendition.bytes.len() as i64),
-            width: Set(Some(dim(rendition.width))),
-            height: Set(Some(dim(rendition.height))),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let objects: Vec<NewObject> = uploaded
+        .iter()
+        .map(|(variant, key, rendition)| NewObject {
+            key,
+            variant: *variant,
+            content_type: rendition.content_type,
+            size: rendition.bytes.len() as u64,
+            dimensions: Some((rendition.width, rendition.height)),
+        })
+        .collect();
+    intents::insert_objects(&txn, id, Some(image.id), &objects, now).await?;
     let subject = Subject::image(seller.id, product_id, image.id);
     let detail = format!("imported from {}", item.path.display());
     audit::record(&txn, &seller, Action::Uploaded, subject, detail).await?;

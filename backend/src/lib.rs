@@ -1,20 +1,34 @@
 //! Vitrine's server side, behind the Leptos server functions and the CLI.
 //!
-//! `config` is read once; `db` and `storage` are the two adapters; `accounts`, `products`,
-//! `uploads` and `gallery` are the use cases, each taking the caller's [`Account`] so every
-//! operation checks who is asking.
+//! Adapters: `config` (read once), `db` (connection and migrations), `storage` (the S3 store:
+//! keys, signing, object I/O) and `entities` (the tables).
+//!
+//! Use cases, each taking the caller's [`Account`] so every operation checks who is asking:
+//! `accounts` (sign-up, sign-in, sessions), `products` (create, rename, delete), `uploads`
+//! (begin → complete, cancel), `images` (alt text, order, deletion), `gallery` (a seller's
+//! view), `review` (the admin queue and decisions), `storefront` (what shoppers see), `media`
+//! (the URLs browsers load), `audit` (the trail every change writes), `import` (a folder of
+//! existing photos), `gc` (what failed uploads and deletions left), `doctor` (is the
+//! deployment right?).
+//!
+//! Rules shared by several use cases live once, crate-private: `gallery_lock` (one writer per
+//! gallery), `intents` (recording and finding upload intents), `cleanup` (deleting objects, or
+//! leaving them for gc), `sniff` (what a stored object really is).
 
 pub mod accounts;
 pub mod audit;
+mod cleanup;
 pub mod config;
 pub mod db;
 pub mod doctor;
 pub mod entities;
 mod error;
 pub mod gallery;
+mod gallery_lock;
 pub mod gc;
 pub mod images;
 pub mod import;
+mod intents;
 pub mod media;
 pub mod products;
 pub mod review;

@@ -2,17 +2,16 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use domain::ImageStatus;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, product, stored_object, upload_intent};
-use crate::{Account, AppState, Error, images};
+use crate::{Account, AppState, Error, cleanup, gallery_lock};
 
 use domain::limits::PRODUCT_NAME_CHARS;
 
@@ -129,7 +128,7 @@ pub async fn rename(
     Ok(Product { id, name })
 }
 
-/// Deletes a product with its images, then their objects (as [`images::delete`] does).
+/// Deletes a product with its images, then their objects (as `images::delete` does).
 /// `confirmed_images` is the count the seller was shown: if uploads finished since, nothing is
 /// deleted and they are asked again, so a confirmation never covers more than it said.
 pub async fn delete(
@@ -140,7 +139,7 @@ pub async fn delete(
 ) -> Result<(), Error> {
     let txn = state.db.begin().await?;
     // Locked, so no image is registered to it meanwhile unseen.
-    if lock_gallery(&txn, seller.id, id).await?.is_none() {
+    if gallery_lock::lock(&txn, seller.id, id).await?.is_none() {
         return Err(Error::NotFound("That product"));
     }
     let image_ids: Vec<i64> = image::Entity::find()
@@ -201,85 +200,8 @@ pub async fn delete(
     let subject = Subject::product(seller.id, id);
     audit::record(&txn, seller, Action::ProductDeleted, subject, detail).await?;
     txn.commit().await?;
-    images::delete_objects(state, objects).await
-}
-
-/// Proof that a product's gallery is locked in the current transaction (see [`lock_gallery`]).
-pub(crate) struct GalleryLock {
-    product_id: i64,
-}
-
-/// Takes `product_id`'s write lock until `txn` ends, by bumping its gallery version, so
-/// reorders, registrations and deletion of one product run one after another (two tabs never
-/// lose an update; two uploads never share a position). `None` if `seller_id` has no such
-/// product.
-pub(crate) async fn lock_gallery(
-    txn: &DatabaseTransaction,
-    seller_id: i64,
-    product_id: i64,
-) -> Result<Option<GalleryLock>, Error> {
-    let locked = product::Entity::update_many()
-        .col_expr(
-            product::Column::GalleryVersion,
-            Expr::col(product::Column::GalleryVersion).add(1),
-        )
-        .filter(product::Column::Id.eq(product_id))
-        .filter(product::Column::AccountId.eq(seller_id))
-        .exec(txn)
-        .await?;
-    Ok((locked.rows_affected == 1).then_some(GalleryLock { product_id }))
-}
-
-/// A new image from a finished upload intent, for the end of its product's gallery.
-pub(crate) struct NewImage<'a> {
-    pub account_id: i64,
-    pub intent_id: &'a str,
-    /// `pending`, or `approved` for a trusted import.
-    pub status: ImageStatus,
-    pub alt_text: String,
-    pub width: u32,
-    pub height: u32,
-    pub at: DateTime<Utc>,
-}
-
-/// Adds `new` after the last image of the locked product (position 0 for the first) and links
-/// its intent to it. The lock is what keeps two registrations from taking the same position.
-pub(crate) async fn append_image(
-    txn: &DatabaseTransaction,
-    gallery: &GalleryLock,
-    new: NewImage<'_>,
-) -> Result<image::Model, Error> {
-    let last: Option<Option<i32>> = image::Entity::find()
-        .select_only()
-        .column_as(image::Column::Position.max(), "max_position")
-        .filter(image::Column::ProductId.eq(gallery.product_id))
-        .into_tuple()
-        .one(txn)
-        .await?;
-    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let image = image::ActiveModel {
-        product_id: Set(gallery.product_id),
-        account_id: Set(new.account_id),
-        intent_id: Set(new.intent_id.to_owned()),
-        status: Set(new.status),
-        review_reason: Set(None),
-        position: Set(last.flatten().map_or(0, |p| p + 1)),
-        alt_text: Set(new.alt_text),
-        width: Set(dim(new.width)),
-        height: Set(dim(new.height)),
-        created_at: Set(new.at),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    upload_intent::ActiveModel {
-        id: Set(new.intent_id.to_owned()),
-        image_id: Set(Some(image.id)),
-        ..Default::default()
-    }
-    .update(txn)
-    .await?;
-    Ok(image)
+    cleanup::delete_objects(state, &objects).await?;
+    Ok(())
 }
 
 /// The product with its image count, if `seller` owns it.

@@ -18,7 +18,8 @@ use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Worker, WorkerOpt
 
 use domain::{ContentType, Variant};
 
-use super::timer::until;
+use super::cancel::CancelToken;
+use super::stop::Stop;
 
 const WORKER_URL: &str = "/worker/worker.js";
 /// More workers than this would hold more photo memory than a phone has to spare.
@@ -33,27 +34,21 @@ pub struct EncodedVariant {
     pub content_type: ContentType,
 }
 
-/// Why a file has no variants.
-pub enum NotProcessed {
-    Cancelled,
-    Failed(String),
-}
-
 /// Turns `file` into its upload variants, largest first, or the reason it cannot. `started`
-/// runs once a worker takes the file (until then it waits its turn); when `cancelled` turns
-/// true the wait ends, or the worker is stopped mid-photo and replaced, freeing its core.
-pub async fn renditions(
-    file: web_sys::File,
-    cancelled: impl Fn() -> bool,
+/// runs once a worker takes the file (until then it waits its turn); on cancel the wait ends,
+/// or the worker is stopped mid-photo and replaced, freeing its core.
+pub async fn variants(
+    file: &web_sys::File,
+    cancel: &CancelToken,
     started: impl FnOnce(),
-) -> Result<Vec<EncodedVariant>, NotProcessed> {
-    let acquiring = acquire().map_err(NotProcessed::Failed)?;
-    let worker = match select(pin!(acquiring), pin!(until(&cancelled))).await {
-        Either::Left((worker, _)) => worker.map_err(NotProcessed::Failed)?,
-        Either::Right(_) => return Err(NotProcessed::Cancelled),
+) -> Result<Vec<EncodedVariant>, Stop> {
+    let acquiring = acquire().map_err(Stop::Failed)?;
+    let worker = match select(pin!(acquiring), pin!(cancel.cancelled())).await {
+        Either::Left((worker, _)) => worker.map_err(Stop::Failed)?,
+        Either::Right(_) => return Err(Stop::Cancelled),
     };
     started();
-    let finished = match select(pin!(run(&worker, &file)), pin!(until(&cancelled))).await {
+    let finished = match select(pin!(run(&worker, file)), pin!(cancel.cancelled())).await {
         Either::Left((outcome, _)) => Some(outcome),
         Either::Right(_) => None,
     };
@@ -63,11 +58,11 @@ pub async fn renditions(
                 Err(failure) if failure.broken => discard(worker),
                 _ => release(worker),
             }
-            outcome.map_err(|failure| NotProcessed::Failed(failure.message))
+            outcome.map_err(|failure| Stop::Failed(failure.message))
         }
         None => {
             discard(worker);
-            Err(NotProcessed::Cancelled)
+            Err(Stop::Cancelled)
         }
     }
 }

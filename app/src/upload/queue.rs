@@ -9,7 +9,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{UploadItem, UploadState, direct_upload};
+use super::{UploadItem, UploadState, run};
 
 /// How many files are in flight at once (processing, waiting for a worker, or sending).
 pub const PARALLEL: usize = 6;
@@ -48,7 +48,7 @@ impl Queue {
             self.running.set(self.running.get() + 1);
             let queue = self.clone();
             spawn_local(async move {
-                if direct_upload::run(queue.product_id, &item).await {
+                if run::run(queue.product_id, &item).await {
                     (queue.on_registered)();
                 }
                 queue.running.set(queue.running.get() - 1);

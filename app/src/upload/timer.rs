@@ -9,10 +9,3 @@ pub async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
-
-/// Resolves once `condition` holds, checking it every 100 ms.
-pub async fn until(condition: impl Fn() -> bool) {
-    while !condition() {
-        sleep(100).await;
-    }
-}

@@ -1,21 +1,24 @@
-//! Sends one object straight to the bucket, as the server signed it: a POST form (fields, then
-//! the file) or a PUT of the bytes with the signed headers. XMLHttpRequest, because `fetch`
-//! cannot report upload progress.
+//! Step 3, transfer: sends each encoded variant straight to the bucket, as the server signed
+//! it: a POST form (fields, then the file) or a PUT of the bytes with the signed headers.
+//! XMLHttpRequest, because `fetch` cannot report upload progress.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use std::pin::pin;
+
+use domain::UploadMethod;
 use futures::channel::oneshot;
-use leptos::prelude::*;
+use futures::future::{Either, select};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
-use super::UploadItem;
-use super::direct_upload::Stop;
+use super::cancel::CancelToken;
+use super::process::EncodedVariant;
+use super::stop::Stop;
 use super::timer::sleep;
-use crate::api::SignedUpload;
-use domain::UploadMethod;
+use crate::api::{SignedUpload, UploadTicket};
 
 /// Network failures (not refusals) are retried this many times, waiting longer each time.
 const RETRIES: u32 = 2;
@@ -32,26 +35,60 @@ enum Outcome {
     Aborted,
 }
 
+/// Sends every encoded variant to its signed upload, paired by variant; `on_progress` gets the
+/// fraction of all bytes sent so far (0.0–1.0).
+pub async fn send_all(
+    ticket: &UploadTicket,
+    encoded: &[EncodedVariant],
+    cancel: &CancelToken,
+    on_progress: impl Fn(f64) + Clone + 'static,
+) -> Result<(), Stop> {
+    let total = encoded.iter().map(|e| e.size).sum::<usize>().max(1) as f64;
+    let mut sent_before = 0usize;
+    for target in &ticket.uploads {
+        // By variant, not by position: nothing makes the server answer in declaration order.
+        let variant = encoded
+            .iter()
+            .find(|e| e.variant == target.variant)
+            .ok_or_else(|| {
+                Stop::Failed(format!(
+                    "The server signed a {} variant this photo does not have. Reload the page.",
+                    target.variant
+                ))
+            })?;
+        let report = on_progress.clone();
+        let offset = sent_before;
+        send(target, &variant.blob, cancel, move |sent| {
+            report((offset + sent) as f64 / total)
+        })
+        .await?;
+        sent_before += variant.size;
+        cancel.check()?;
+    }
+    Ok(())
+}
+
 /// Sends `blob` to `target`, retrying a dropped connection with backoff; `on_progress` gets
 /// the bytes sent so far (a retry restarts the count, and the bar simply waits).
-pub async fn send(
-    item: &UploadItem,
+async fn send(
     target: &SignedUpload,
     blob: &Blob,
+    cancel: &CancelToken,
     on_progress: impl Fn(usize) + Clone + 'static,
 ) -> Result<(), Stop> {
     let mut wait_ms = FIRST_BACKOFF_MS;
     for attempt in 0..=RETRIES {
-        match send_once(item, target, blob, on_progress.clone()).await? {
+        match send_once(target, blob, cancel, on_progress.clone()).await? {
             Outcome::Sent => return Ok(()),
             Outcome::Refused(message) => return Err(Stop::Failed(message)),
             Outcome::Aborted => return Err(Stop::Cancelled),
             Outcome::NetworkError if attempt < RETRIES => {
-                sleep(wait_ms).await;
-                wait_ms *= 2;
-                if item.cancelled() {
+                if let Either::Right(_) =
+                    select(pin!(sleep(wait_ms)), pin!(cancel.cancelled())).await
+                {
                     return Err(Stop::Cancelled);
                 }
+                wait_ms *= 2;
             }
             Outcome::NetworkError => break,
         }
@@ -62,9 +99,9 @@ pub async fn send(
 }
 
 async fn send_once(
-    item: &UploadItem,
     target: &SignedUpload,
     blob: &Blob,
+    cancel: &CancelToken,
     on_progress: impl Fn(usize) + 'static,
 ) -> Result<Outcome, Stop> {
     let xhr = XmlHttpRequest::new().map_err(js_error)?;
@@ -130,17 +167,21 @@ async fn send_once(
     };
     xhr.set_onabort(Some(onabort.as_ref().unchecked_ref()));
 
-    if item.cancelled() {
+    if cancel.is_cancelled() {
         return Ok(Outcome::Aborted);
     }
-    item.request.set_value(Some(xhr.clone()));
     match &form {
         Some(form) => xhr.send_with_opt_form_data(Some(form)),
         None => xhr.send_with_opt_blob(Some(blob)),
     }
     .map_err(js_error)?;
-    let result = receiver.await.unwrap_or(Outcome::NetworkError);
-    item.request.set_value(None);
+    let result = match select(receiver, pin!(cancel.cancelled())).await {
+        Either::Left((result, _)) => result.unwrap_or(Outcome::NetworkError),
+        Either::Right(_) => {
+            let _ = xhr.abort();
+            Outcome::Aborted
+        }
+    };
     // The handlers must live until the request has finished.
     drop((progress, onload, onerror, onabort));
     Ok(result)

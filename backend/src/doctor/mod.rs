@@ -410,31 +410,27 @@ async fn send(
     origin: &str,
 ) -> Result<reqwest::Response, String> {
     let expires = Duration::from_secs(5 * 60);
-    let request = match method {
+    let signed = store
+        .sign_upload(method, key, ContentType::Jpeg, size, expires, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = store.absolute_url(&signed.url);
+    // Sent as a browser sends what `begin_upload` returns (see app/src/upload/transfer.rs).
+    let request = match signed.method {
         UploadMethod::Post => {
-            let (url, post) = store
-                .presign_post(key, ContentType::Jpeg, size, expires)
-                .await
-                .map_err(|e| e.to_string())?;
             let mut form = reqwest::multipart::Form::new();
-            for (name, value) in post.fields {
+            for (name, value) in signed.fields {
                 form = form.text(name, value);
             }
             let file = reqwest::multipart::Part::bytes(body.to_vec())
                 .file_name("doctor.jpg")
                 .mime_str(ContentType::Jpeg.mime())
                 .map_err(|e| e.to_string())?;
-            http.post(store.absolute_url(&url))
-                .multipart(form.part("file", file))
+            http.post(url).multipart(form.part("file", file))
         }
         UploadMethod::Put => {
-            let put = store
-                .url_signer(None)
-                .put_url(key, ContentType::Jpeg, size, expires)
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut request = http.put(store.absolute_url(&put.url)).body(body.to_vec());
-            for (name, value) in put.headers {
+            let mut request = http.put(url).body(body.to_vec());
+            for (name, value) in signed.headers {
                 request = request.header(name, value);
             }
             request

@@ -16,7 +16,7 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::presigning::PresigningConfig;
 use bytes::Bytes;
-use domain::{ByteSize, ContentType};
+use domain::{ByteSize, ContentType, UploadMethod};
 
 pub use object_key::{KeyPrefix, ObjectKey};
 use post_policy::{PostPolicy, PresignedPost, SigningCredentials};
@@ -644,6 +644,56 @@ pub struct UrlSigner {
     relative: bool,
     media: MediaUrls,
     encryption: Option<Encryption>,
+}
+
+/// One browser upload, signed: POST `fields` then the file as a form to `url`, or PUT the bytes
+/// to `url` with exactly `headers`.
+#[derive(Debug, Clone)]
+pub struct BrowserUpload {
+    pub method: UploadMethod,
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl ObjectStore {
+    /// Signs one upload of exactly this key, type and size, the way `method` says: the one
+    /// place both the upload protocol and `vitrine doctor` sign what a browser sends.
+    pub async fn sign_upload(
+        &self,
+        method: UploadMethod,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+        host: Option<&str>,
+    ) -> Result<BrowserUpload, Error> {
+        Ok(match method {
+            UploadMethod::Post => {
+                let (url, post) = self
+                    .presign_post(key, content_type, size, expires_in)
+                    .await?;
+                BrowserUpload {
+                    method,
+                    url,
+                    fields: post.fields,
+                    headers: Vec::new(),
+                }
+            }
+            UploadMethod::Put => {
+                let put = self
+                    .url_signer(host)
+                    .put_url(key, content_type, size, expires_in)
+                    .await?;
+                BrowserUpload {
+                    method,
+                    url: put.url,
+                    fields: Vec::new(),
+                    headers: put.headers,
+                }
+            }
+        })
+    }
 }
 
 /// A presigned PUT: the URL, and the headers the browser must send exactly as signed.

@@ -1,0 +1,60 @@
+//! Step 2, begin: the app checks the caller, records an upload intent and signs one upload per
+//! declared variant. The rules live in `backend::uploads`; this maps them to the wire.
+
+use leptos::prelude::*;
+
+use crate::api::{DeclaredObject, UploadTicket};
+use crate::error::AppError;
+
+/// Records an upload intent for one image of `product_id` and returns a presigned POST (or,
+/// where the store has no POST Object, a presigned PUT) per declared object.
+#[server(endpoint = "begin_upload", input = leptos::server_fn::codec::Json)]
+pub async fn begin_upload(
+    product_id: i64,
+    objects: Vec<DeclaredObject>,
+) -> Result<UploadTicket, AppError> {
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    let declared: Vec<backend::uploads::Declared> = objects
+        .into_iter()
+        .map(|o| backend::uploads::Declared {
+            variant: o.variant,
+            content_type: o.content_type,
+            size: o.size,
+        })
+        .collect();
+    let host = crate::session::request_host().await?;
+    let ticket =
+        backend::uploads::begin(&state, &seller, product_id, &declared, host.as_deref()).await?;
+    Ok(UploadTicket {
+        intent_id: ticket.intent_id.to_string(),
+        uploads: ticket
+            .uploads
+            .into_iter()
+            .map(|u| crate::api::SignedUpload {
+                variant: u.variant,
+                method: u.upload.method,
+                url: u.upload.url,
+                fields: u.upload.fields,
+                headers: u.upload.headers,
+            })
+            .collect(),
+    })
+}
+
+/// Declares what the worker made and asks for the signed uploads.
+#[cfg(feature = "hydrate")]
+pub async fn begin(
+    product_id: i64,
+    encoded: &[super::process::EncodedVariant],
+) -> Result<UploadTicket, super::stop::Stop> {
+    let declared = encoded
+        .iter()
+        .map(|e| DeclaredObject {
+            variant: e.variant,
+            content_type: e.content_type,
+            size: e.size as u64,
+        })
+        .collect();
+    Ok(begin_upload(product_id, declared).await?)
+}

@@ -1,0 +1,84 @@
+//! Step 1 on the server: check the declaration, record the intent and its objects' keys, and
+//! sign one browser upload per variant.
+
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use super::declare::check_declared;
+use super::{COMPLETE_GRACE, Declared, POST_EXPIRY, SignedUpload, Ticket};
+use crate::intents::{self, NewIntent, NewObject};
+use crate::storage::ObjectKey;
+use crate::{Account, AppState, Error, products};
+
+/// Starts an upload of one image (its variants) to `product_id`, owned by `seller`. `host` is
+/// the Host the browser used (the embedded store's PUT URLs are signed for it).
+pub async fn begin(
+    state: &AppState,
+    seller: &Account,
+    product_id: i64,
+    declared: &[Declared],
+    host: Option<&str>,
+) -> Result<Ticket, Error> {
+    let product = products::find_owned(&state.db, seller, product_id).await?;
+    let checked = check_declared(declared, state.settings.max_upload_bytes)?;
+
+    let intent_id = Uuid::new_v4();
+    let now = Utc::now();
+    let keys: Vec<ObjectKey> = checked
+        .iter()
+        .map(|c| {
+            ObjectKey::for_upload(
+                &state.settings.key_prefix,
+                seller.id,
+                intent_id,
+                c.variant,
+                c.content_type,
+            )
+        })
+        .collect();
+    let objects: Vec<NewObject> = checked
+        .iter()
+        .zip(&keys)
+        .map(|(c, key)| NewObject {
+            key,
+            variant: c.variant,
+            content_type: c.content_type,
+            size: c.size.get(),
+            dimensions: None,
+        })
+        .collect();
+
+    let txn = state.db.begin().await?;
+    let intent = NewIntent {
+        id: intent_id,
+        account_id: seller.id,
+        product_id: product.id,
+        created_at: now,
+        expires_at: now + POST_EXPIRY + COMPLETE_GRACE,
+        completed_at: None,
+    };
+    intents::insert(&txn, &intent).await?;
+    intents::insert_objects(&txn, intent_id, None, &objects, now).await?;
+    txn.commit().await?;
+
+    let mut uploads = Vec::with_capacity(checked.len());
+    for (c, key) in checked.iter().zip(&keys) {
+        let upload = state
+            .store
+            .sign_upload(
+                state.settings.upload_method,
+                key,
+                c.content_type,
+                c.size,
+                POST_EXPIRY,
+                host,
+            )
+            .await?;
+        uploads.push(SignedUpload {
+            variant: c.variant,
+            upload,
+        });
+    }
+    Ok(Ticket { intent_id, uploads })
+}

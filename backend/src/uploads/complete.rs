@@ -1,0 +1,152 @@
+//! The last step on the server: verify what the browser stored and register the image, once.
+
+use chrono::Utc;
+use domain::{ImageStatus, Variant};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+use super::Registered;
+use super::verify::{VerifyError, verify};
+use crate::audit::{self, Action, Subject};
+use crate::entities::{image, stored_object, upload_intent};
+use crate::gallery_lock::{self, NewImage};
+use crate::sniff::Sniffed;
+use crate::{Account, AppState, Error, cleanup, intents};
+
+/// Verifies the stored objects of `intent_id` and registers the image. Calling it again for a
+/// completed intent returns the same image.
+pub async fn complete(
+    state: &AppState,
+    seller: &Account,
+    intent_id: &str,
+) -> Result<Registered, Error> {
+    let intent = intents::find_for(&state.db, seller, intent_id).await?;
+    if intent.completed_at.is_some() {
+        return registered_for(&state.db, &intent).await;
+    }
+    let objects = intents::objects_of(&state.db, &intent).await?;
+    if intent.expires_at <= Utc::now() {
+        cleanup::discard_intent(state, &intent, &objects).await?;
+        return Err(Error::Expired);
+    }
+
+    let mut sniffed = Vec::with_capacity(objects.len());
+    for object in &objects {
+        match verify(state, object).await {
+            Ok(s) => sniffed.push(s),
+            Err(VerifyError::Refused(reason)) => {
+                cleanup::discard_intent(state, &intent, &objects).await?;
+                return Err(Error::Rejected(reason));
+            }
+            Err(VerifyError::Failed(err)) => return Err(err),
+        }
+    }
+    let display = objects
+        .iter()
+        .zip(&sniffed)
+        .find(|(o, _)| o.variant == Variant::Display)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
+
+    register(&state.db, seller, &intent, &objects, &sniffed, display).await
+}
+
+async fn register(
+    db: &DatabaseConnection,
+    seller: &Account,
+    intent: &upload_intent::Model,
+    objects: &[stored_object::Model],
+    sniffed: &[Sniffed],
+    display: Sniffed,
+) -> Result<Registered, Error> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    // Claim the intent; a concurrent `complete` that lost the race finds it claimed.
+    let claimed = upload_intent::Entity::update_many()
+        .col_expr(upload_intent::Column::CompletedAt, Expr::value(now))
+        .filter(upload_intent::Column::Id.eq(intent.id.clone()))
+        .filter(upload_intent::Column::CompletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        txn.rollback().await?;
+        let current = upload_intent::Entity::find_by_id(intent.id.clone())
+            .one(db)
+            .await?
+            .ok_or(Error::NotFound("That upload"))?;
+        return registered_for(db, &current).await;
+    }
+    // Take the product's lock (as reorders do) before reading the last position, so two
+    // uploads finishing together never get the same one.
+    let Some(gallery) = gallery_lock::lock(&txn, intent.account_id, intent.product_id).await?
+    else {
+        txn.rollback().await?;
+        return Err(Error::NotFound("That product"));
+    };
+    let image = gallery_lock::append_image(
+        &txn,
+        &gallery,
+        NewImage {
+            account_id: intent.account_id,
+            intent_id: &intent.id,
+            status: ImageStatus::Pending,
+            alt_text: String::new(),
+            width: display.width,
+            height: display.height,
+            at: now,
+        },
+    )
+    .await?;
+    let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    for (object, s) in objects.iter().zip(sniffed) {
+        stored_object::ActiveModel {
+            id: Set(object.id),
+            image_id: Set(Some(image.id)),
+            width: Set(Some(dim(s.width))),
+            height: Set(Some(dim(s.height))),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        seller,
+        Action::Uploaded,
+        Subject::image(image.account_id, image.product_id, image.id),
+        format!(
+            "{}×{}, {} variants",
+            display.width,
+            display.height,
+            objects.len()
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Registered {
+        image_id: image.id,
+        product_id: image.product_id,
+        width: display.width,
+        height: display.height,
+    })
+}
+
+async fn registered_for(
+    db: &DatabaseConnection,
+    intent: &upload_intent::Model,
+) -> Result<Registered, Error> {
+    let image = image::Entity::find()
+        .filter(image::Column::IntentId.eq(intent.id.clone()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("That upload's image"))?;
+    Ok(Registered {
+        image_id: image.id,
+        product_id: image.product_id,
+        width: u32::try_from(image.width).unwrap_or_default(),
+        height: u32::try_from(image.height).unwrap_or_default(),
+    })
+}

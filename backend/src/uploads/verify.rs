@@ -1,0 +1,48 @@
+//! What `complete` checks of each stored object before anything is registered: it arrived,
+//! whole, with the declared type, and its first bytes are that type of picture within limits.
+
+use domain::ContentType;
+
+use crate::entities::stored_object;
+use crate::sniff::{self, Sniffed};
+use crate::{AppState, Error};
+
+pub(super) enum VerifyError {
+    /// The stored object is not what was declared: the caller's fault.
+    Refused(String),
+    /// The store could not be asked: try again later.
+    Failed(Error),
+}
+
+pub(super) async fn verify(
+    state: &AppState,
+    object: &stored_object::Model,
+) -> Result<Sniffed, VerifyError> {
+    let declared = object.content_type;
+    let head = state
+        .store
+        .head(&object.object_key)
+        .await
+        .map_err(VerifyError::Failed)?
+        .ok_or_else(|| VerifyError::Refused("the file never reached the store".into()))?;
+    let declared_size = u64::try_from(object.byte_size).unwrap_or_default();
+    if head.size != declared_size {
+        return Err(VerifyError::Refused(format!(
+            "the stored file is {} bytes, {} were declared",
+            head.size, declared_size
+        )));
+    }
+    let stored_type = head.content_type.as_deref().map(ContentType::parse);
+    if stored_type != Some(Ok(declared)) {
+        return Err(VerifyError::Refused(format!(
+            "the stored file is labelled {}, {declared} was declared",
+            head.content_type.as_deref().unwrap_or("with no type")
+        )));
+    }
+    let prefix = state
+        .store
+        .read_prefix(&object.object_key, sniff::SNIFF_BYTES.min(head.size))
+        .await
+        .map_err(VerifyError::Failed)?;
+    sniff::sniff(&prefix, declared).map_err(|e| VerifyError::Refused(e.to_string()))
+}

@@ -13,6 +13,7 @@ pub mod byte_size;
 pub mod content_type;
 pub mod image_status;
 pub mod limits;
+pub mod store_refusal;
 pub mod upload_method;
 pub mod variant;
 
@@ -21,5 +22,6 @@ pub use audit_action::AuditAction;
 pub use byte_size::ByteSize;
 pub use content_type::ContentType;
 pub use image_status::ImageStatus;
+pub use store_refusal::StoreRefusal;
 pub use upload_method::UploadMethod;
 pub use variant::Variant;

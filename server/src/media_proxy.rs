@@ -30,7 +30,7 @@ pub async fn serve(
         }
     };
     let cache = match access {
-        Access::Public => "public, max-age=31536000, immutable",
+        Access::Public => backend::storage::IMMUTABLE,
         Access::Private => "private, max-age=300",
     };
     let header_of = |name| {

@@ -31,7 +31,9 @@ pub enum StartupError {
     #[error("cannot apply migrations: {0}")]
     Migrate(backend::Error),
     #[error("{0}")]
-    Storage(String),
+    Storage(backend::Error),
+    #[error("cannot start the embedded store: {0}")]
+    EmbeddedStore(embedded_store::StoreError),
     #[error("cannot read the Leptos configuration: {0}")]
     Leptos(String),
     #[error("the server stopped: {0}")]
@@ -54,31 +56,50 @@ pub fn loopback_endpoint(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
+/// The object store `settings` name, reached by the server at `endpoint`, and the routes that
+/// serve it when it is the embedded one (none for an external store). The one place a store
+/// is opened, for `serve` and for the commands.
+async fn store_for(
+    settings: &Settings,
+    endpoint: SocketAddr,
+) -> Result<(ObjectStore, Router), StartupError> {
+    let (store, routes) = match &settings.storage {
+        StorageSettings::Embedded => {
+            let embedded = EmbeddedStore::open(&settings.embedded_store_dir())
+                .map_err(StartupError::Storage)?;
+            let routes = embedded_store::routes(&embedded, settings.max_upload_bytes)
+                .map_err(StartupError::EmbeddedStore)?;
+            (
+                ObjectStore::embedded(&embedded, &loopback_endpoint(endpoint)),
+                routes,
+            )
+        }
+        StorageSettings::S3(s3) => (
+            ObjectStore::external(s3)
+                .await
+                .map_err(StartupError::Storage)?,
+            Router::new(),
+        ),
+    };
+    let store = store.configured(settings.media_urls.clone(), settings.encryption.clone());
+    Ok((store, routes))
+}
+
 /// The object store alone, for commands that need it without the app (`vitrine doctor`): the
 /// embedded one is served on a private loopback port for as long as the process runs.
 pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError> {
-    match &settings.storage {
-        StorageSettings::Embedded => {
-            let embedded = EmbeddedStore::open(&settings.embedded_store_dir())
-                .map_err(|e| StartupError::Storage(e.to_string()))?;
-            let routes: Router = embedded_store::routes(&embedded, settings.max_upload_bytes)
-                .map_err(|e| StartupError::Storage(e.to_string()))?;
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| StartupError::Bind { addr, source })?;
-            let local = listener
-                .local_addr()
-                .map_err(|source| StartupError::Bind { addr, source })?;
-            tokio::spawn(async move { axum::serve(listener, routes).await });
-            Ok(ObjectStore::embedded(&embedded, &loopback_endpoint(local))
-                .configured(settings.media_urls.clone(), settings.encryption.clone()))
-        }
-        StorageSettings::S3(s3) => Ok(ObjectStore::external(s3)
-            .await
-            .map_err(|e| StartupError::Storage(e.to_string()))?
-            .configured(settings.media_urls.clone(), settings.encryption.clone())),
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let (store, routes) = store_for(settings, local).await?;
+    if store.is_embedded() {
+        tokio::spawn(async move { axum::serve(listener, routes).await });
     }
+    Ok(store)
 }
 
 impl Application {
@@ -101,28 +122,10 @@ impl Application {
             source,
         })?;
 
-        let (store, store_routes) = match &settings.storage {
-            StorageSettings::Embedded => {
-                let embedded = EmbeddedStore::open(&settings.embedded_store_dir())
-                    .map_err(|e| StartupError::Storage(e.to_string()))?;
-                let routes = embedded_store::routes(&embedded, settings.max_upload_bytes)
-                    .map_err(|e| StartupError::Storage(e.to_string()))?;
-                (
-                    ObjectStore::embedded(&embedded, &loopback_endpoint(local_addr)),
-                    routes,
-                )
-            }
-            StorageSettings::S3(s3) => (
-                ObjectStore::external(s3)
-                    .await
-                    .map_err(|e| StartupError::Storage(e.to_string()))?,
-                Router::new(),
-            ),
-        };
-
+        let (store, store_routes) = store_for(&settings, local_addr).await?;
         let state = AppState {
             db,
-            store: store.configured(settings.media_urls.clone(), settings.encryption.clone()),
+            store,
             settings: Arc::new(settings),
         };
         let router = Self::router(state.clone(), local_addr, store_routes)?;

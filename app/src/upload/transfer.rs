@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use std::pin::pin;
 
-use domain::UploadMethod;
+use domain::{StoreRefusal, UploadMethod};
 use futures::channel::oneshot;
 use futures::future::{Either, select};
 use wasm_bindgen::JsCast;
@@ -189,13 +189,8 @@ async fn send_once(
 
 /// A sentence from an S3 error document (`<Error><Code>…</Code><Message>…</Message></Error>`).
 fn store_refusal(status: u16, body: &str) -> String {
-    let tag = |name: &str| {
-        let open = format!("<{name}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find(&format!("</{name}>"))? + start;
-        Some(body[start..end].to_owned())
-    };
-    match (tag("Code"), tag("Message")) {
+    let refusal = StoreRefusal::parse(body);
+    match (refusal.code, refusal.message) {
         (Some(code), Some(message)) => {
             format!("The storage refused the upload ({code}: {message}). Try again.")
         }

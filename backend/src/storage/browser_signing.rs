@@ -1,0 +1,324 @@
+//! What the server signs for browsers: POST forms and PUT URLs for uploads (exact key, type
+//! and size), and the URLs pages load media by.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_s3::presigning::PresigningConfig;
+use domain::{ByteSize, ContentType, UploadMethod};
+
+use super::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
+use super::{IMMUTABLE, Kind, ObjectKey, ObjectStore, kms_key, sse, storage_error};
+use crate::Error;
+use crate::config::{Encryption, MediaUrls};
+
+/// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
+/// twice in that window gets the same URLs and the browser cache works.
+const URL_ROUNDING: Duration = Duration::from_secs(10 * 60);
+
+const URL_VALIDITY: Duration = Duration::from_secs(20 * 60);
+
+/// Signs media URLs for one page.
+pub struct UrlSigner {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    /// Same-origin URLs drop scheme and host (the page may be behind a TLS proxy).
+    relative: bool,
+    media: MediaUrls,
+    encryption: Option<Encryption>,
+}
+
+/// One browser upload, signed: POST `fields` then the file as a form to `url`, or PUT the bytes
+/// to `url` with exactly `headers`.
+#[derive(Debug, Clone)]
+pub struct BrowserUpload {
+    pub method: UploadMethod,
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl ObjectStore {
+    /// Signs one upload of exactly this key, type and size, the way `method` says: the one
+    /// place both the upload protocol and `vitrine doctor` sign what a browser sends.
+    pub async fn sign_upload(
+        &self,
+        method: UploadMethod,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+        host: Option<&str>,
+    ) -> Result<BrowserUpload, Error> {
+        Ok(match method {
+            UploadMethod::Post => {
+                let (url, post) = self
+                    .presign_post(key, content_type, size, expires_in)
+                    .await?;
+                BrowserUpload {
+                    method,
+                    url,
+                    fields: post.fields,
+                    headers: Vec::new(),
+                }
+            }
+            UploadMethod::Put => {
+                let put = self
+                    .url_signer(host)
+                    .put_url(key, content_type, size, expires_in)
+                    .await?;
+                BrowserUpload {
+                    method,
+                    url: put.url,
+                    fields: Vec::new(),
+                    headers: put.headers,
+                }
+            }
+        })
+    }
+}
+
+impl ObjectStore {
+    async fn signing_credentials(&self) -> Result<SigningCredentials, Error> {
+        let provider = self.inner.credentials.as_ref().ok_or_else(|| {
+            Error::Internal(
+                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
+            )
+        })?;
+        let creds = provider
+            .provide_credentials()
+            .await
+            .map_err(storage_error)?;
+        Ok(SigningCredentials {
+            access_key_id: creds.access_key_id().to_owned(),
+            secret_access_key: creds.secret_access_key().to_owned(),
+            session_token: creds.session_token().map(str::to_owned),
+        })
+    }
+
+    /// A presigned POST for exactly this key, type and size.
+    pub async fn presign_post(
+        &self,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+    ) -> Result<(String, PresignedPost), Error> {
+        let credentials = self.signing_credentials().await?;
+        let policy = PostPolicy {
+            bucket: &self.inner.bucket,
+            region: &self.inner.region,
+            key,
+            content_type,
+            size,
+            // Keys are never reused, so the object may be cached for good.
+            extra_fields: [("Cache-Control".to_owned(), IMMUTABLE.to_owned())]
+                .into_iter()
+                .chain(self.inner.encryption.iter().flat_map(Encryption::headers))
+                .collect(),
+        };
+        let post = policy.sign(&credentials, SystemTime::now(), expires_in);
+        let url = match &self.inner.kind {
+            Kind::Embedded { .. } => format!("/{}", self.inner.bucket),
+            Kind::External { bucket_url } => bucket_url.clone(),
+        };
+        Ok((url, post))
+    }
+
+    /// Signs GET URLs for browsers. `host` is the Host the browser used to reach this app: the
+    /// embedded store answers on the same origin, and a SigV4 URL is only valid for one host.
+    pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
+        let client = match (&self.inner.kind, host) {
+            (Kind::Embedded { .. }, Some(host)) => {
+                let config = self
+                    .inner
+                    .client
+                    .config()
+                    .to_builder()
+                    .endpoint_url(format!("http://{host}"))
+                    .build();
+                aws_sdk_s3::Client::from_conf(config)
+            }
+            _ => self.inner.client.clone(),
+        };
+        UrlSigner {
+            client,
+            bucket: self.inner.bucket.clone(),
+            relative: matches!(self.inner.kind, Kind::Embedded { .. }),
+            media: self.inner.media.clone(),
+            encryption: self.inner.encryption.clone(),
+        }
+    }
+}
+
+/// A presigned PUT: the URL, and the headers the browser must send exactly as signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedPut {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl UrlSigner {
+    /// A PUT URL for exactly this key, type and size (both are in the signature, so a different
+    /// type or a byte more or less is refused by the store), valid for `expires_in`.
+    pub async fn put_url(
+        &self,
+        key: &ObjectKey,
+        content_type: ContentType,
+        size: ByteSize,
+        expires_in: Duration,
+    ) -> Result<PresignedPut, Error> {
+        let config =
+            PresigningConfig::expires_in(expires_in).map_err(|e| Error::Internal(e.to_string()))?;
+        let signed = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type.mime())
+            .content_length(i64::try_from(size.get()).unwrap_or(i64::MAX))
+            .cache_control(IMMUTABLE)
+            .set_server_side_encryption(sse(&self.encryption))
+            .set_ssekms_key_id(kms_key(&self.encryption))
+            .presigned(config)
+            .await
+            .map_err(storage_error)?;
+        let headers = signed
+            .headers()
+            // The browser sets Host and Content-Length itself (from the exact bytes it sends).
+            .filter(|(name, _)| {
+                !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
+            })
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Ok(PresignedPut {
+            url: self.shown(signed.uri()),
+            headers,
+        })
+    }
+
+    /// Same-origin URLs drop scheme and host.
+    fn shown(&self, uri: &str) -> String {
+        if self.relative
+            && let Some(rest) = uri.split_once("://").map(|(_, rest)| rest)
+        {
+            return rest
+                .find('/')
+                .map(|i| rest[i..].to_owned())
+                .unwrap_or_else(|| "/".into());
+        }
+        uri.to_owned()
+    }
+
+    /// The URL a browser loads `key` by, in the configured [`MediaUrls`] mode.
+    pub async fn get_url(&self, key: &str) -> Result<String, Error> {
+        match &self.media {
+            MediaUrls::Signed => self.signed_get_url(key).await,
+            MediaUrls::Public { base_url } => {
+                Ok(format!("{}/{key}", base_url.trim_end_matches('/')))
+            }
+            MediaUrls::Proxy => Ok(format!("/media/{key}")),
+        }
+    }
+
+    /// A presigned GET URL, whatever the mode (the doctor's round trip uses it).
+    pub async fn signed_get_url(&self, key: &str) -> Result<String, Error> {
+        let now = SystemTime::now();
+        let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let start = UNIX_EPOCH
+            + Duration::from_secs(
+                since_epoch.as_secs() - since_epoch.as_secs() % URL_ROUNDING.as_secs(),
+            );
+        let config = PresigningConfig::builder()
+            .start_time(start)
+            .expires_in(URL_VALIDITY)
+            .build()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let signed = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(storage_error)?;
+        Ok(self.shown(signed.uri()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::config::{Credentials, RequestChecksumCalculation, ResponseChecksumValidation};
+
+    use super::*;
+    use crate::config::S3Settings;
+    use crate::storage::{KeyPrefix, Provider};
+
+    /// Since early 2025 the AWS SDKs add CRC checksums to every upload by default, which R2 and
+    /// Spaces refuse (and a browser-sent PUT could not match). Vitrine's clients must only add
+    /// them when an operation requires it, and presigned uploads must carry none.
+    #[tokio::test]
+    async fn s3_compatible_uploads_carry_no_default_checksums() {
+        let store = ObjectStore::external(&S3Settings {
+            provider: Provider::R2,
+            bucket: "shop".into(),
+            endpoint: Some("https://0123abcd.r2.cloudflarestorage.com".into()),
+            region: Some("auto".into()),
+            path_style: true,
+        })
+        .await
+        .unwrap();
+        let config = store.inner.client.config();
+        assert_eq!(
+            config.request_checksum_calculation(),
+            Some(&RequestChecksumCalculation::WhenRequired)
+        );
+        assert_eq!(
+            config.response_checksum_validation(),
+            Some(&ResponseChecksumValidation::WhenRequired)
+        );
+        let key = ObjectKey::for_upload(
+            &KeyPrefix::parse("media/").unwrap(),
+            1,
+            uuid::Uuid::new_v4(),
+            domain::Variant::Display,
+            ContentType::Jpeg,
+        );
+        // Keys are needed to sign; any will do for looking at what gets signed.
+        let signer = UrlSigner {
+            client: aws_sdk_s3::Client::from_conf(
+                config
+                    .to_builder()
+                    .credentials_provider(Credentials::new(
+                        "AKIDEXAMPLE",
+                        "secret",
+                        None,
+                        None,
+                        "test",
+                    ))
+                    .build(),
+            ),
+            bucket: "shop".into(),
+            relative: false,
+            media: MediaUrls::Signed,
+            encryption: None,
+        };
+        let put = signer
+            .put_url(
+                &key,
+                ContentType::Jpeg,
+                ByteSize::parse(1234, 10_000).unwrap(),
+                Duration::from_secs(300),
+            )
+            .await
+            .unwrap();
+        let everything = format!("{} {:?}", put.url, put.headers).to_ascii_lowercase();
+        assert!(!everything.contains("checksum"), "{everything}");
+        assert!(
+            put.url
+                .starts_with("https://0123abcd.r2.cloudflarestorage.com/shop/media/"),
+            "{}",
+            put.url
+        );
+    }
+}

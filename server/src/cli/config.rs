@@ -1,0 +1,167 @@
+//! The configuration rules: flags and environment variables in, complete and consistent
+//! [`Settings`] out, or one line that says what is wrong and how to fix it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use backend::Settings;
+use backend::config::{Encryption, MediaUrls, S3Settings, StorageSettings};
+use backend::storage::{KeyPrefix, Provider};
+use clap::Args;
+use domain::UploadMethod;
+
+use super::args::{MediaUrlsArg, ProviderArg, SseArg, StorageKind, UploadMethodArg};
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Configuration")]
+pub(super) struct ConfigArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    leptos_site_addr: SocketAddr,
+    /// Where the embedded database and object store keep their files.
+    #[arg(
+        long,
+        env = "VITRINE_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    vitrine_data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...` [default: sqlite://DATA_DIR/vitrine.db]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Where objects are stored.
+    #[arg(long, env = "VITRINE_STORAGE", value_enum, default_value_t = StorageKind::Embedded, global = true)]
+    vitrine_storage: StorageKind,
+    /// S3 provider preset (endpoint, addressing style, upload method) with VITRINE_STORAGE=s3.
+    #[arg(long, env = "VITRINE_S3_PROVIDER", value_enum, default_value_t = ProviderArg::Aws, global = true)]
+    vitrine_s3_provider: ProviderArg,
+    /// How browsers upload [default: post; put for r2 and spaces]
+    #[arg(long, env = "VITRINE_UPLOAD_METHOD", value_enum, global = true)]
+    vitrine_upload_method: Option<UploadMethodArg>,
+    /// Bucket (Space) name, with VITRINE_STORAGE=s3.
+    #[arg(long, env = "VITRINE_S3_BUCKET", global = true)]
+    vitrine_s3_bucket: Option<String>,
+    /// S3 endpoint for non-AWS providers, e.g. https://nyc3.digitaloceanspaces.com
+    #[arg(long, env = "AWS_ENDPOINT_URL_S3", global = true)]
+    aws_endpoint_url_s3: Option<String>,
+    /// Bucket region [default: the AWS SDK's]
+    #[arg(long, env = "AWS_REGION", global = true)]
+    aws_region: Option<String>,
+    /// How browsers get images: signed GET URLs (private bucket), a public base URL (CDN or
+    /// custom domain), or proxy through the app at /media/… (which checks who may see each).
+    #[arg(long, env = "VITRINE_MEDIA_URLS", value_enum, default_value_t = MediaUrlsArg::Signed, global = true)]
+    vitrine_media_urls: MediaUrlsArg,
+    /// Base URL of the CDN or custom domain for VITRINE_MEDIA_URLS=public, e.g. https://media.shop.example
+    #[arg(long, env = "VITRINE_PUBLIC_BASE_URL", global = true)]
+    vitrine_public_base_url: Option<String>,
+    /// Server-side encryption every upload requests: aes256 (store-managed keys) or kms
+    /// [default: the bucket's own setting]
+    #[arg(long, env = "VITRINE_S3_SSE", value_enum, global = true)]
+    vitrine_s3_sse: Option<SseArg>,
+    /// KMS key for VITRINE_S3_SSE=kms [default: the account's default key]
+    #[arg(long, env = "VITRINE_S3_KMS_KEY_ID", global = true)]
+    vitrine_s3_kms_key_id: Option<String>,
+    /// Prefix of every object key; below it each seller has its own prefix.
+    #[arg(
+        long,
+        env = "VITRINE_KEY_PREFIX",
+        default_value = "media/",
+        global = true
+    )]
+    vitrine_key_prefix: String,
+    /// Largest processed image the server signs an upload for, in bytes.
+    #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::byte_size::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
+    vitrine_max_upload_bytes: u64,
+    /// `Secure` flag on session cookies [default: true unless the site address is loopback]
+    #[arg(long, env = "VITRINE_SECURE_COOKIES", global = true)]
+    vitrine_secure_cookies: Option<bool>,
+}
+
+/// A configuration problem: the cause and the fix, on one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl ConfigArgs {
+    pub(super) fn settings(self) -> Result<Settings, ConfigError> {
+        let mut upload_method = self.vitrine_upload_method.map(UploadMethod::from);
+        let storage = match self.vitrine_storage {
+            StorageKind::Embedded => StorageSettings::Embedded,
+            StorageKind::S3 => {
+                let bucket = self
+                    .vitrine_s3_bucket
+                    .filter(|b| !b.is_empty())
+                    .ok_or_else(|| {
+                        ConfigError(
+                            "VITRINE_STORAGE=s3 needs a bucket: set VITRINE_S3_BUCKET".into(),
+                        )
+                    })?;
+                let provider = Provider::from(self.vitrine_s3_provider);
+                let resolved = provider
+                    .resolve(
+                        self.aws_endpoint_url_s3.as_deref(),
+                        self.aws_region.as_deref(),
+                        upload_method,
+                    )
+                    .map_err(|e| ConfigError(e.to_string()))?;
+                upload_method = Some(resolved.upload);
+                StorageSettings::S3(S3Settings {
+                    provider,
+                    bucket,
+                    endpoint: resolved.endpoint,
+                    region: resolved.region,
+                    path_style: resolved.path_style,
+                })
+            }
+        };
+        let media_urls = match self.vitrine_media_urls {
+            MediaUrlsArg::Signed => MediaUrls::Signed,
+            MediaUrlsArg::Proxy => MediaUrls::Proxy,
+            MediaUrlsArg::Public => {
+                let base_url = self
+                    .vitrine_public_base_url
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                    .ok_or_else(|| {
+                        ConfigError(
+                            "VITRINE_MEDIA_URLS=public needs VITRINE_PUBLIC_BASE_URL=https://… (the CDN or custom domain serving the bucket)".into(),
+                        )
+                    })?;
+                MediaUrls::Public { base_url }
+            }
+        };
+        let key_prefix = KeyPrefix::parse(&self.vitrine_key_prefix)
+            .map_err(|e| ConfigError(format!("VITRINE_KEY_PREFIX: {e}")))?;
+        if self.vitrine_max_upload_bytes == 0 {
+            return Err(ConfigError(
+                "VITRINE_MAX_UPLOAD_BYTES must be at least 1".into(),
+            ));
+        }
+        Ok(Settings {
+            database_url: self
+                .database_url
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| Settings::default_database_url(&self.vitrine_data_dir)),
+            secure_cookies: self
+                .vitrine_secure_cookies
+                .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
+            site_addr: self.leptos_site_addr,
+            data_dir: self.vitrine_data_dir,
+            storage,
+            key_prefix,
+            max_upload_bytes: self.vitrine_max_upload_bytes,
+            upload_method: upload_method.unwrap_or(UploadMethod::Post),
+            media_urls,
+            encryption: self.vitrine_s3_sse.map(|sse| match sse {
+                SseArg::Aes256 => Encryption::S3Managed,
+                SseArg::Kms => Encryption::Kms {
+                    key_id: self.vitrine_s3_kms_key_id.filter(|k| !k.is_empty()),
+                },
+            }),
+        })
+    }
+}

@@ -1,0 +1,268 @@
+//! The `vitrine` command line. Every setting is a flag and an environment variable of the
+//! same name (a `.env` file in the working directory is read too); flags win.
+//!
+//! `args` holds the argument types, `config` turns them into [`backend::Settings`] (the
+//! configuration rules), `commands` has one file per command, `error` what a failed one says.
+
+mod args;
+mod commands;
+mod config;
+mod error;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use args::{MigrateAction, SiteArgs, UserCommand};
+use config::ConfigArgs;
+pub use config::ConfigError;
+pub use error::CliError;
+
+const ABOUT: &str = "Vitrine: product images, shrunk in the browser and uploaded straight to S3.";
+
+const LONG_ABOUT: &str = "\
+Vitrine: product images, shrunk in the browser and uploaded straight to S3.
+
+With nothing configured, `vitrine` serves on http://127.0.0.1:3000 with a SQLite database and an
+embedded S3-compatible store under ./data. For production, point DATABASE_URL at PostgreSQL and
+set VITRINE_STORAGE=s3 with a bucket (see README.md, \"Deploy\").
+
+Every option below is also an environment variable (shown in brackets); a .env file in the
+working directory is read too.";
+
+#[derive(Debug, Parser)]
+#[command(name = "vitrine", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// What to do; with none, `serve`.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the app (and, in embedded mode, the object store).
+    Serve,
+    /// Database migrations only.
+    Migrate {
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check configuration, database, credentials, bucket, clock, CORS and a signed upload
+    /// round trip; one line per check, `ok` or the problem and its fix. Exits non-zero on any
+    /// problem.
+    Doctor {
+        /// Print the checks as JSON (an array of {name, ok, detail, fix}).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Create the bucket if the credentials allow, add the CORS rule uploads from the site need
+    /// (keeping other rules), then check both with a real upload. Says what it changed.
+    SetupBucket {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Import an existing media folder (for example a Django MEDIA_ROOT) into the bucket and the
+    /// database: every image becomes three variants (metadata such as GPS stripped), checked
+    /// after upload. Re-running imports nothing twice, and resumes a run that was stopped. The
+    /// local files are only read.
+    ImportLocal {
+        /// The folder to import (searched recursively).
+        dir: PathBuf,
+        /// The seller (account e-mail) the images go to.
+        #[arg(long, required_unless_present = "manifest")]
+        seller: Option<String>,
+        /// The product the images go to (created if the seller has none by that name).
+        #[arg(long, required_unless_present = "manifest")]
+        product: Option<String>,
+        /// A CSV file with a header line and `path,seller,product[,alt text]` rows (paths relative
+        /// to DIR), instead of --seller and --product.
+        #[arg(long, conflicts_with_all = ["seller", "product"])]
+        manifest: Option<PathBuf>,
+        /// Publish the images at once (they were public before); otherwise they wait for review.
+        #[arg(long)]
+        approve: bool,
+        /// Say what would be imported; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove what uploads and deletions left behind: expired upload intents and their objects,
+    /// objects of deleted images, and objects under the key prefix that nothing references.
+    /// Safe while uploads are in flight.
+    Gc {
+        /// Say what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only remove unreferenced objects older than this many hours (uploads in progress
+        /// are recorded, so this is a second safety margin).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u64,
+    },
+    /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
+    /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
+    StoreEnv,
+}
+
+pub fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is worth saying.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("error: cannot read .env: {err}");
+        return ExitCode::FAILURE;
+    }
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,aws_config=warn,s3s=warn,s3s::ops=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let settings = cli.config.settings()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve::serve(settings).await,
+        Command::Migrate { action } => commands::migrate::migrate(&settings, action).await,
+        Command::User(UserCommand::Add {
+            email,
+            admin,
+            password_stdin,
+        }) => commands::user::add(&settings, &email, admin, password_stdin).await,
+        Command::Gc {
+            dry_run,
+            grace_hours,
+        } => commands::gc::gc(settings, dry_run, grace_hours).await,
+        Command::ImportLocal {
+            dir,
+            seller,
+            product,
+            manifest,
+            approve,
+            dry_run,
+        } => {
+            let items = match (manifest, seller, product) {
+                (Some(csv), _, _) => {
+                    let text = std::fs::read_to_string(&csv).map_err(|source| CliError::Read {
+                        path: csv.clone(),
+                        source,
+                    })?;
+                    backend::import::manifest(&dir, &text)
+                }
+                (None, Some(seller), Some(product)) => {
+                    backend::import::scan(&dir, &seller, &product)
+                }
+                _ => {
+                    return Err(CliError::Usage(
+                        "give --seller and --product, or --manifest",
+                    ));
+                }
+            }
+            .map_err(CliError::doing("cannot read the photos to import"))?;
+            commands::import::import_local(settings, items, approve, dry_run).await
+        }
+        Command::SetupBucket { site } => {
+            let origin = site.origin(&settings);
+            commands::setup_bucket::setup_bucket(&settings, &origin).await
+        }
+        Command::Doctor { json, site } => {
+            let origin = site.origin(&settings);
+            commands::doctor::doctor(&settings, &origin, json).await
+        }
+        Command::StoreEnv => commands::store_env::store_env(&settings),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backend::config::StorageSettings;
+    use clap::CommandFactory;
+    use domain::UploadMethod;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn s3_without_bucket_names_the_variable() {
+        let cli = Cli::try_parse_from(["vitrine", "--vitrine-storage", "s3", "serve"]).unwrap();
+        let err = cli.config.settings().unwrap_err().to_string();
+        assert!(err.contains("VITRINE_S3_BUCKET"), "{err}");
+    }
+
+    #[test]
+    fn provider_presets_fill_in_endpoint_region_and_upload_method() {
+        let cli = Cli::try_parse_from([
+            "vitrine",
+            "--vitrine-storage",
+            "s3",
+            "--vitrine-s3-bucket",
+            "shop",
+            "--vitrine-s3-provider",
+            "r2",
+            "--aws-endpoint-url-s3",
+            "https://abc.r2.cloudflarestorage.com",
+        ])
+        .unwrap();
+        let settings = cli.config.settings().unwrap();
+        assert_eq!(settings.upload_method, UploadMethod::Put);
+        let StorageSettings::S3(s3) = settings.storage else {
+            panic!("s3 storage")
+        };
+        assert_eq!(s3.region.as_deref(), Some("auto"));
+        assert!(s3.path_style);
+
+        let cli = Cli::try_parse_from([
+            "vitrine",
+            "--vitrine-storage",
+            "s3",
+            "--vitrine-s3-bucket",
+            "shop",
+            "--vitrine-s3-provider",
+            "spaces",
+        ])
+        .unwrap();
+        let err = cli.config.settings().unwrap_err().to_string();
+        assert!(err.contains("AWS_REGION"), "{err}");
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let cli = Cli::try_parse_from(["vitrine", "--vitrine-data-dir", "/tmp/v"]).unwrap();
+        let settings = cli.config.settings().unwrap();
+        assert_eq!(settings.database_url, "sqlite:///tmp/v/vitrine.db");
+        assert_eq!(settings.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(!settings.secure_cookies);
+        assert_eq!(settings.key_prefix.as_str(), "media/");
+        assert_eq!(settings.upload_method, UploadMethod::Post);
+        assert!(cli.command.is_none());
+    }
+}

@@ -3,6 +3,7 @@
 //! updates and deletes (see the migration).
 
 use chrono::{DateTime, Utc};
+use domain::wire::{History, HistoryEntry};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -123,14 +124,33 @@ pub async fn history(
     Ok(events)
 }
 
-/// The product's current name, for a history heading (`None` once it is deleted). Call it
-/// after [`history`] has allowed the viewer in.
-pub async fn product_name(
+/// The history page of `product_id`, or of its image `image_id`: who may see it (see
+/// [`history`]), that the image belongs to that product, the product's current name (`None`
+/// once deleted) and whether `viewer` is its seller (who can open the product page).
+pub async fn trail(
     db: &DatabaseConnection,
+    viewer: &Account,
     product_id: i64,
-) -> Result<Option<String>, Error> {
-    Ok(product::Entity::find_by_id(product_id)
-        .one(db)
-        .await?
-        .map(|p| p.name))
+    image_id: Option<i64>,
+) -> Result<History, Error> {
+    let scope = image_id.map_or(Scope::Product(product_id), Scope::Image);
+    let events = history(db, viewer, scope).await?;
+    if events.iter().any(|e| e.product_id != product_id) {
+        return Err(Error::NotFound("That image's history"));
+    }
+    let product = product::Entity::find_by_id(product_id).one(db).await?;
+    Ok(History {
+        viewer_owns: product.as_ref().is_some_and(|p| p.account_id == viewer.id),
+        product_name: product.map(|p| p.name),
+        entries: events
+            .into_iter()
+            .map(|e| HistoryEntry {
+                at: e.at.to_rfc3339(),
+                actor: e.actor_email,
+                action: e.action,
+                image_id: e.image_id,
+                detail: e.detail,
+            })
+            .collect(),
+    })
 }

@@ -1,22 +1,11 @@
 //! A product's images with URLs a browser can load.
 
-use domain::ImageStatus;
+use domain::wire::{GalleryItem, ProductPageData};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, stored_object};
-use crate::media::{self, Media};
+use crate::media;
 use crate::{Account, AppState, Error, products};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GalleryImage {
-    pub id: i64,
-    pub status: ImageStatus,
-    pub review_reason: Option<String>,
-    pub alt_text: String,
-    pub width: i32,
-    pub height: i32,
-    pub media: Media,
-}
 
 /// The images of `product_id` for its seller, in gallery order. `host` is the Host header the
 /// browser used (same-origin media URLs are signed for it).
@@ -25,10 +14,30 @@ pub async fn for_seller(
     seller: &Account,
     product_id: i64,
     host: Option<&str>,
-) -> Result<Vec<GalleryImage>, Error> {
+) -> Result<Vec<GalleryItem>, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
+    images_of(state, product.id, host).await
+}
+
+/// The product page's first answer: the product and its gallery, checking ownership once.
+pub async fn product_page(
+    state: &AppState,
+    seller: &Account,
+    product_id: i64,
+    host: Option<&str>,
+) -> Result<ProductPageData, Error> {
+    let product = products::summary(&state.db, seller, product_id).await?;
+    let images = images_of(state, product.id, host).await?;
+    Ok(ProductPageData { product, images })
+}
+
+async fn images_of(
+    state: &AppState,
+    product_id: i64,
+    host: Option<&str>,
+) -> Result<Vec<GalleryItem>, Error> {
     let rows = image::Entity::find()
-        .filter(image::Column::ProductId.eq(product.id))
+        .filter(image::Column::ProductId.eq(product_id))
         .order_by_asc(image::Column::Position)
         .order_by_asc(image::Column::Id)
         .find_with_related(stored_object::Entity)
@@ -41,14 +50,15 @@ pub async fn for_seller(
             tracing::warn!(image = img.id, "image without a display object");
             continue;
         };
-        out.push(GalleryImage {
+        out.push(GalleryItem {
             id: img.id,
             status: img.status,
             review_reason: img.review_reason,
             alt_text: img.alt_text,
             width: img.width,
             height: img.height,
-            media,
+            url: media.src,
+            srcset: media.srcset,
         });
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! A seller's edits to their own images: alt text and deletion.
 
+use domain::limits::ALT_TEXT_CHARS;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -9,8 +10,6 @@ use sea_orm::{
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object};
 use crate::{Account, AppState, Error, cleanup, gallery_lock};
-
-use domain::limits::ALT_TEXT_CHARS;
 
 /// The image if `seller` uploaded it; otherwise (missing or someone else's) `NotFound`.
 async fn find_owned(

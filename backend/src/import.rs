@@ -146,9 +146,9 @@ async fn product_for(
     let found = products::list(&state.db, seller)
         .await?
         .into_iter()
-        .find(|p| p.product.name == name.trim());
+        .find(|p| p.name == name.trim());
     match (found, dry_run) {
-        (Some(p), _) => Ok(Some(p.product.id)),
+        (Some(p), _) => Ok(Some(p.id)),
         (None, true) => Ok(None),
         (None, false) => Ok(Some(products::create(&state.db, seller, name).await?.id)),
     }

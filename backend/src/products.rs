@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use domain::limits::PRODUCT_NAME_CHARS;
+use domain::wire::ProductSummary;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -12,8 +14,6 @@ use sea_orm::{
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, product, stored_object, upload_intent};
 use crate::{Account, AppState, Error, cleanup, gallery_lock};
-
-use domain::limits::PRODUCT_NAME_CHARS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -28,13 +28,6 @@ impl From<product::Model> for Product {
             name: m.name,
         }
     }
-}
-
-/// A product in the seller's list, with how many images it has.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    pub product: Product,
-    pub images: u64,
 }
 
 fn parse_name(raw: &str) -> Result<String, Error> {
@@ -73,7 +66,7 @@ pub async fn create(
 }
 
 /// The seller's products, newest first, with their image counts.
-pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<Listed>, Error> {
+pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<ProductSummary>, Error> {
     let products = product::Entity::find()
         .filter(product::Column::AccountId.eq(seller.id))
         .order_by_desc(product::Column::Id)
@@ -92,12 +85,13 @@ pub async fn list(db: &DatabaseConnection, seller: &Account) -> Result<Vec<Liste
         .collect();
     Ok(products
         .into_iter()
-        .map(|p| Listed {
+        .map(|p| ProductSummary {
             images: counts
                 .get(&p.id)
                 .copied()
                 .map_or(0, |n| u64::try_from(n).unwrap_or(0)),
-            product: p.into(),
+            id: p.id,
+            name: p.name,
         })
         .collect())
 }
@@ -205,13 +199,21 @@ pub async fn delete(
 }
 
 /// The product with its image count, if `seller` owns it.
-pub async fn summary(db: &DatabaseConnection, seller: &Account, id: i64) -> Result<Listed, Error> {
+pub async fn summary(
+    db: &DatabaseConnection,
+    seller: &Account,
+    id: i64,
+) -> Result<ProductSummary, Error> {
     let product = find_owned(db, seller, id).await?;
     let images = image::Entity::find()
         .filter(image::Column::ProductId.eq(id))
         .count(db)
         .await?;
-    Ok(Listed { product, images })
+    Ok(ProductSummary {
+        id: product.id,
+        name: product.name,
+        images,
+    })
 }
 
 /// The product if `seller` owns it; otherwise (missing or someone else's) `NotFound`.

@@ -4,6 +4,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use domain::limits::REVIEW_REASON_CHARS;
+use domain::wire::{QueueCursor, QueuePage, ReviewDecision, ReviewItem};
 use domain::{ImageStatus, Variant};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
@@ -13,49 +15,43 @@ use crate::entities::{account, image, product, stored_object};
 use crate::{Account, AppState, Error, accounts};
 
 pub const PAGE_SIZE: u64 = 30;
-use domain::limits::REVIEW_REASON_CHARS;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewEntry {
-    pub image_id: i64,
-    pub product_id: i64,
-    pub product_name: String,
-    pub seller_email: String,
-    pub width: i32,
-    pub height: i32,
-    pub bytes: i64,
-    pub uploaded_at: DateTime<Utc>,
-    pub url: String,
-}
 
 /// Where the next page starts: the last entry's upload time and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub uploaded_at: DateTime<Utc>,
-    pub image_id: i64,
+struct Cursor {
+    uploaded_at: DateTime<Utc>,
+    image_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Approve,
-    Reject { reason: String },
-}
+impl Cursor {
+    /// The cursor as the page sent it back; one that does not parse names no page.
+    fn parse(wire: &QueueCursor) -> Result<Self, Error> {
+        let uploaded_at = DateTime::parse_from_rfc3339(&wire.uploaded_at)
+            .map_err(|_| Error::Invalid("That page of the queue does not exist.".into()))?
+            .into();
+        Ok(Self {
+            uploaded_at,
+            image_id: wire.image_id,
+        })
+    }
 
-/// One page of the queue, and where the next one starts (`None` on the last page).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueuePage {
-    pub entries: Vec<ReviewEntry>,
-    pub next: Option<Cursor>,
+    fn to_wire(self) -> QueueCursor {
+        QueueCursor {
+            uploaded_at: self.uploaded_at.to_rfc3339(),
+            image_id: self.image_id,
+        }
+    }
 }
 
 /// One page of pending images after `after` (oldest first).
 pub async fn queue(
     state: &AppState,
     admin: &Account,
-    after: Option<Cursor>,
+    after: Option<&QueueCursor>,
     host: Option<&str>,
 ) -> Result<QueuePage, Error> {
     accounts::require_admin(admin)?;
+    let after = after.map(Cursor::parse).transpose()?;
     // One more than a page tells whether another page follows.
     let mut query = image::Entity::find()
         .filter(image::Column::Status.eq(ImageStatus::Pending))
@@ -76,9 +72,12 @@ pub async fn queue(
     let mut images = query.all(&state.db).await?;
     let next = if images.len() as u64 > PAGE_SIZE {
         images.truncate(PAGE_SIZE as usize);
-        images.last().map(|last| Cursor {
-            uploaded_at: last.created_at,
-            image_id: last.id,
+        images.last().map(|last| {
+            Cursor {
+                uploaded_at: last.created_at,
+                image_id: last.id,
+            }
+            .to_wire()
         })
     } else {
         None
@@ -116,7 +115,7 @@ pub async fn queue(
         ) else {
             continue;
         };
-        out.push(ReviewEntry {
+        out.push(ReviewItem {
             image_id: img.id,
             product_id: product.id,
             product_name: product.name.clone(),
@@ -124,11 +123,11 @@ pub async fn queue(
             width: img.width,
             height: img.height,
             bytes: display.byte_size,
-            uploaded_at: img.created_at,
+            uploaded_at: img.created_at.to_rfc3339(),
             url: signer.get_url(&display.object_key).await?,
         });
     }
-    Ok(QueuePage { entries: out, next })
+    Ok(QueuePage { items: out, next })
 }
 
 fn parse_reason(raw: &str) -> Result<String, Error> {
@@ -151,7 +150,7 @@ pub async fn decide(
     state: &AppState,
     admin: &Account,
     image_ids: &[i64],
-    decision: &Decision,
+    decision: &ReviewDecision,
 ) -> Result<u64, Error> {
     accounts::require_admin(admin)?;
     let ids: BTreeSet<i64> = image_ids.iter().copied().collect();
@@ -159,8 +158,8 @@ pub async fn decide(
         return Err(Error::Invalid("Select at least one image.".into()));
     }
     let (status, reason) = match decision {
-        Decision::Approve => (ImageStatus::Approved, None),
-        Decision::Reject { reason } => (ImageStatus::Rejected, Some(parse_reason(reason)?)),
+        ReviewDecision::Approve => (ImageStatus::Approved, None),
+        ReviewDecision::Reject { reason } => (ImageStatus::Rejected, Some(parse_reason(reason)?)),
     };
     let txn = state.db.begin().await?;
     let images = image::Entity::find()
@@ -177,8 +176,8 @@ pub async fn decide(
         .exec(&txn)
         .await?;
     let action = match decision {
-        Decision::Approve => Action::Approved,
-        Decision::Reject { .. } => Action::Rejected,
+        ReviewDecision::Approve => Action::Approved,
+        ReviewDecision::Reject { .. } => Action::Rejected,
     };
     for img in &images {
         let subject = Subject::image(img.account_id, img.product_id, img.id);

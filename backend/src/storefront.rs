@@ -2,32 +2,18 @@
 //! or rejected images (no URL, no key, no count) leaves this module.
 
 use domain::ImageStatus;
+use domain::wire::{StoreImage, StoreProduct};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{image, product, stored_object};
-use crate::media::{self, Media};
+use crate::media;
 use crate::{AppState, Error};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StorefrontImage {
-    pub media: Media,
-    pub alt_text: String,
-    pub width: i32,
-    pub height: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StorefrontProduct {
-    pub name: String,
-    /// Cover first.
-    pub images: Vec<StorefrontImage>,
-}
 
 pub async fn product(
     state: &AppState,
     product_id: i64,
     host: Option<&str>,
-) -> Result<StorefrontProduct, Error> {
+) -> Result<StoreProduct, Error> {
     let product = product::Entity::find_by_id(product_id)
         .one(&state.db)
         .await?
@@ -46,14 +32,15 @@ pub async fn product(
         let Some(media) = media::for_objects(&signer, &objects).await? else {
             continue;
         };
-        images.push(StorefrontImage {
-            media,
+        images.push(StoreImage {
+            url: media.src,
+            srcset: media.srcset,
             alt_text: img.alt_text,
             width: img.width,
             height: img.height,
         });
     }
-    Ok(StorefrontProduct {
+    Ok(StoreProduct {
         name: product.name,
         images,
     })

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod store_refusal;
 pub mod upload_method;
 pub mod variant;
+pub mod wire;
 
 pub use account::{Email, Password, Role};
 pub use audit_action::AuditAction;

@@ -14,20 +14,7 @@ pub async fn list_gallery(product_id: i64) -> Result<Vec<GalleryItem>, AppError>
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let host = crate::session::request_host().await?;
-    let images = backend::gallery::for_seller(&state, &seller, product_id, host.as_deref()).await?;
-    Ok(images
-        .into_iter()
-        .map(|i| GalleryItem {
-            id: i.id,
-            status: i.status,
-            review_reason: i.review_reason,
-            alt_text: i.alt_text,
-            width: i.width,
-            height: i.height,
-            url: i.media.src,
-            srcset: i.media.srcset,
-        })
-        .collect())
+    Ok(backend::gallery::for_seller(&state, &seller, product_id, host.as_deref()).await?)
 }
 
 #[server(endpoint = "update_image_alt")]

@@ -5,51 +5,18 @@ use domain::AuditAction;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
-use crate::api::HistoryEntry;
+use crate::api::History;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::minute_utc;
 use crate::pages::product::product_id_param;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct History {
-    /// `None` once the product is deleted.
-    pub product_name: Option<String>,
-    /// True for the product's seller (who can open the product page), false for admins.
-    pub viewer_owns: bool,
-    pub entries: Vec<HistoryEntry>,
-}
-
 #[server(endpoint = "audit_trail")]
 pub async fn audit_trail(product_id: i64, image_id: Option<i64>) -> Result<History, AppError> {
-    use backend::audit::{self, Scope};
     let viewer = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let scope = image_id.map_or(Scope::Product(product_id), Scope::Image);
-    let events = audit::history(&state.db, &viewer, scope).await?;
-    if events.iter().any(|e| e.product_id != product_id) {
-        return Err(AppError::NotFound(
-            "That image's history was not found.".into(),
-        ));
-    }
-    Ok(History {
-        product_name: audit::product_name(&state.db, product_id).await?,
-        viewer_owns: backend::products::find_owned(&state.db, &viewer, product_id)
-            .await
-            .is_ok(),
-        entries: events
-            .into_iter()
-            .map(|e| HistoryEntry {
-                at: e.at.to_rfc3339(),
-                actor: e.actor_email,
-                action: e.action,
-                image_id: e.image_id,
-                detail: e.detail,
-            })
-            .collect(),
-    })
+    Ok(backend::audit::trail(&state.db, &viewer, product_id, image_id).await?)
 }
 
 /// What the actor did, as a verb phrase; image events are followed by the image.

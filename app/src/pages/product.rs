@@ -15,21 +15,16 @@ use crate::upload::Uploader;
 pub async fn get_product(id: i64) -> Result<ProductSummary, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let listed = backend::products::summary(&state.db, &seller, id).await?;
-    Ok(ProductSummary {
-        id: listed.product.id,
-        name: listed.product.name,
-        images: listed.images,
-    })
+    Ok(backend::products::summary(&state.db, &seller, id).await?)
 }
 
 /// The product and its gallery, for the page's first render.
 #[server(endpoint = "get_product_page")]
 pub async fn get_product_page(id: i64) -> Result<ProductPageData, AppError> {
-    Ok(ProductPageData {
-        product: get_product(id).await?,
-        images: crate::components::gallery::list_gallery(id).await?,
-    })
+    let seller = crate::session::require_account().await?;
+    let state = crate::session::state()?;
+    let host = crate::session::request_host().await?;
+    Ok(backend::gallery::product_page(&state, &seller, id, host.as_deref()).await?)
 }
 
 #[server(endpoint = "rename_product")]

@@ -12,15 +12,7 @@ use crate::format::image_count;
 pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let products = backend::products::list(&state.db, &seller).await?;
-    Ok(products
-        .into_iter()
-        .map(|p| ProductSummary {
-            id: p.product.id,
-            name: p.product.name,
-            images: p.images,
-        })
-        .collect())
+    Ok(backend::products::list(&state.db, &seller).await?)
 }
 
 #[server(endpoint = "create_product")]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use leptos::ev;
 
-use crate::api::{QueueCursor, QueuePage, ReviewItem};
+use crate::api::{QueueCursor, QueuePage, ReviewDecision, ReviewItem};
 use crate::components::keyboard;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
@@ -19,64 +19,28 @@ pub async fn review_queue(
     after_uploaded_at: Option<String>,
     after_id: Option<i64>,
 ) -> Result<QueuePage, AppError> {
-    use backend::review::{self, Cursor};
     let admin = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let host = crate::session::request_host().await?;
     let after = match (after_uploaded_at, after_id) {
-        (Some(at), Some(image_id)) => Some(Cursor {
-            uploaded_at: chrono::DateTime::parse_from_rfc3339(&at)
-                .map_err(|_| AppError::Refused("That page of the queue does not exist.".into()))?
-                .into(),
+        (Some(uploaded_at), Some(image_id)) => Some(QueueCursor {
+            uploaded_at,
             image_id,
         }),
         _ => None,
     };
-    let page = review::queue(&state, &admin, after, host.as_deref()).await?;
-    Ok(QueuePage {
-        items: page
-            .entries
-            .into_iter()
-            .map(|e| ReviewItem {
-                image_id: e.image_id,
-                product_id: e.product_id,
-                product_name: e.product_name,
-                seller_email: e.seller_email,
-                width: e.width,
-                height: e.height,
-                bytes: e.bytes,
-                uploaded_at: e.uploaded_at.to_rfc3339(),
-                url: e.url,
-            })
-            .collect(),
-        next: page.next.map(|c| QueueCursor {
-            uploaded_at: c.uploaded_at.to_rfc3339(),
-            image_id: c.image_id,
-        }),
-    })
+    Ok(backend::review::queue(&state, &admin, after.as_ref(), host.as_deref()).await?)
 }
 
-/// Approves (`approve`) or rejects with `reason` every image in `image_ids`.
+/// Approves or rejects (with the reason the seller will read) every image in `image_ids`.
 #[server(endpoint = "review_decide", input = leptos::server_fn::codec::Json)]
-pub async fn review_decide(
-    image_ids: Vec<i64>,
-    approve: bool,
-    reason: Option<String>,
-) -> Result<u64, AppError> {
-    use backend::review::{self, Decision};
+pub async fn review_decide(image_ids: Vec<i64>, decision: ReviewDecision) -> Result<u64, AppError> {
     let admin = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let decision = if approve {
-        Decision::Approve
-    } else {
-        Decision::Reject {
-            reason: reason.unwrap_or_default(),
-        }
-    };
-    Ok(review::decide(&state, &admin, &image_ids, &decision).await?)
+    Ok(backend::review::decide(&state, &admin, &image_ids, &decision).await?)
 }
 
-type Decide = Action<(Vec<i64>, bool, Option<String>), Result<u64, AppError>>;
+type Decide = Action<(Vec<i64>, ReviewDecision), Result<u64, AppError>>;
 
 /// The keyboard shortcuts, as listed on the page.
 const SHORTCUTS: &[(&str, &str)] = &[
@@ -89,12 +53,10 @@ const SHORTCUTS: &[(&str, &str)] = &[
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let decide: Decide = Action::new(
-        |(ids, approve, reason): &(Vec<i64>, bool, Option<String>)| {
-            let (ids, approve, reason) = (ids.clone(), *approve, reason.clone());
-            async move { review_decide(ids, approve, reason).await }
-        },
-    );
+    let decide: Decide = Action::new(|(ids, decision): &(Vec<i64>, ReviewDecision)| {
+        let (ids, decision) = (ids.clone(), decision.clone());
+        async move { review_decide(ids, decision).await }
+    });
     // Where each page so far started; the last is the page shown (keyset pagination).
     let pages = RwSignal::new(Vec::<QueueCursor>::new());
     let queue = Resource::new(
@@ -131,7 +93,7 @@ pub fn ReviewPage() -> impl IntoView {
             chosen
         };
         if !ids.is_empty() {
-            decide.dispatch((ids, true, None));
+            decide.dispatch((ids, ReviewDecision::Approve));
         }
     };
     let focus_row = move |index: usize| {
@@ -249,14 +211,14 @@ fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> 
             </label>
             <span class="muted" data-testid="review-selected-count">{move || format!("{} selected", count())}</span>
             <button data-testid="review-approve-selected" disabled=move || count() == 0
-                on:click=move |_| { decide.dispatch((chosen(), true, None)); }>
+                on:click=move |_| { decide.dispatch((chosen(), ReviewDecision::Approve)); }>
                 "Approve selected"
             </button>
             <label class="visually-hidden" for="bulk-reason">"Reason for rejecting the selected images"</label>
             <input id="bulk-reason" type="text" maxlength=domain::limits::REVIEW_REASON_CHARS placeholder="Reason for rejecting the selected"
                 autocomplete="off" data-testid="review-bulk-reason" bind:value=reason/>
             <button class="secondary danger" data-testid="review-reject-selected" disabled=move || count() == 0
-                on:click=move |_| { decide.dispatch((chosen(), false, Some(reason.get_untracked()))); }>
+                on:click=move |_| { decide.dispatch((chosen(), ReviewDecision::Reject { reason: reason.get_untracked() })); }>
                 "Reject selected"
             </button>
         </div>
@@ -295,7 +257,12 @@ fn ReviewRow(
     let when = minute_utc(&item.uploaded_at);
     let is_selected = move || selected.with(|s| s.contains(&id));
     let reject = move || {
-        decide.dispatch((vec![id], false, Some(reason.get_untracked())));
+        decide.dispatch((
+            vec![id],
+            ReviewDecision::Reject {
+                reason: reason.get_untracked(),
+            },
+        ));
     };
     view! {
         <li class="review-item" class:current=move || current.get() == index class:selected=is_selected
@@ -313,7 +280,7 @@ fn ReviewRow(
                 <p class="muted">{format!("{}×{} px · {kb} KB · uploaded {when}", item.width, item.height)}</p>
                 <p><a href=format!("/products/{}/history?image={id}", item.product_id)>"History"</a></p>
                 <div class="review-actions">
-                    <button data-testid="review-approve" on:click=move |_| { decide.dispatch((vec![id], true, None)); }>
+                    <button data-testid="review-approve" on:click=move |_| { decide.dispatch((vec![id], ReviewDecision::Approve)); }>
                         "Approve"
                     </button>
                     <label class="visually-hidden" for=reason_id.clone()>"Reason for rejecting"</label>

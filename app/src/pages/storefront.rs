@@ -12,21 +12,7 @@ use crate::error::AppError;
 pub async fn storefront_product(id: i64) -> Result<StoreProduct, AppError> {
     let state = crate::session::state()?;
     let host = crate::session::request_host().await?;
-    let product = backend::storefront::product(&state, id, host.as_deref()).await?;
-    Ok(StoreProduct {
-        name: product.name,
-        images: product
-            .images
-            .into_iter()
-            .map(|i| StoreImage {
-                url: i.media.src,
-                srcset: i.media.srcset,
-                alt_text: i.alt_text,
-                width: i.width,
-                height: i.height,
-            })
-            .collect(),
-    })
+    Ok(backend::storefront::product(&state, id, host.as_deref()).await?)
 }
 
 #[component]

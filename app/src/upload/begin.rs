@@ -15,31 +15,8 @@ pub async fn begin_upload(
 ) -> Result<UploadTicket, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let declared: Vec<backend::uploads::Declared> = objects
-        .into_iter()
-        .map(|o| backend::uploads::Declared {
-            variant: o.variant,
-            content_type: o.content_type,
-            size: o.size,
-        })
-        .collect();
     let host = crate::session::request_host().await?;
-    let ticket =
-        backend::uploads::begin(&state, &seller, product_id, &declared, host.as_deref()).await?;
-    Ok(UploadTicket {
-        intent_id: ticket.intent_id.to_string(),
-        uploads: ticket
-            .uploads
-            .into_iter()
-            .map(|u| crate::api::SignedUpload {
-                variant: u.variant,
-                method: u.upload.method,
-                url: u.upload.url,
-                fields: u.upload.fields,
-                headers: u.upload.headers,
-            })
-            .collect(),
-    })
+    Ok(backend::uploads::begin(&state, &seller, product_id, &objects, host.as_deref()).await?)
 }
 
 /// Declares what the worker made and asks for the signed uploads.

@@ -12,12 +12,7 @@ use crate::error::AppError;
 pub async fn complete_upload(intent_id: String) -> Result<RegisteredImage, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    let image = backend::uploads::complete(&state, &seller, &intent_id).await?;
-    Ok(RegisteredImage {
-        image_id: image.image_id,
-        width: image.width,
-        height: image.height,
-    })
+    Ok(backend::uploads::complete(&state, &seller, &intent_id).await?)
 }
 
 /// Abandons an upload that is not registered yet (the seller pressed cancel): whatever reached

@@ -6,7 +6,7 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::declare::check_declared;
-use super::{COMPLETE_GRACE, Declared, POST_EXPIRY, SignedUpload, Ticket};
+use super::{COMPLETE_GRACE, DeclaredObject, POST_EXPIRY, SignedUpload, UploadTicket};
 use crate::intents::{self, NewIntent, NewObject};
 use crate::storage::ObjectKey;
 use crate::{Account, AppState, Error, products};
@@ -17,9 +17,9 @@ pub async fn begin(
     state: &AppState,
     seller: &Account,
     product_id: i64,
-    declared: &[Declared],
+    declared: &[DeclaredObject],
     host: Option<&str>,
-) -> Result<Ticket, Error> {
+) -> Result<UploadTicket, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
     let checked = check_declared(declared, state.settings.max_upload_bytes)?;
 
@@ -77,8 +77,14 @@ pub async fn begin(
             .await?;
         uploads.push(SignedUpload {
             variant: c.variant,
-            upload,
+            method: upload.method,
+            url: upload.url,
+            fields: upload.fields,
+            headers: upload.headers,
         });
     }
-    Ok(Ticket { intent_id, uploads })
+    Ok(UploadTicket {
+        intent_id: intent_id.to_string(),
+        uploads,
+    })
 }

@@ -8,7 +8,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::Registered;
+use super::RegisteredImage;
 use super::verify::{VerifyError, verify};
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object, upload_intent};
@@ -22,7 +22,7 @@ pub async fn complete(
     state: &AppState,
     seller: &Account,
     intent_id: &str,
-) -> Result<Registered, Error> {
+) -> Result<RegisteredImage, Error> {
     let intent = intents::find_for(&state.db, seller, intent_id).await?;
     if intent.completed_at.is_some() {
         return registered_for(&state.db, &intent).await;
@@ -61,7 +61,7 @@ async fn register(
     objects: &[stored_object::Model],
     sniffed: &[Sniffed],
     display: Sniffed,
-) -> Result<Registered, Error> {
+) -> Result<RegisteredImage, Error> {
     let now = Utc::now();
     let txn = db.begin().await?;
     // Claim the intent; a concurrent `complete` that lost the race finds it claimed.
@@ -126,9 +126,8 @@ async fn register(
     )
     .await?;
     txn.commit().await?;
-    Ok(Registered {
+    Ok(RegisteredImage {
         image_id: image.id,
-        product_id: image.product_id,
         width: display.width,
         height: display.height,
     })
@@ -137,15 +136,14 @@ async fn register(
 async fn registered_for(
     db: &DatabaseConnection,
     intent: &upload_intent::Model,
-) -> Result<Registered, Error> {
+) -> Result<RegisteredImage, Error> {
     let image = image::Entity::find()
         .filter(image::Column::IntentId.eq(intent.id.clone()))
         .one(db)
         .await?
         .ok_or(Error::NotFound("That upload's image"))?;
-    Ok(Registered {
+    Ok(RegisteredImage {
         image_id: image.id,
-        product_id: image.product_id,
         width: u32::try_from(image.width).unwrap_or_default(),
         height: u32::try_from(image.height).unwrap_or_default(),
     })

@@ -2,7 +2,7 @@
 
 use domain::{ByteSize, ContentType, Variant};
 
-use super::Declared;
+use super::DeclaredObject as Declared;
 use crate::Error;
 
 /// A declaration the server accepted.
@@ -42,7 +42,6 @@ pub(super) fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::uploads::Declared;
 
     fn declared(variant: Variant, size: u64) -> Declared {
         Declared {

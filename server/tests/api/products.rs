@@ -1,9 +1,9 @@
 //! Renaming and deleting products, the audit trail, and who may do and see what.
 
 use crate::support::{Browser, Db, spawn_app};
+use app::api::History;
 use app::api::ProductSummary;
 use app::error::AppError;
-use app::pages::history::History;
 use backend::entities::{image, stored_object};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 

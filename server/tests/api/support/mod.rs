@@ -232,9 +232,16 @@ impl Browser {
         approve: bool,
         reason: Option<&str>,
     ) -> Result<u64, AppError> {
+        let decision = if approve {
+            app::api::ReviewDecision::Approve
+        } else {
+            app::api::ReviewDecision::Reject {
+                reason: reason.unwrap_or_default().to_owned(),
+            }
+        };
         self.call_json(
             "review_decide",
-            serde_json::json!({ "image_ids": image_ids, "approve": approve, "reason": reason }),
+            serde_json::json!({ "image_ids": image_ids, "decision": decision }),
         )
         .await
     }

@@ -1,0 +1,156 @@
+//! What the page and the server exchange: the upload protocol's messages and the views pages
+//! show. The backend builds these, the server functions pass them on and the pages render
+//! them: one struct per view, not a copy per layer. Words of the domain travel as the
+//! vocabulary's types, so a value they cannot hold is refused as the request is read; what
+//! only the server can judge (ownership, sizes, limits) is checked there.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AuditAction, ContentType, ImageStatus, UploadMethod, Variant};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub email: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+    /// How many images it has, whatever their review status.
+    pub images: u64,
+}
+
+/// Everything the product page shows when it loads, in one answer: the page has one resource,
+/// awaited once (see "Resources" in `app/src/lib.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPageData {
+    pub product: ProductSummary,
+    pub images: Vec<GalleryItem>,
+}
+
+/// One line of an audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub action: AuditAction,
+    pub image_id: Option<i64>,
+    pub detail: String,
+}
+
+/// One object the browser is about to upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredObject {
+    pub variant: Variant,
+    pub content_type: ContentType,
+    /// Bytes; the server checks it against `VITRINE_MAX_UPLOAD_BYTES`.
+    pub size: u64,
+}
+
+/// Where and how to send one object: `POST` a form (`fields` first, then `file`), or `PUT`
+/// the bytes with exactly these `headers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedUpload {
+    pub variant: Variant,
+    pub method: UploadMethod,
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadTicket {
+    pub intent_id: String,
+    pub uploads: Vec<SignedUpload>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredImage {
+    pub image_id: i64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Hashable: the gallery keys its cards by the whole item, so a card is drawn anew only when
+/// something it shows changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GalleryItem {
+    pub id: i64,
+    pub status: ImageStatus,
+    pub review_reason: Option<String>,
+    pub alt_text: String,
+    pub width: i32,
+    pub height: i32,
+    /// The display variant.
+    pub url: String,
+    /// Every variant by width, for `srcset`.
+    pub srcset: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreImage {
+    pub url: String,
+    pub srcset: String,
+    pub alt_text: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreProduct {
+    pub name: String,
+    pub images: Vec<StoreImage>,
+}
+
+/// Where a page of the review queue starts: after this upload (keyset pagination).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCursor {
+    /// RFC 3339.
+    pub uploaded_at: String,
+    pub image_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub items: Vec<ReviewItem>,
+    /// The next page's cursor; `None` on the last page.
+    pub next: Option<QueueCursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub image_id: i64,
+    pub product_id: i64,
+    pub product_name: String,
+    pub seller_email: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    /// RFC 3339.
+    pub uploaded_at: String,
+    pub url: String,
+}
+
+/// The audit trail of a product or one of its images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// `None` once the product is deleted.
+    pub product_name: Option<String>,
+    /// True for the product's seller (who can open the product page), false for admins.
+    pub viewer_owns: bool,
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// An admin's decision on images in the review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "lowercase")]
+pub enum ReviewDecision {
+    Approve,
+    /// The reason is shown to the seller; the server requires one.
+    Reject {
+        reason: String,
+    },
+}

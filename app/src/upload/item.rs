@@ -66,7 +66,7 @@ pub struct UploadItem {
     pub(super) progress: RwSignal<u8>,
     pub(super) error: RwSignal<Option<String>>,
     #[cfg(feature = "hydrate")]
-    pub(super) file: StoredValue<web_sys::File, LocalStorage>,
+    pub(super) file: StoredValue<gloo_file::File, LocalStorage>,
     /// The current attempt's; a retry gets a fresh one.
     #[cfg(feature = "hydrate")]
     cancel: StoredValue<CancelToken, LocalStorage>,
@@ -74,7 +74,7 @@ pub struct UploadItem {
 
 #[cfg(feature = "hydrate")]
 impl UploadItem {
-    pub(super) fn new(key: usize, file: web_sys::File) -> Self {
+    pub(super) fn new(key: usize, file: gloo_file::File) -> Self {
         Self {
             key,
             name: StoredValue::new(file.name()),

@@ -14,7 +14,7 @@ use futures::future::{Either, select};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use domain::{ContentType, Variant};
 
@@ -38,7 +38,7 @@ pub struct EncodedVariant {
 /// runs once a worker takes the file (until then it waits its turn); on cancel the wait ends,
 /// or the worker is stopped mid-photo and replaced, freeing its core.
 pub async fn variants(
-    file: &web_sys::File,
+    file: &gloo_file::File,
     cancel: &CancelToken,
     started: impl FnOnce(),
 ) -> Result<Vec<EncodedVariant>, Stop> {
@@ -166,7 +166,7 @@ fn spawn() -> Result<Worker, String> {
 }
 
 /// Posts `file` to `worker` and waits for its one reply.
-async fn run(worker: &Worker, file: &web_sys::File) -> Result<Vec<EncodedVariant>, Failure> {
+async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVariant>, Failure> {
     let (tx, rx) = oneshot::channel::<Result<JsValue, String>>();
     let tx = Rc::new(RefCell::new(Some(tx)));
     let reply = tx.clone();
@@ -186,8 +186,9 @@ async fn run(worker: &Worker, file: &web_sys::File) -> Result<Vec<EncodedVariant
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
     let message = Object::new();
+    let raw: &web_sys::File = file.as_ref();
     let sent =
-        Reflect::set(&message, &"file".into(), file).and_then(|_| worker.post_message(&message));
+        Reflect::set(&message, &"file".into(), raw).and_then(|_| worker.post_message(&message));
     let outcome = match sent {
         Ok(()) => rx.await,
         Err(e) => Ok(Err(format!("{e:?}"))),
@@ -231,10 +232,11 @@ fn read_reply(data: &JsValue) -> Result<Vec<EncodedVariant>, Failure> {
                 .as_string()
                 .and_then(|name| Variant::parse(&name))
                 .ok_or_else(no_picture)?;
-            let options = BlobPropertyBag::new();
-            options.set_type(content_type.mime());
-            let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&bytes), &options)
-                .map_err(|_| no_picture())?;
+            // The worker transferred the buffer: the blob wraps it, no copy.
+            let blob = Blob::from(gloo_file::Blob::new_with_options(
+                bytes.buffer(),
+                Some(content_type.mime()),
+            ));
             Ok(EncodedVariant {
                 variant,
                 size: bytes.length() as usize,

@@ -20,7 +20,7 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
         uploaded.update(|n| *n += 1)
     }));
     #[cfg(feature = "hydrate")]
-    let add_files = move |files: Vec<web_sys::File>| {
+    let add_files = move |files: Vec<gloo_file::File>| {
         let start = items.with_untracked(Vec::len);
         let added: Vec<UploadItem> = files
             .into_iter()
@@ -130,8 +130,8 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+fn file_list(list: web_sys::FileList) -> Vec<gloo_file::File> {
+    gloo_file::FileList::from(list).to_vec()
 }
 
 #[component]

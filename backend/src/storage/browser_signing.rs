@@ -8,9 +8,9 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use domain::{ByteSize, ContentType, UploadMethod};
 
 use super::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
+use super::settings::{Encryption, MediaUrls};
 use super::{IMMUTABLE, Kind, ObjectKey, ObjectStore, kms_key, sse, storage_error};
 use crate::Error;
-use crate::config::{Encryption, MediaUrls};
 
 /// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
 /// twice in that window gets the same URLs and the browser cache works.
@@ -251,7 +251,7 @@ mod tests {
     use aws_sdk_s3::config::{Credentials, RequestChecksumCalculation, ResponseChecksumValidation};
 
     use super::*;
-    use crate::config::S3Settings;
+    use crate::storage::settings::S3Settings;
     use crate::storage::{KeyPrefix, Provider};
 
     /// Since early 2025 the AWS SDKs add CRC checksums to every upload by default, which R2 and

@@ -15,6 +15,7 @@ pub mod object_key;
 mod objects;
 pub mod post_policy;
 pub mod provider;
+pub mod settings;
 
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ pub use objects::{Fetched, ListedObject, ObjectHead};
 pub use provider::Provider;
 
 use crate::Error;
-use crate::config::{Encryption, MediaUrls, S3Settings};
+use settings::{Encryption, MediaUrls, S3Settings};
 
 /// Keys are never reused, so an object may be cached for good: what the store is told to
 /// send with every object, and what the `/media/…` proxy sends.

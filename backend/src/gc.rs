@@ -3,8 +3,10 @@
 //! 1. Upload intents past their expiry that were never completed, with their objects.
 //! 2. Object rows detached from any image and intent (an image was deleted while the store
 //!    refused): their objects are deleted again.
-//! 3. Objects under the key prefix that no row knows and that are older than the grace period
-//!    (a crash between upload and record, or files put there by hand).
+//! 3. Objects whose keys have Vitrine's own shape (see [`ObjectKey::is_vitrines`]) that no row
+//!    knows and that are older than the grace period (a crash between upload and record).
+//!    Anything else under the prefix (an old shop's media in a shared bucket, files put there
+//!    by hand) is counted in `foreign_objects` and never touched, whatever its age.
 //!
 //! Safe while uploads are in flight: an intent is only touched after its expiry, and an object
 //! any row knows is never an orphan, however young.
@@ -16,6 +18,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{stored_object, upload_intent};
+use crate::storage::ObjectKey;
 use crate::{AppState, Error, cleanup, intents};
 
 /// How old an unknown object must be before gc deletes it, unless told otherwise.
@@ -28,6 +31,8 @@ pub struct Report {
     /// Keys of detached rows' objects and of orphans, each deleted (or, dry, to delete).
     pub detached_objects: Vec<String>,
     pub orphan_objects: Vec<String>,
+    /// Objects under the prefix whose keys Vitrine does not make: left alone.
+    pub foreign_objects: usize,
     /// Keys the store would not delete this time (they stay recorded; run gc again).
     pub failed: Vec<String>,
 }
@@ -98,6 +103,10 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
         .unwrap_or(SystemTime::UNIX_EPOCH);
     let listed = state.store.list(state.settings.key_prefix.as_str()).await?;
     for object in listed {
+        if !ObjectKey::is_vitrines(&state.settings.key_prefix, &object.key) {
+            report.foreign_objects += 1;
+            continue;
+        }
         if known.contains(&object.key) || object.last_modified > cutoff {
             continue;
         }

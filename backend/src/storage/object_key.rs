@@ -72,6 +72,37 @@ impl ObjectKey {
         ))
     }
 
+    /// Whether `key` has the shape of a key Vitrine makes under `prefix`:
+    /// `{prefix}sellers/{seller id}/{upload id: 32 hex}/{variant}.{jpg|png|webp}`. A bucket
+    /// shared with an old shop holds other files under the same prefix (a Django
+    /// `media/product_images/…`); only keys of this shape are ever Vitrine's to delete.
+    pub fn is_vitrines(prefix: &KeyPrefix, key: &str) -> bool {
+        let Some(rest) = key
+            .strip_prefix(prefix.as_str())
+            .and_then(|k| k.strip_prefix("sellers/"))
+        else {
+            return false;
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
+        let [seller, upload, file] = parts.as_slice() else {
+            return false;
+        };
+        let Some((variant, extension)) = file.split_once('.') else {
+            return false;
+        };
+        let seller_ok = !seller.is_empty()
+            && seller.bytes().all(|b| b.is_ascii_digit())
+            && !seller.starts_with('0');
+        let upload_ok = upload.len() == 32
+            && upload
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        seller_ok
+            && upload_ok
+            && Variant::parse(variant).is_some()
+            && ContentType::ALL.iter().any(|c| c.extension() == extension)
+    }
+
     /// Wraps a key read back from the database.
     pub fn from_stored(key: String) -> Self {
         Self(key)
@@ -134,6 +165,34 @@ mod tests {
             ContentType::Jpeg,
         );
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_keys_of_vitrines_own_shape_are_vitrines() {
+        let prefix = KeyPrefix::default();
+        let made = ObjectKey::for_upload(
+            &prefix,
+            42,
+            Uuid::new_v4(),
+            Variant::Thumb,
+            ContentType::Jpeg,
+        );
+        assert!(ObjectKey::is_vitrines(&prefix, made.as_str()));
+        for foreign in [
+            "media/product_images/chair.jpg",
+            "media/sellers/42/chair.jpg",
+            "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/original.jpg",
+            "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.gif",
+            "media/sellers/42/0b6c6e8a-1f5e-4a7e-9c1d-2f3e4d5c6b7a/display.jpg",
+            "media/sellers/42/0B6C6E8A1F5E4A7E9C1D2F3E4D5C6B7A/display.jpg",
+            "media/sellers/abc/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg",
+            "media/sellers/042/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg",
+            "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg.bak",
+            "media/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/sub/display.jpg",
+            "static/sellers/42/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg",
+        ] {
+            assert!(!ObjectKey::is_vitrines(&prefix, foreign), "{foreign}");
+        }
     }
 
     #[test]

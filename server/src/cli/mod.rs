@@ -94,8 +94,9 @@ enum Command {
         dry_run: bool,
     },
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
-    /// objects of deleted images, and objects under the key prefix that nothing references.
-    /// Safe while uploads are in flight.
+    /// objects of deleted images, and unreferenced objects of Vitrine's own key shape. Other
+    /// files under the key prefix (an old shop's media) are never touched. Safe while uploads
+    /// are in flight.
     Gc {
         /// Say what would be removed; remove nothing.
         #[arg(long)]

@@ -59,12 +59,28 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
     .insert(&app.state.db)
     .await
     .unwrap();
-    // ... and an object nothing knows about (a crash between upload and record).
-    let orphan_key = "media/sellers/1/stray.jpg";
+    // ... and an object of Vitrine's own shape that nothing knows about (a crash between
+    // upload and record).
+    let orphan_key = "media/sellers/1/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg";
     store
         .put(orphan_key, jpeg(8, 8), "image/jpeg")
         .await
         .unwrap();
+    // A bucket shared with the old Django shop: its media under the same prefix, including
+    // names that look almost like Vitrine's. None of it is Vitrine's to delete, at any age.
+    let foreign = [
+        "media/product_images/chair.jpg",
+        "media/product_images/2023/11/table.webp",
+        "media/cache/5f/3a/5f3a9c.jpg",
+        "media/sellers/1/stray.jpg",
+        "media/sellers/1/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/original.jpg",
+        "media/sellers/1/0b6c6e8a-1f5e-4a7e-9c1d-2f3e4d5c6b7a/display.jpg",
+        "media/sellers/1/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg.bak",
+        "media/sellers/01/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/thumb.jpg",
+    ];
+    for key in foreign {
+        store.put(key, jpeg(8, 8), "image/jpeg").await.unwrap();
+    }
     // Outside the key prefix: not Vitrine's, never touched.
     store
         .put("backups/db.sql", b"--".to_vec(), "text/plain")
@@ -104,6 +120,13 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
         "{done:?}"
     );
     assert!(done.failed.is_empty());
+    assert_eq!(done.foreign_objects, foreign.len(), "{done:?}");
+    for key in foreign {
+        assert!(
+            store.head(key).await.unwrap().is_some(),
+            "{key} is not Vitrine's: kept"
+        );
+    }
     for key in [&expired_key, detached_key, orphan_key] {
         assert!(store.head(key).await.unwrap().is_none(), "{key} removed");
     }
@@ -120,9 +143,18 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
     assert!(store.head("backups/db.sql").await.unwrap().is_some());
     assert_eq!(ana.gallery(product.id).await.unwrap().len(), 1);
 
-    // Nothing left: a second run finds nothing.
+    // Nothing of Vitrine's left: a second run removes nothing and still spares the old shop's.
     let again = backend::gc::run(&app.state, Duration::ZERO, false)
         .await
         .unwrap();
-    assert_eq!(again, backend::gc::Report::default());
+    assert_eq!(
+        again,
+        backend::gc::Report {
+            foreign_objects: foreign.len(),
+            ..Default::default()
+        }
+    );
+    for key in foreign {
+        assert!(store.head(key).await.unwrap().is_some(), "{key} still kept");
+    }
 }

@@ -30,6 +30,13 @@ pub(in crate::cli) async fn gc(
             println!("  {item}");
         }
     }
+    if report.foreign_objects > 0 {
+        println!(
+            "other files under {}: {} left alone (their keys are not Vitrine's, so gc never deletes them)",
+            state.settings.key_prefix.as_str(),
+            report.foreign_objects
+        );
+    }
     if report.failed.is_empty() {
         Ok(())
     } else {

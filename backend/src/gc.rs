@@ -18,7 +18,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{stored_object, upload_intent};
-use crate::storage::ObjectKey;
+use crate::storage::{KeyPrefix, ObjectKey, ObjectStore};
 use crate::{AppState, Error, cleanup, intents};
 
 /// How old an unknown object must be before gc deletes it, unless told otherwise.
@@ -35,6 +35,15 @@ pub struct Report {
     pub foreign_objects: usize,
     /// Keys the store would not delete this time (they stay recorded; run gc again).
     pub failed: Vec<String>,
+}
+
+/// How many objects under the prefix have keys Vitrine does not make (gc leaves them alone).
+pub async fn count_foreign(store: &ObjectStore, prefix: &KeyPrefix) -> Result<usize, Error> {
+    let listed = store.list(prefix.as_str()).await?;
+    Ok(listed
+        .iter()
+        .filter(|o| !ObjectKey::is_vitrines(prefix, &o.key))
+        .count())
 }
 
 pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Report, Error> {

@@ -8,8 +8,8 @@
 //! (begin → complete, cancel), `images` (alt text, order, deletion), `gallery` (a seller's
 //! view), `review` (the admin queue and decisions), `storefront` (what shoppers see), `media`
 //! (the URLs browsers load), `audit` (the trail every change writes), `import` (a folder of
-//! existing photos), `gc` (what failed uploads and deletions left), `doctor` (is the
-//! deployment right?).
+//! existing photos), `gc` (what failed uploads and deletions left), `integrity` (registered
+//! images whose objects are gone or changed), `doctor` (is the deployment right?).
 //!
 //! Rules shared by several use cases live once, crate-private: `gallery_lock` (one writer per
 //! gallery), `intents` (recording and finding upload intents), `cleanup` (deleting objects, or
@@ -28,6 +28,7 @@ mod gallery_lock;
 pub mod gc;
 pub mod images;
 pub mod import;
+pub mod integrity;
 mod intents;
 pub mod media;
 pub mod products;

@@ -2,11 +2,13 @@
 //!
 //! Each check is a small function returning a [`Check`], in a file of its kind:
 //! `configuration` (settings and where data lives), `database`, `store` (credentials, bucket,
-//! clock), `round_trip` (a signed upload as a browser sends it), `cors`. The `vitrine doctor`
+//! clock), `round_trip` (a signed upload as a browser sends it), `cors`, `contents` (registered
+//! pictures still in the store; other files under the prefix). The `vitrine doctor`
 //! command decides which to run (some need a store, which needs a reachable configuration
 //! first) and prints them with [`render`].
 
 mod configuration;
+mod contents;
 mod cors;
 mod database;
 pub mod environment;
@@ -14,6 +16,7 @@ mod round_trip;
 mod store;
 
 pub use configuration::{configuration, persistence};
+pub use contents::{shared_prefix, stored_images};
 pub use cors::cors;
 pub use database::database;
 pub use round_trip::{CorsSeen, round_trip};

@@ -53,8 +53,8 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Check configuration, database, credentials, bucket, clock, CORS and a signed upload
-    /// round trip; one line per check, `ok` or the problem and its fix. Exits non-zero on any
+    /// Check configuration, database, credentials, bucket, clock, CORS, a signed upload round
+    /// trip and the stored images (see `check`); one line per check, `ok` or the problem and its fix. Exits non-zero on any
     /// problem.
     Doctor {
         /// Print the checks as JSON (an array of {name, ok, detail, fix}).
@@ -105,6 +105,14 @@ enum Command {
         /// are recorded, so this is a second safety margin).
         #[arg(long, default_value_t = 24)]
         grace_hours: u64,
+    },
+    /// List registered images whose objects are missing from the store or differ from what was
+    /// registered (size, type). Only reads; exits non-zero when any is damaged.
+    Check {
+        /// Print the damaged objects as JSON (an array of {image_id, product_id, product,
+        /// seller, variant, key, problem}).
+        #[arg(long)]
+        json: bool,
     },
     /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
     /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
@@ -196,6 +204,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let origin = site.origin(&settings);
             commands::doctor::doctor(&settings, &origin, json).await
         }
+        Command::Check { json } => commands::check::check(settings, json).await,
         Command::StoreEnv => commands::store_env::store_env(&settings),
     }
 }

@@ -77,6 +77,18 @@ async fn doctor_names_each_broken_part_and_its_fix() {
         doctor(&here, &vars)
     };
 
+    // The old shop's media shares the bucket and the prefix: reported, and left alone.
+    store_app
+        .state
+        .store
+        .put(
+            "media/product_images/chair.jpg",
+            vec![1, 2, 3],
+            "image/jpeg",
+        )
+        .await
+        .unwrap();
+
     // Healthy credentials and bucket: uploads (POST and PUT), media URLs and deletes work. This
     // store has no CORS rules, and doctor says so with the command that adds them.
     for method in ["post", "put"] {
@@ -87,9 +99,16 @@ async fn doctor_names_each_broken_part_and_its_fix() {
             "database",
             "credentials and bucket",
             "clock",
+            "stored images",
         ] {
             assert!(check(&report, name).0, "{name}: {report:#}");
         }
+        let (_, shared, _) = check(&report, "shared bucket");
+        assert!(
+            shared.starts_with("1 other file(s) under media/")
+                && shared.contains("gc leaves them alone"),
+            "{shared}"
+        );
         let (trip_ok, trip, _) = check(&report, "upload round trip");
         assert!(trip_ok, "{trip}");
         assert!(trip.starts_with(&method.to_uppercase()), "{trip}");

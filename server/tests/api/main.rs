@@ -10,6 +10,7 @@ mod gallery;
 mod gc;
 mod import;
 mod instances;
+mod integrity;
 mod media;
 mod probes;
 mod products;

@@ -15,7 +15,8 @@ pub(in crate::cli) async fn doctor(
         doctor::configuration(settings, &env),
         doctor::persistence(settings, &env),
     ];
-    checks.push(doctor::database(settings).await.0);
+    let (database, db) = doctor::database(settings).await;
+    checks.push(database);
     let http = doctor::http_client().map_err(|e| CliError::HttpClient(Box::new(e)))?;
     match crate::startup::open_store(settings).await {
         Err(err) => checks.push(Check::problem(
@@ -32,6 +33,10 @@ pub(in crate::cli) async fn doctor(
                 let (trip, seen) = doctor::round_trip(&store, settings, &http, origin).await;
                 checks.push(trip);
                 checks.push(doctor::cors(&store, settings, &http, origin, &seen).await);
+                checks.push(doctor::shared_prefix(&store, &settings.key_prefix).await);
+                if let Some(db) = &db {
+                    checks.push(doctor::stored_images(db, &store).await);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! One file per command; each prints what it did and returns a [`CliError`] that says what
 //! went wrong and what to do.
 
+pub(super) mod check;
 pub(super) mod doctor;
 pub(super) mod gc;
 pub(super) mod import;

@@ -1,0 +1,81 @@
+//! `vitrine check` and the doctor's "stored images": rows whose objects are gone or replaced
+//! are named, and checking changes nothing.
+
+use std::process::Command;
+
+use crate::support::{Db, jpeg, spawn_app};
+use backend::integrity::{self, Damage};
+
+on_both_databases!(objects_gone_or_replaced_are_named_and_nothing_changes);
+
+async fn objects_gone_or_replaced_are_named_and_nothing_changes(db: Db) {
+    let app = spawn_app(db).await;
+    let store = &app.state.store;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let sound = integrity::check(&app.state.db, store).await.unwrap();
+    assert_eq!((sound.images_checked, sound.damaged.len()), (0, 0));
+
+    let gone = ana.upload_photo(product.id).await;
+    let replaced = ana.upload_photo(product.id).await;
+    ana.upload_photo(product.id).await;
+    let keys = app.recorded_keys().await;
+    assert_eq!(keys.len(), 3);
+    // What shops that moved to buckets know: a file deleted by hand, another overwritten.
+    let (gone_key, replaced_key) = (
+        key_of_image(&app, gone.image_id).await,
+        key_of_image(&app, replaced.image_id).await,
+    );
+    store.delete(&gone_key).await.unwrap();
+    store
+        .put(&replaced_key, jpeg(9, 9), "image/jpeg")
+        .await
+        .unwrap();
+
+    let report = integrity::check(&app.state.db, store).await.unwrap();
+    assert_eq!((report.images_checked, report.objects_checked), (3, 3));
+    assert_eq!(report.damaged_images(), 2, "{report:#?}");
+    assert_eq!(report.damaged[0].image_id, gone.image_id);
+    assert_eq!(report.damaged[0].damage, Damage::Missing);
+    assert_eq!(report.damaged[0].seller, "ana@shop.example");
+    assert_eq!(report.damaged[1].image_id, replaced.image_id);
+    assert!(
+        matches!(report.damaged[1].damage, Damage::SizeDiffers { .. }),
+        "{:?}",
+        report.damaged[1]
+    );
+
+    // Checking only reads: every row is still there, and the seller still sees three images.
+    assert_eq!(app.recorded_keys().await, keys);
+    assert_eq!(ana.gallery(product.id).await.unwrap().len(), 3);
+
+    // The command operators run says the same, and fails so scripts notice.
+    if matches!(db, Db::Sqlite) {
+        let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
+            .args(["check", "--json"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("VITRINE_DATA_DIR", &app.data_dir)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{rows:#?}");
+        assert_eq!(rows[0]["key"], gone_key.as_str());
+        assert_eq!(rows[0]["problem"], "missing from the store");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("2 image(s)"));
+    }
+}
+
+async fn key_of_image(app: &crate::support::TestApp, image_id: i64) -> String {
+    use backend::entities::stored_object;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    stored_object::Entity::find()
+        .filter(stored_object::Column::ImageId.eq(image_id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .object_key
+}

@@ -12,7 +12,7 @@ use crate::entities::{image, stored_object};
 use crate::{Account, AppState, Error, cleanup, gallery_lock};
 
 /// The image if `seller` uploaded it; otherwise (missing or someone else's) `NotFound`.
-async fn find_owned(
+pub(crate) async fn find_owned(
     state: &AppState,
     seller: &Account,
     image_id: i64,

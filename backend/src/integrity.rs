@@ -7,46 +7,19 @@
 
 use std::collections::HashMap;
 
+pub use domain::Damage;
+use domain::wire::DamagedVariant;
 use domain::{ContentType, Variant};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter};
 use tokio::task::JoinSet;
 
-use crate::Error;
 use crate::entities::{account, image, product, stored_object};
 use crate::storage::ObjectStore;
+use crate::{Account, AppState, Error, images};
 use sea_orm::DatabaseConnection;
 
 /// HEAD requests in flight at once: quick on a big gallery, gentle on the store.
 const CONCURRENT_HEADS: usize = 16;
-
-/// What is wrong with one registered object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Damage {
-    Missing,
-    SizeDiffers {
-        registered: u64,
-        stored: u64,
-    },
-    TypeDiffers {
-        registered: ContentType,
-        stored: String,
-    },
-}
-
-impl std::fmt::Display for Damage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Damage::Missing => f.write_str("missing from the store"),
-            Damage::SizeDiffers { registered, stored } => write!(
-                f,
-                "{stored} bytes in the store, {registered} registered (replaced or truncated)"
-            ),
-            Damage::TypeDiffers { registered, stored } => {
-                write!(f, "stored as {stored}, registered as {}", registered.mime())
-            }
-        }
-    }
-}
 
 /// One damaged object, with what a person needs to find the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +124,33 @@ pub async fn check(db: &DatabaseConnection, store: &ObjectStore) -> Result<Repor
         .damaged
         .sort_by(|a, b| (a.image_id, a.variant).cmp(&(b.image_id, b.variant)));
     Ok(report)
+}
+
+/// One image of `seller`'s, when their page could not load it: which of its variants are
+/// damaged (none when the store has them all as registered, and the fault was elsewhere).
+pub async fn check_image(
+    state: &AppState,
+    seller: &Account,
+    image_id: i64,
+) -> Result<Vec<DamagedVariant>, Error> {
+    let image = images::find_owned(state, seller, image_id).await?;
+    let rows = image
+        .find_related(stored_object::Entity)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|row| (image.clone(), row))
+        .collect();
+    let mut damaged: Vec<DamagedVariant> = head_all(&state.store, rows)
+        .await?
+        .into_iter()
+        .map(|(_, row, damage)| DamagedVariant {
+            variant: row.variant,
+            damage,
+        })
+        .collect();
+    damaged.sort_by_key(|d| d.variant);
+    Ok(damaged)
 }
 
 /// HEADs every row's object, a few at a time; returns the damaged ones.

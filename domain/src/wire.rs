@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AuditAction, ContentType, ImageStatus, UploadMethod, Variant};
+use crate::{AuditAction, ContentType, Damage, ImageStatus, UploadMethod, Variant};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
@@ -88,6 +88,13 @@ pub struct GalleryItem {
     pub url: String,
     /// Every variant by width, for `srcset`.
     pub srcset: String,
+}
+
+/// One variant of an image that is not in the store as it was registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamagedVariant {
+    pub variant: Variant,
+    pub damage: Damage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,9 @@
 // A seller curates a gallery: lightbox, drag and keyboard order (focus stays on the moved
-// photo), rename and delete the product, the audit trail; signed-out visitors go to sign in.
+// photo), rename and delete the product, the audit trail, pictures the store lost; signed-out
+// visitors go to sign in.
 import { Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect, test } from "./support/test";
 import { corpus } from "./support/jpeg";
 import { createProduct, hydrated, shots, signIn, signUp, upload } from "./support/pages";
@@ -249,4 +252,64 @@ test("every screen at phone width", async ({ browser }) => {
   for (const p of [page, admin, shopper]) {
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   }
+});
+
+test("a picture whose files left the store shows as broken, with Upload again and Delete; a blip offers Load again", async ({ page, pageErrors }) => {
+  await signUp(page, server.url, "kim@shop.example");
+  await createProduct(page, "Wool blanket");
+  await upload(page, PHOTOS.slice(0, 2));
+  const [lost, kept] = await galleryOrder(page);
+  const folderOf = async (id: string) => {
+    const src = await page.locator(`[data-testid=gallery-item][data-image-id="${id}"] img`).getAttribute("src");
+    return src!.match(/sellers\/\d+\/[0-9a-f]{32}/)![0];
+  };
+  // Someone deletes the first photo's files from the bucket by hand.
+  const lostFolder = await folderOf(lost);
+  const root = path.join(server.dataDir, "store/objects/vitrine-media/media");
+  fs.rmSync(path.join(root, lostFolder), { recursive: true });
+  expect(server.storedObjects().filter((k) => k.includes(lostFolder))).toEqual([]);
+  pageErrors.allow(/Failed to load resource: the server responded with a status of 404/);
+  // Media is immutable and cached for good: a browser that has it keeps showing it, so this
+  // one forgets it first, as another seller's browser would never have had it.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.clearBrowserCache");
+
+  await page.reload();
+  await hydrated(page);
+  const broken = page.locator(`[data-testid=gallery-item][data-image-id="${lost}"]`).getByTestId("image-broken");
+  await expect(broken).toHaveAttribute("data-state", "damaged");
+  await expect(broken).toContainText("Its files are missing from storage (display, medium, thumb)");
+  await expect(page.locator(`[data-testid=gallery-item][data-image-id="${kept}"]`).getByTestId("image-broken")).toHaveCount(0);
+  await page.screenshot({ path: `${shots}/gallery-broken.png`, fullPage: true });
+
+  // Upload again opens the picker; the new photo joins the gallery.
+  const chooser = page.waitForEvent("filechooser");
+  await broken.getByTestId("image-reupload").click();
+  await (await chooser).setFiles(PHOTOS[0]);
+  await expect(page.getByTestId("upload-item").last()).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  await expect(page.getByTestId("gallery-item")).toHaveCount(3);
+  // Delete removes the broken one, rows and all: nothing left for gc, nothing broken shown.
+  page.once("dialog", (d) => void d.accept());
+  await broken.getByTestId("image-broken-delete").click();
+  await expect(page.getByTestId("gallery-item")).toHaveCount(2);
+  await expect(page.getByTestId("image-broken")).toHaveCount(0);
+  expect(server.storedObjects().filter((k) => k.includes(lostFolder))).toEqual([]);
+  expect(server.cli(["check"])).toContain("all in the store as registered");
+
+  // A network blip is not a lost picture: the files are there, so the card offers Load again.
+  const [blipped] = await galleryOrder(page);
+  const blippedFolder = await folderOf(blipped);
+  const theBlipped = (url: URL) => url.pathname.includes(blippedFolder);
+  await page.route(theBlipped, (route) => route.abort("connectionreset"));
+  pageErrors.allow(/net::ERR_CONNECTION_RESET/);
+  await cdp.send("Network.clearBrowserCache");
+  await page.reload();
+  await hydrated(page);
+  const blip = page.locator(`[data-testid=gallery-item][data-image-id="${blipped}"]`).getByTestId("image-broken");
+  await expect(blip).toHaveAttribute("data-state", "load-failed");
+  await page.unroute(theBlipped);
+  await blip.getByTestId("image-reload").click();
+  await expect(blip).toHaveCount(0);
+  const card = page.locator(`[data-testid=gallery-item][data-image-id="${blipped}"] img`);
+  await expect.poll(() => card.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
 });

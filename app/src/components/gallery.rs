@@ -6,6 +6,7 @@ use domain::ImageStatus;
 use leptos::prelude::*;
 
 use crate::api::GalleryItem;
+use crate::components::broken_image::{BrokenImage, Health, diagnose};
 use crate::components::keyboard;
 use crate::error::AppError;
 
@@ -240,7 +241,7 @@ fn GalleryCard(
             });
         }
     };
-    let confirm_delete = move |_| {
+    let confirm_delete = move || {
         let sure = window()
             .confirm_with_message(
                 "Delete this image? It disappears from the store and the gallery for good.",
@@ -250,6 +251,25 @@ fn GalleryCard(
             delete.dispatch(DeleteImage { image_id: id });
         }
     };
+    // A picture that does not load is diagnosed, never left as a silent broken `<img>`. An
+    // error before hydration fired with no listener, so a failed load is looked for on mount.
+    let health = RwSignal::new(Health::Fine);
+    let img_ref = NodeRef::<leptos::html::Img>::new();
+    Effect::new(move |_| {
+        if let Some(img) = img_ref.get()
+            && img.complete()
+            && img.natural_width() == 0
+        {
+            diagnose(id, health);
+        }
+    });
+    let reload_picture = Callback::new(move |()| {
+        health.set(Health::Fine);
+        if let Some(img) = img_ref.get_untracked() {
+            // Setting `src`, even to the same URL, makes the browser load it again.
+            img.set_src(&img.src());
+        }
+    });
     let count = move || place.order.with(Vec::len);
     let first = move || index.get() == 0;
     let last = move || index.get() + 1 == count();
@@ -297,6 +317,7 @@ fn GalleryCard(
             draggable="true"
             class:dragging=move || ui.dragging.get() == Some(index.get())
             class:drop-target=move || ui.drop_target.get() == Some(index.get()) && ui.dragging.get() != Some(index.get())
+            class:is-broken=move || matches!(health.get(), Health::LoadFailed | Health::Damaged(_))
             on:dragstart=move |ev| {
                 ui.dragging.set(Some(index.get_untracked()));
                 // Firefox starts a drag only with some data set.
@@ -316,9 +337,10 @@ fn GalleryCard(
             on:drop=on_drop>
             <button class="thumb" data-testid="image-open" aria-label="View larger" title="View larger"
                 on:click=move |_| ui.lightbox.set(Some(index.get_untracked()))>
-                <img src=item.url.clone() srcset=item.srcset.clone() sizes="(max-width: 600px) 100vw, 260px" alt=alt
+                <img node_ref=img_ref on:error=move |_| diagnose(id, health) src=item.url.clone() srcset=item.srcset.clone() sizes="(max-width: 600px) 100vw, 260px" alt=alt
                     width=item.width.to_string() height=item.height.to_string() loading="lazy" draggable="false"/>
             </button>
+            <BrokenImage health on_delete=Callback::new(move |()| confirm_delete()) retry=reload_picture/>
             <div class="order">
                 <Show when=move || !first() fallback=|| view! { <span class="badge badge-cover">"Cover"</span> }>
                     <button class="icon" data-testid="image-cover" on:click=move |_| move_to(0, "image-later")>"Make cover"</button>
@@ -349,7 +371,7 @@ fn GalleryCard(
                     on:change=move |_| save()
                     on:keydown=move |ev| if ev.key() == "Enter" { save() }/>
                 <button class="icon danger" data-testid="image-delete" title="Delete this image"
-                    aria-label="Delete this image" on:click=confirm_delete>"Delete"</button>
+                    aria-label="Delete this image" on:click=move |_| confirm_delete()>"Delete"</button>
             </div>
         </li>
     }

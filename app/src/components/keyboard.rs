@@ -1,4 +1,4 @@
-//! Small keyboard helpers shared by the review queue and the gallery's lightbox. They only do
+//! Small keyboard and focus helpers shared by the review queue and the gallery. They only do
 //! something in the browser (events and effects never run on the server).
 
 use leptos::wasm_bindgen::JsCast;
@@ -20,13 +20,18 @@ pub fn is_typing(ev: &KeyboardEvent) -> bool {
 
 /// Moves keyboard focus to the first element matching `selector`; false if there is none.
 pub fn focus(selector: &str) -> bool {
-    let found = leptos::prelude::document()
+    element(selector).is_some_and(|el| el.focus().is_ok())
+}
+
+/// Clicks the first element matching `selector` (opening a file picker, say); false if none.
+pub fn click(selector: &str) -> bool {
+    element(selector).map(|el| el.click()).is_some()
+}
+
+fn element(selector: &str) -> Option<HtmlElement> {
+    leptos::prelude::document()
         .query_selector(selector)
         .ok()
         .flatten()
-        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
-    match found {
-        Some(el) => el.focus().is_ok(),
-        None => false,
-    }
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
 }

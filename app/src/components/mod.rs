@@ -1,5 +1,6 @@
 //! Pieces shared by pages.
 
+pub mod broken_image;
 pub mod gallery;
 pub mod header;
 pub mod keyboard;

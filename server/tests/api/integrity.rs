@@ -17,7 +17,7 @@ async fn objects_gone_or_replaced_are_named_and_nothing_changes(db: Db) {
 
     let gone = ana.upload_photo(product.id).await;
     let replaced = ana.upload_photo(product.id).await;
-    ana.upload_photo(product.id).await;
+    let intact = ana.upload_photo(product.id).await;
     let keys = app.recorded_keys().await;
     assert_eq!(keys.len(), 3);
     // What shops that moved to buckets know: a file deleted by hand, another overwritten.
@@ -43,6 +43,28 @@ async fn objects_gone_or_replaced_are_named_and_nothing_changes(db: Db) {
         "{:?}",
         report.damaged[1]
     );
+
+    // The seller's page asks about one picture it could not load; nobody else may ask.
+    let asked: Vec<app::api::DamagedVariant> = ana
+        .call_form("check_image", &[("image_id", &gone.image_id.to_string())])
+        .await
+        .unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].damage, Damage::Missing);
+    let sound: Vec<app::api::DamagedVariant> = ana
+        .call_form("check_image", &[("image_id", &intact.image_id.to_string())])
+        .await
+        .unwrap();
+    assert!(sound.is_empty());
+    let (eve, _) = app.seller_with_product("eve@shop.example").await;
+    let refused = eve
+        .call_form::<Vec<app::api::DamagedVariant>>(
+            "check_image",
+            &[("image_id", &gone.image_id.to_string())],
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("not found"), "{refused}");
 
     // Checking only reads: every row is still there, and the seller still sees three images.
     assert_eq!(app.recorded_keys().await, keys);

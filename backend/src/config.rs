@@ -46,6 +46,23 @@ impl Settings {
         !site_addr.ip().is_loopback()
     }
 
+    /// The database's kind, to say which is in use (never its URL: it holds the password).
+    pub fn database_kind(&self) -> &'static str {
+        if self.database_url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
+
+    /// The store's kind ("embedded store", "Cloudflare R2", …), without bucket or keys.
+    pub fn storage_kind(&self) -> String {
+        match &self.storage {
+            StorageSettings::Embedded => "embedded store".to_owned(),
+            StorageSettings::S3(s3) => s3.provider.to_string(),
+        }
+    }
+
     /// Where the embedded store keeps objects and its credentials.
     pub fn embedded_store_dir(&self) -> PathBuf {
         self.data_dir.join("store")

@@ -36,11 +36,7 @@ pub fn configuration(settings: &Settings, env: &dyn Fn(&str) -> Option<String>) 
         format!(
             "{storage}, {} uploads, {} database",
             settings.upload_method.as_str().to_uppercase(),
-            if settings.database_url.starts_with("postgres") {
-                "PostgreSQL"
-            } else {
-                "SQLite"
-            }
+            settings.database_kind()
         ),
     )
 }

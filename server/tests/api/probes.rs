@@ -24,7 +24,18 @@ async fn probes_answer(db: Db) {
         .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"database": "ok", "storage": "ok"}));
+    let database = match db {
+        Db::Sqlite => "SQLite",
+        Db::Postgres => "PostgreSQL",
+    };
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "ready": true,
+            "database": { "kind": database, "state": "ok" },
+            "storage": { "kind": "embedded store", "state": "ok" },
+        })
+    );
 }
 
 async fn sign_in_checks_the_password_and_sign_up_refuses_duplicates(db: Db) {
@@ -83,4 +94,115 @@ async fn sign_in_checks_the_password_and_sign_up_refuses_duplicates(db: Db) {
     );
     // The session works for the next request.
     assert!(again.create_product("Mug").await.is_ok());
+}
+
+/// `vitrine serve` says at start what doctor's configuration and persistence checks would,
+/// and `/readyz` names what is in use without URLs, keys or raw errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_says_at_start_what_is_wrong_and_readyz_names_what_is_in_use() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let here = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&here).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vitrine"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &here)
+        .env("VITRINE_DATA_DIR", &here)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        // On Render, with the SQLite default, a store nothing listens on, and a
+        // django-storages variable Vitrine does not read.
+        .env("RENDER", "true")
+        .env("VITRINE_STORAGE", "s3")
+        .env("VITRINE_S3_PROVIDER", "other")
+        .env("VITRINE_S3_BUCKET", "shop-media")
+        .env("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIDLEAKCHECK")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-never-shown")
+        .env("AWS_S3_CUSTOM_DOMAIN", "cdn.shop.example")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vitrine serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let _stop = KillOnDrop(child);
+    // Read the log on its own thread for as long as the server runs: a closed pipe would fail
+    // the server's next log line.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let (lines, port) = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            if let Some(at) = line.split("listening on http://127.0.0.1:").nth(1) {
+                return (seen, at.trim().parse::<u16>().unwrap());
+            }
+            seen.push(line);
+        }
+        panic!(
+            "vitrine serve stopped before listening:\n{}",
+            seen.join("\n")
+        );
+    })
+    .await
+    .unwrap();
+    let said = |needle: &str| {
+        lines
+            .iter()
+            .filter(|l| l.contains(needle))
+            .collect::<Vec<_>>()
+    };
+    let config = said("configuration:");
+    assert_eq!(config.len(), 1, "{lines:#?}");
+    assert!(config[0].contains("WARN") && config[0].contains("AWS_S3_CUSTOM_DOMAIN"));
+    assert!(config[0].contains("VITRINE_PUBLIC_BASE_URL=https://cdn.shop.example"));
+    let persistence = said("persistence:");
+    assert_eq!(persistence.len(), 1, "{lines:#?}");
+    assert!(persistence[0].contains("UPLOADS WILL VANISH: this runs on Render"));
+    assert!(persistence[0].contains("the SQLite database"));
+
+    let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    let body = ready.text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "ready": false,
+            "database": { "kind": "SQLite", "state": "ok" },
+            "storage": { "kind": "S3-compatible store", "state": "unreachable" },
+        })
+    );
+    for secret in [
+        "127.0.0.1:9",
+        "shop-media",
+        "AKIDLEAKCHECK",
+        "secret-never-shown",
+    ] {
+        assert!(!body.contains(secret), "{body}");
+    }
+    let _ = std::fs::remove_dir_all(&here);
+}
+
+/// Stops a spawned server however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -19,6 +19,9 @@ pub enum AppError {
     /// Something failed on the server or on the way; trying again may help.
     #[error("{0}")]
     Unavailable(String),
+    /// The server did not answer at all (made in the browser, never sent by the server).
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl FromServerFnError for AppError {
@@ -26,7 +29,7 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) => AppError::Unavailable(
+            ServerFnErrorErr::Request(_) => AppError::Unreachable(
                 "The server could not be reached. Check your connection and try again.".into(),
             ),
             // Only the server reads arguments, so on the server a body that does not decode

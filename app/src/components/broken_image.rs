@@ -24,8 +24,9 @@ pub enum Health {
     Fine,
     /// The browser failed to load it; the server is being asked why.
     Checking,
-    /// The store has its files; the fault was on the way (network, an expired link).
-    LoadFailed,
+    /// The fault was on the way (network, an expired link): the store has its files (`true`),
+    /// or the server could not be asked (`false`).
+    LoadFailed { files_in_store: bool },
     /// The store lost or changed these files.
     Damaged(Vec<DamagedVariant>),
 }
@@ -40,7 +41,12 @@ pub fn diagnose(image_id: i64, health: RwSignal<Health>) {
         let found = match check_image(image_id).await {
             Ok(damaged) if !damaged.is_empty() => Health::Damaged(damaged),
             // Sound in the store, or the server could not say: offer to load it again.
-            Ok(_) | Err(_) => Health::LoadFailed,
+            Ok(_) => Health::LoadFailed {
+                files_in_store: true,
+            },
+            Err(_) => Health::LoadFailed {
+                files_in_store: false,
+            },
         };
         health.try_set(found);
     });
@@ -87,10 +93,14 @@ pub fn BrokenImage(
             }
             .into_any(),
         ),
-        Health::LoadFailed => Some(
+        Health::LoadFailed { files_in_store } => Some(
             view! {
                 <div class="broken" data-testid="image-broken" data-state="load-failed" role="alert">
-                    <p><strong>"This picture did not load."</strong>" Its files are in storage; the connection may have dropped."</p>
+                    <p><strong>"This picture did not load."</strong>" "{if files_in_store {
+                        "Its files are in storage; the connection may have dropped."
+                    } else {
+                        "The site could not be reached to check why; the connection may have dropped."
+                    }}</p>
                     <button class="secondary" data-testid="image-reload" on:click=move |_| retry.run(())>"Load again"</button>
                 </div>
             }

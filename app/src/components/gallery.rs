@@ -317,7 +317,7 @@ fn GalleryCard(
             draggable="true"
             class:dragging=move || ui.dragging.get() == Some(index.get())
             class:drop-target=move || ui.drop_target.get() == Some(index.get()) && ui.dragging.get() != Some(index.get())
-            class:is-broken=move || matches!(health.get(), Health::LoadFailed | Health::Damaged(_))
+            class:is-broken=move || matches!(health.get(), Health::LoadFailed { .. } | Health::Damaged(_))
             on:dragstart=move |ev| {
                 ui.dragging.set(Some(index.get_untracked()));
                 // Firefox starts a drag only with some data set.

@@ -65,6 +65,8 @@ pub struct UploadItem {
     /// 0–100; within one attempt it never goes backwards.
     pub(super) progress: RwSignal<u8>,
     pub(super) error: RwSignal<Option<String>>,
+    /// Why the row is waiting to try a step again (the server or storage is away).
+    pub(super) waiting: RwSignal<Option<String>>,
     #[cfg(feature = "hydrate")]
     pub(super) file: StoredValue<gloo_file::File, LocalStorage>,
     /// The current attempt's; a retry gets a fresh one.
@@ -81,6 +83,7 @@ impl UploadItem {
             state: RwSignal::new(UploadState::Queued),
             progress: RwSignal::new(0),
             error: RwSignal::new(None),
+            waiting: RwSignal::new(None),
             file: StoredValue::new_local(file),
             cancel: StoredValue::new_local(CancelToken::default()),
         }
@@ -112,6 +115,7 @@ impl UploadItem {
     pub(super) fn reset(&self) {
         self.cancel.set_value(CancelToken::default());
         self.error.set(None);
+        self.waiting.set(None);
         self.progress.set(0);
         self.state.set(UploadState::Queued);
     }

@@ -3,12 +3,17 @@
 //! → `begin` (ask the app for signed uploads) → `transfer` (send the bytes straight to the
 //! bucket) → `complete` (the app verifies and registers the image). `run` takes one file
 //! through them; every step answers with a `Stop` when it cannot go on, and waits on the
-//! item's `CancelToken`. `queue` keeps several files in flight; `process`'s worker pool limits
+//! item's `CancelToken`; a fault that may pass (server, storage or network away) is retried
+//! with `backoff` by `retry`, saying why on the row. `queue` keeps several files in flight; `process`'s worker pool limits
 //! how many are shrunk at once. `uploader` is the panel, `item` one row's state.
 
+// Pure rules, compiled everywhere so their tests run natively.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod backoff;
 mod begin;
 mod complete;
 mod item;
+pub mod store_answer;
 mod uploader;
 pub use begin::{BeginUpload, begin_upload};
 pub use complete::{CancelUpload, CompleteUpload, cancel_upload, complete_upload};
@@ -20,6 +25,8 @@ mod cancel;
 mod process;
 #[cfg(feature = "hydrate")]
 mod queue;
+#[cfg(feature = "hydrate")]
+mod retry;
 #[cfg(feature = "hydrate")]
 mod run;
 #[cfg(feature = "hydrate")]

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::cancel::CancelToken;
+use super::retry::patiently;
 use super::stop::Stop;
 use super::{UploadItem, UploadState, begin, process, transfer};
 use crate::api::UploadTicket;
@@ -24,6 +25,7 @@ pub async fn run(product_id: i64, item: &UploadItem) -> bool {
             match stop {
                 Stop::Cancelled => item.state.set(UploadState::Cancelled),
                 Stop::Failed(message) => item.fail(message),
+                Stop::Interrupted(fault) => item.fail(fault.gave_up()),
             }
             false
         }
@@ -43,19 +45,31 @@ async fn attempt(
         process::variants(&file, cancel, || item.advance(UploadState::Processing, 2)).await?;
     cancel.check()?;
 
+    // Each network step is tried again while the server or the storage is away; the row
+    // says why it waits. Trying again is safe: a repeated begin only records an intent that
+    // expires unused, a repeated transfer writes the same bytes, and completing an intent
+    // twice returns the image it registered the first time.
+    let row = *item;
+    let waiting = move |notice: Option<String>| row.waiting.set(notice);
     item.advance(UploadState::Uploading, 5);
-    let ticket = begin::begin(product_id, &encoded).await?;
+    let ticket = patiently(cancel, waiting, || begin::begin(product_id, &encoded)).await?;
     *ticket_out = Some(ticket.clone());
     cancel.check()?;
 
-    let row = *item;
-    transfer::send_all(&ticket, &encoded, cancel, move |fraction| {
-        row.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8)
-    })
+    transfer::send_all(
+        &ticket,
+        &encoded,
+        cancel,
+        move |fraction| row.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8),
+        waiting,
+    )
     .await?;
 
     item.advance(UploadState::Verifying, 96);
-    complete_upload(ticket.intent_id).await?;
+    patiently(cancel, waiting, || async {
+        Ok(complete_upload(ticket.intent_id.clone()).await?)
+    })
+    .await?;
     item.advance(UploadState::Done, 100);
     Ok(())
 }

@@ -7,22 +7,20 @@ use std::rc::Rc;
 
 use std::pin::pin;
 
-use domain::{StoreRefusal, UploadMethod};
+use domain::UploadMethod;
 use futures::channel::oneshot;
 use futures::future::{Either, select};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
+use super::backoff::Fault;
 use super::cancel::CancelToken;
 use super::process::EncodedVariant;
+use super::retry::patiently;
 use super::stop::Stop;
-use super::timer::sleep;
+use super::store_answer::{StoreAnswer, store_answer};
 use crate::api::{SignedUpload, UploadTicket};
-
-/// Network failures (not refusals) are retried this many times, waiting longer each time.
-const RETRIES: u32 = 2;
-const FIRST_BACKOFF_MS: i32 = 1_000;
 
 fn js_error(err: wasm_bindgen::JsValue) -> Stop {
     Stop::Failed(format!("The browser refused to send the file ({err:?})."))
@@ -30,18 +28,24 @@ fn js_error(err: wasm_bindgen::JsValue) -> Stop {
 
 enum Outcome {
     Sent,
-    Refused(String),
+    /// Any answer but success, for `store_answer` to read.
+    Answered {
+        status: u16,
+        body: String,
+    },
     NetworkError,
     Aborted,
 }
 
-/// Sends every encoded variant to its signed upload, paired by variant; `on_progress` gets the
-/// fraction of all bytes sent so far (0.0–1.0).
+/// Sends every encoded variant to its signed upload, paired by variant, each tried again
+/// while the storage is away; `on_progress` gets the fraction of all bytes sent so far
+/// (0.0–1.0), `waiting` what to show while waiting to try again.
 pub async fn send_all(
     ticket: &UploadTicket,
     encoded: &[EncodedVariant],
     cancel: &CancelToken,
     on_progress: impl Fn(f64) + Clone + 'static,
+    waiting: impl Fn(Option<String>) + Clone,
 ) -> Result<(), Stop> {
     let total = encoded.iter().map(|e| e.size).sum::<usize>().max(1) as f64;
     let mut sent_before = 0usize;
@@ -56,10 +60,12 @@ pub async fn send_all(
                     target.variant
                 ))
             })?;
-        let report = on_progress.clone();
         let offset = sent_before;
-        send(target, &variant.blob, cancel, move |sent| {
-            report((offset + sent) as f64 / total)
+        patiently(cancel, waiting.clone(), || {
+            let report = on_progress.clone();
+            send(target, &variant.blob, cancel, move |sent| {
+                report((offset + sent) as f64 / total)
+            })
         })
         .await?;
         sent_before += variant.size;
@@ -68,34 +74,24 @@ pub async fn send_all(
     Ok(())
 }
 
-/// Sends `blob` to `target`, retrying a dropped connection with backoff; `on_progress` gets
-/// the bytes sent so far (a retry restarts the count, and the bar simply waits).
+/// Sends `blob` to `target` once: a dropped connection or a busy store is
+/// `Stop::Interrupted`, which the caller tries again; `on_progress` gets the bytes sent so far
+/// (a new try restarts the count, and the bar simply waits).
 async fn send(
     target: &SignedUpload,
     blob: &Blob,
     cancel: &CancelToken,
-    on_progress: impl Fn(usize) + Clone + 'static,
+    on_progress: impl Fn(usize) + 'static,
 ) -> Result<(), Stop> {
-    let mut wait_ms = FIRST_BACKOFF_MS;
-    for attempt in 0..=RETRIES {
-        match send_once(target, blob, cancel, on_progress.clone()).await? {
-            Outcome::Sent => return Ok(()),
-            Outcome::Refused(message) => return Err(Stop::Failed(message)),
-            Outcome::Aborted => return Err(Stop::Cancelled),
-            Outcome::NetworkError if attempt < RETRIES => {
-                if let Either::Right(_) =
-                    select(pin!(sleep(wait_ms)), pin!(cancel.cancelled())).await
-                {
-                    return Err(Stop::Cancelled);
-                }
-                wait_ms *= 2;
-            }
-            Outcome::NetworkError => break,
-        }
+    match send_once(target, blob, cancel, on_progress).await? {
+        Outcome::Sent => Ok(()),
+        Outcome::Aborted => Err(Stop::Cancelled),
+        Outcome::NetworkError => Err(Stop::Interrupted(Fault::StorageUnreachable)),
+        Outcome::Answered { status, body } => match store_answer(status, &body) {
+            StoreAnswer::Busy => Err(Stop::Interrupted(Fault::StorageUnreachable)),
+            StoreAnswer::Refused(sentence) => Err(Stop::Failed(sentence)),
+        },
     }
-    Err(Stop::Failed(
-        "The upload was interrupted several times: check your connection, then press Retry.".into(),
-    ))
 }
 
 async fn send_once(
@@ -151,7 +147,7 @@ async fn send_once(
                 finish(Outcome::Sent);
             } else {
                 let body = xhr.response_text().ok().flatten().unwrap_or_default();
-                finish(Outcome::Refused(store_refusal(status, &body)));
+                finish(Outcome::Answered { status, body });
             }
         })
     };
@@ -185,16 +181,4 @@ async fn send_once(
     // The handlers must live until the request has finished.
     drop((progress, onload, onerror, onabort));
     Ok(result)
-}
-
-/// A sentence from an S3 error document (`<Error><Code>…</Code><Message>…</Message></Error>`).
-fn store_refusal(status: u16, body: &str) -> String {
-    let refusal = StoreRefusal::parse(body);
-    match (refusal.code, refusal.message) {
-        (Some(code), Some(message)) => {
-            format!("The storage refused the upload ({code}: {message}). Try again.")
-        }
-        (Some(code), None) => format!("The storage refused the upload ({code}). Try again."),
-        _ => format!("The storage refused the upload (HTTP {status}). Try again."),
-    }
 }

@@ -161,6 +161,7 @@ fn UploadRow(item: UploadItem, retry: Callback<UploadItem>) -> impl IntoView {
                         on:click=move |_| retry.run(item)>"Retry"</button>
                 })}
             </span>
+            {move || item.waiting.get().map(|w| view! { <p class="upload-waiting" data-testid="upload-waiting" role="status">{w}</p> })}
             {move || item.error.get().map(|e| view! { <p class="upload-error" data-testid="upload-error" role="alert">{e}</p> })}
         </li>
     }

@@ -172,7 +172,25 @@ async fn the_store_refuses_an_expired_policy(db: Db) {
     let res = seller
         .post_to_store("/vitrine-media", &post.fields, photo.clone(), "image/jpeg")
         .await;
-    assert_eq!(res.status().as_u16(), 403, "{}", res.text().await.unwrap());
+    assert_eq!(res.status().as_u16(), 403);
+
+    // What a page shows when the app's clock is 20 minutes behind the store's: the policy it
+    // signs (valid for the usual 10 minutes) has expired on arrival, and the seller reads that
+    // the server's clock is the suspect, not "try again".
+    let behind = SystemTime::now() - Duration::from_secs(20 * 60);
+    let post = policy.sign(&credentials, behind, backend::uploads::POST_EXPIRY);
+    let res = seller
+        .post_to_store("/vitrine-media", &post.fields, photo.clone(), "image/jpeg")
+        .await;
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 403, "{body}");
+    match app::upload::store_answer::store_answer(status, &body) {
+        app::upload::store_answer::StoreAnswer::Refused(sentence) => {
+            assert!(sentence.contains("server's clock"), "{sentence} ({body})")
+        }
+        other => panic!("an expired policy is not retried as is: {other:?}"),
+    }
 
     // The same policy, still valid, is accepted: the refusal above was the expiry.
     let fresh = policy.sign(&credentials, SystemTime::now(), Duration::from_secs(60));

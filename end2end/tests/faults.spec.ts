@@ -1,0 +1,120 @@
+// Faults during a batch, injected from outside the app: the connection dropped at each step,
+// the storage away for a while, the server killed with SIGKILL. Each ends with every photo in
+// the gallery exactly once, the store holding exactly their files, and nothing left for gc.
+import { Page, Route } from "@playwright/test";
+import { expect, test } from "./support/test";
+import { corpus } from "./support/jpeg";
+import { createProduct, hydrated, shots, signUp } from "./support/pages";
+import { VitrineServer } from "./support/server";
+
+let server: VitrineServer;
+test.beforeAll(async () => {
+  server = await VitrineServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+const PHOTOS = ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg"].map(corpus);
+const BIGGER = ["photos/jolla.jpg", "photos/progressive.jpg", "photos/canon_hdr_NO.jpg", "photos/cmyk.jpg", "photos/phone-24mp-orient6-gps.jpg", "photos/corrupt-exif-10mp.jpg"].map(corpus);
+
+/** A request that sends bytes to the bucket (a POST form or a PUT), not one that reads. */
+const toTheStore = (route: Route) => {
+  const request = route.request();
+  return new URL(request.url()).pathname.startsWith("/vitrine-media") && request.method() !== "GET";
+};
+
+async function allDone(page: Page) {
+  for (const item of await page.getByTestId("upload-item").all()) {
+    await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
+  }
+}
+
+/** Every photo in the gallery exactly once, after a reload too; the store holds exactly their
+ * three files each, as registered; gc finds nothing to remove. */
+async function nothingLostNothingLeft(page: Page, photos: number, objectsBefore: number) {
+  await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
+  expect(server.storedObjects()).toHaveLength(objectsBefore + 3 * photos);
+  expect(server.cli(["check"])).toContain("all in the store as registered");
+  const gc = server.cli(["gc", "--dry-run", "--grace-hours", "0"]);
+  expect(gc).toContain("objects of deleted images: 0 would remove");
+  expect(gc).toContain("unreferenced objects older than 0 h: 0 would remove");
+}
+
+test("a connection dropped at begin, at transfer, or after complete is retried and never doubles a photo", async ({ page, pageErrors }) => {
+  pageErrors.allow(/net::ERR_CONNECTION_RESET|net::ERR_FAILED/);
+  await signUp(page, server.url, "dee@shop.example");
+  await createProduct(page, "Linen napkins");
+  const before = server.storedObjects().length;
+  const seen = { begin: 0, transfer: 0, complete: 0 };
+  await page.route("**/api/begin_upload", (route) => (seen.begin++ === 0 ? route.abort("connectionreset") : route.continue()));
+  await page.route("**/vitrine-media**", (route) => {
+    if (!toTheStore(route)) return route.continue();
+    return seen.transfer++ === 0 ? route.abort("connectionreset") : route.continue();
+  });
+  // The worst one: the server registers the image, and its answer never arrives.
+  await page.route("**/api/complete_upload", async (route) => {
+    if (seen.complete++ === 0) {
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+
+  await page.getByTestId("upload-input").setInputFiles(PHOTOS);
+  await allDone(page);
+  // Each step was cut once and tried again.
+  expect(seen.begin).toBe(PHOTOS.length + 1);
+  expect(seen.transfer).toBe(3 * PHOTOS.length + 1);
+  expect(seen.complete).toBe(PHOTOS.length + 1);
+  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+  await page.unrouteAll();
+  await nothingLostNothingLeft(page, PHOTOS.length, before);
+});
+
+test("storage away for a while: the seller sees why, nothing is registered meanwhile, and the batch finishes when it is back", async ({ page, pageErrors }) => {
+  pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_FAILED/);
+  await signUp(page, server.url, "eli@shop.example");
+  await createProduct(page, "Stoneware bowls");
+  const before = server.storedObjects().length;
+  let away = true;
+  await page.route("**/vitrine-media**", (route) => (away && toTheStore(route) ? route.abort("connectionrefused") : route.continue()));
+
+  await page.getByTestId("upload-input").setInputFiles(PHOTOS);
+  const waiting = page.getByTestId("upload-waiting").first();
+  await expect(waiting).toContainText(/Storage not reachable, retrying in \d+ s…/);
+  await page.screenshot({ path: `${shots}/upload-storage-away.png`, fullPage: true });
+  // Away long enough for several tries; no photo is registered that is not stored.
+  await expect.poll(() => page.getByTestId("upload-waiting").first().textContent(), { timeout: 30_000 }).toMatch(/retrying in (4|8) s/);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(0);
+  expect(server.storedObjects()).toHaveLength(before);
+
+  away = false;
+  await allDone(page);
+  await expect(page.getByTestId("upload-waiting")).toHaveCount(0);
+  await page.unrouteAll();
+  await nothingLostNothingLeft(page, PHOTOS.length, before);
+});
+
+test("the server killed with SIGKILL mid-batch and started again: every photo arrives exactly once", async ({ page, pageErrors }) => {
+  test.setTimeout(240_000);
+  // While the server is down, the page's requests (and its store's) fail.
+  pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_FAILED|Failed to load resource/);
+  await signUp(page, server.url, "fay@shop.example");
+  await createProduct(page, "Copper pans");
+  const before = server.storedObjects().length;
+
+  await page.getByTestId("upload-input").setInputFiles(BIGGER);
+  // Killed while photos are being shrunk, sent and registered.
+  await expect(page.locator("[data-testid=upload-item][data-state=uploading], [data-testid=upload-item][data-state=verifying]").first()).toBeVisible({ timeout: 60_000 });
+  await server.kill();
+  await expect(page.getByTestId("upload-waiting").first()).toContainText(/not reachable, retrying/);
+  await page.screenshot({ path: `${shots}/upload-server-down.png`, fullPage: true });
+  await server.restart();
+
+  await allDone(page);
+  await nothingLostNothingLeft(page, BIGGER.length, before);
+});

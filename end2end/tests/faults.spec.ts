@@ -3,7 +3,7 @@
 // the gallery exactly once, the store holding exactly their files, and nothing left for gc.
 import { Page, Route } from "@playwright/test";
 import { expect, test } from "./support/test";
-import { corpus } from "./support/jpeg";
+import { corpus, SMALL_PHOTOS } from "./support/jpeg";
 import { createProduct, hydrated, shots, signUp } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
@@ -15,7 +15,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-const PHOTOS = ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg"].map(corpus);
+const PHOTOS = SMALL_PHOTOS;
 const BIGGER = ["photos/jolla.jpg", "photos/progressive.jpg", "photos/canon_hdr_NO.jpg", "photos/cmyk.jpg", "photos/phone-24mp-orient6-gps.jpg", "photos/corrupt-exif-10mp.jpg"].map(corpus);
 
 /** A request that sends bytes to the bucket (a POST form or a PUT), not one that reads. */

@@ -5,7 +5,7 @@ import { Page } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, test } from "./support/test";
-import { corpus } from "./support/jpeg";
+import { corpus, SMALL_PHOTOS } from "./support/jpeg";
 import { createProduct, hydrated, shots, signIn, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
@@ -17,7 +17,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-const PHOTOS = ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg"].map(corpus);
+const PHOTOS = SMALL_PHOTOS;
 
 async function galleryOrder(page: Page): Promise<string[]> {
   return page.getByTestId("gallery-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")!));

@@ -25,3 +25,6 @@ export function readJpeg(bytes: Buffer): JpegInfo {
 }
 
 export const corpus = (p: string) => require("node:path").resolve(__dirname, "../../../fixtures/corpus", p);
+
+/** Three small, quick photos of different shapes: for tests about the gallery, not the pipeline. */
+export const SMALL_PHOTOS = ["photos/odd-exif.jpg", "photos/DSCN0010.jpg", "photos/Reconyx_HC500_Hyperfire.jpg"].map(corpus);

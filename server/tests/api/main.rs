@@ -6,6 +6,7 @@
 mod support;
 
 mod doctor;
+mod faults;
 mod gallery;
 mod gc;
 mod import;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::path::PathBuf;
 
 use app::api::{GalleryItem, ProductSummary, RegisteredImage, UploadTicket};

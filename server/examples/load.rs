@@ -1,0 +1,499 @@
+//! The upload protocol under load: `SELLERS` sellers sign up and each uploads `IMAGES` photos
+//! (begin, the three variants straight to the store, complete) at the same time, against a real
+//! `vitrine serve`, on SQLite and on PostgreSQL, with the embedded store and with an external
+//! one (a second `vitrine serve` whose store is reached over S3). Afterwards it checks from the
+//! outside that every image is registered once and stored as registered, and that gc finds
+//! nothing; it reports p50/p99 of begin and complete, beside `/healthz` under the same
+//! concurrency as the baseline, and the server's peak RSS.
+//!
+//! ```sh
+//! cargo leptos build --release                       # the binary users run
+//! scripts/with-postgres.sh cargo run -p server --example load -- --sellers 50 --images 20
+//! ```
+//! Without `VITRINE_TEST_POSTGRES_URL` (set by `scripts/with-postgres.sh`) PostgreSQL is skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use domain::wire::{ProductSummary, UploadTicket};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    about = "Drive the upload protocol with many sellers at once and check nothing was lost."
+)]
+struct Args {
+    /// Sellers uploading at the same time.
+    #[arg(long, default_value_t = 50)]
+    sellers: usize,
+    /// Photos each seller uploads, one after another.
+    #[arg(long, default_value_t = 20)]
+    images: usize,
+    /// The `vitrine` binary to drive (default: the release build `make run` serves).
+    #[arg(long, env = "VITRINE_BIN", default_value = "target/release/vitrine")]
+    bin: PathBuf,
+}
+
+/// One photo's three variants, as the browser pipeline would declare them.
+struct Photo {
+    variants: Vec<(&'static str, Vec<u8>)>,
+}
+
+fn photo() -> Photo {
+    let jpeg = |w: u32, h: u32| {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([
+                (x * 7 % 256) as u8,
+                (y * 5 % 256) as u8,
+                ((x ^ y) % 256) as u8,
+            ])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .expect("encode a JPEG");
+        out.into_inner()
+    };
+    Photo {
+        variants: vec![
+            ("display", jpeg(2048, 1536)),
+            ("medium", jpeg(1024, 768)),
+            ("thumb", jpeg(400, 300)),
+        ],
+    }
+}
+
+/// A `vitrine serve` child, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn start(bin: &Path, vars: &[(String, String)]) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("vitrine-load-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let child = Command::new(bin)
+            .arg("serve")
+            .env("VITRINE_DATA_DIR", &dir)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "error")
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        Ok(Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            dir,
+        })
+    }
+
+    async fn ready(&self) -> Result<(), String> {
+        for _ in 0..300 {
+            if reqwest::get(format!("{}/healthz", self.base))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{} did not answer /healthz within 30 s", self.base))
+    }
+
+    /// Peak resident memory so far (Linux's VmHWM), in MB.
+    fn peak_rss_mb(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb: f64 = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    }
+
+    /// Runs a `vitrine` command against this server's data and settings.
+    fn cli(&self, bin: &Path, vars: &[(String, String)], args: &[&str]) -> (bool, String) {
+        let out = Command::new(bin)
+            .args(args)
+            .env("VITRINE_DATA_DIR", &self.dir)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("RUST_LOG", "error")
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .output();
+        match out {
+            Ok(out) => (
+                out.status.success(),
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            ),
+            Err(e) => (false, e.to_string()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[derive(Default)]
+struct Timings {
+    begin: Vec<Duration>,
+    complete: Vec<Duration>,
+    errors: Vec<String>,
+}
+
+/// One seller: sign up, create a product, upload `images` photos one after another.
+async fn seller(base: String, n: usize, images: usize, photo: Arc<Photo>) -> Timings {
+    let mut t = Timings::default();
+    let http = match reqwest::Client::builder().cookie_store(true).build() {
+        Ok(h) => h,
+        Err(e) => {
+            t.errors.push(e.to_string());
+            return t;
+        }
+    };
+    let email = format!("seller{n}@load.example");
+    let step = async {
+        let res = http
+            .post(format!("{base}/api/sign_up"))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", "load test password"),
+            ])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("sign_up: {}", res.text().await.unwrap_or_default()));
+        }
+        let res = http
+            .post(format!("{base}/api/create_product"))
+            .form(&[("name", "Load test")])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        res.json::<ProductSummary>()
+            .await
+            .map_err(|e| format!("create_product: {e}"))
+    };
+    let product = match step.await {
+        Ok(p) => p,
+        Err(e) => {
+            t.errors.push(e);
+            return t;
+        }
+    };
+    for _ in 0..images {
+        if let Err(e) = upload(&http, &base, product.id, &photo, &mut t).await {
+            t.errors.push(e);
+        }
+    }
+    t
+}
+
+async fn upload(
+    http: &reqwest::Client,
+    base: &str,
+    product_id: i64,
+    photo: &Photo,
+    t: &mut Timings,
+) -> Result<(), String> {
+    let objects: Vec<_> = photo
+        .variants
+        .iter()
+        .map(|(v, bytes)| json!({"variant": v, "content_type": "image/jpeg", "size": bytes.len()}))
+        .collect();
+    let started = Instant::now();
+    let res = http
+        .post(format!("{base}/api/begin_upload"))
+        .header("Accept", "application/json")
+        .json(&json!({"product_id": product_id, "objects": objects}))
+        .send()
+        .await
+        .map_err(|e| format!("begin: {e}"))?;
+    if !res.status().is_success() {
+        return Err(format!("begin: {}", res.text().await.unwrap_or_default()));
+    }
+    let ticket: UploadTicket = res.json().await.map_err(|e| format!("begin: {e}"))?;
+    t.begin.push(started.elapsed());
+    for signed in &ticket.uploads {
+        let bytes = photo
+            .variants
+            .iter()
+            .find(|(v, _)| *v == signed.variant.as_str())
+            .map(|(_, b)| b.clone())
+            .ok_or("a variant nobody declared")?;
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in &signed.fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name("image.jpg")
+            .mime_str("image/jpeg")
+            .map_err(|e| e.to_string())?;
+        let url = if signed.url.starts_with('/') {
+            format!("{base}{}", signed.url)
+        } else {
+            signed.url.clone()
+        };
+        let res = http
+            .post(url)
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .map_err(|e| format!("transfer: {e}"))?;
+        if !res.status().is_success() {
+            return Err(format!(
+                "transfer: {} {}",
+                res.status(),
+                res.text().await.unwrap_or_default()
+            ));
+        }
+    }
+    let started = Instant::now();
+    let res = http
+        .post(format!("{base}/api/complete_upload"))
+        .form(&[("intent_id", ticket.intent_id.as_str())])
+        .send()
+        .await
+        .map_err(|e| format!("complete: {e}"))?;
+    if !res.status().is_success() {
+        return Err(format!(
+            "complete: {}",
+            res.text().await.unwrap_or_default()
+        ));
+    }
+    t.complete.push(started.elapsed());
+    Ok(())
+}
+
+/// The baseline: `/healthz` under the same concurrency and request count as begin.
+async fn baseline(base: &str, clients: usize, each: usize) -> Vec<Duration> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let url = format!("{base}/healthz");
+        tasks.spawn(async move {
+            let http = reqwest::Client::new();
+            let mut out = Vec::with_capacity(each);
+            for _ in 0..each {
+                let started = Instant::now();
+                if http
+                    .get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    out.push(started.elapsed());
+                }
+            }
+            out
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(Ok(part)) = tasks.join_next().await {
+        all.extend(part);
+    }
+    all
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn summary(mut d: Vec<Duration>) -> String {
+    d.sort();
+    format!(
+        "p50 {:7.1} ms  p99 {:7.1} ms  (n={})",
+        percentile(&d, 0.5),
+        percentile(&d, 0.99),
+        d.len()
+    )
+}
+
+/// One configuration: database × store. Returns false when anything was lost or failed.
+async fn run(
+    args: &Args,
+    database: &str,
+    external: bool,
+    photo: Arc<Photo>,
+) -> Result<bool, String> {
+    let mut vars: Vec<(String, String)> = Vec::new();
+    if database == "PostgreSQL" {
+        let admin = std::env::var("VITRINE_TEST_POSTGRES_URL")
+            .map_err(|_| "no VITRINE_TEST_POSTGRES_URL")?;
+        let name = format!("vitrine_load_{}", rand::random::<u32>());
+        let out = Command::new("psql")
+            .args([admin.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
+            .output();
+        if !out.is_ok_and(|o| o.status.success()) {
+            // psql may be missing from PATH; sea-orm can do it instead.
+            use sea_orm::ConnectionTrait;
+            let conn = sea_orm::Database::connect(&admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let (root, _) = admin.rsplit_once('/').ok_or("a database URL")?;
+        vars.push(("DATABASE_URL".into(), format!("{root}/{name}")));
+    }
+    let store = if external {
+        let store = Server::start(&args.bin, &[])?;
+        store.ready().await?;
+        let (ok, env) = store.cli(&args.bin, &[], &["store-env"]);
+        if !ok {
+            return Err(format!("store-env: {env}"));
+        }
+        for line in env.lines() {
+            if let Some((k, v)) = line.trim_start_matches("export ").split_once('=') {
+                vars.push((
+                    k.to_owned(),
+                    v.trim_matches('"').trim_matches('\'').to_owned(),
+                ));
+            }
+        }
+        vars.push(("VITRINE_STORAGE".into(), "s3".into()));
+        vars.push(("VITRINE_S3_PROVIDER".into(), "other".into()));
+        vars.push(("VITRINE_S3_BUCKET".into(), "vitrine-media".into()));
+        Some(store)
+    } else {
+        None
+    };
+    let app = Server::start(&args.bin, &vars)?;
+    app.ready().await?;
+
+    let base_line = baseline(&app.base, args.sellers, args.images).await;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..args.sellers {
+        tasks.spawn(seller(app.base.clone(), n, args.images, photo.clone()));
+    }
+    let mut all = Timings::default();
+    while let Some(done) = tasks.join_next().await {
+        let t = done.map_err(|e| e.to_string())?;
+        all.begin.extend(t.begin);
+        all.complete.extend(t.complete);
+        all.errors.extend(t.errors);
+    }
+    let elapsed = started.elapsed();
+    let rss = app.peak_rss_mb();
+
+    // From the outside: every image registered once and stored as registered; nothing for gc.
+    let registered = all.complete.len();
+    let (check_ok, check) = app.cli(&args.bin, &vars, &["check"]);
+    let (_, gc) = app.cli(&args.bin, &vars, &["gc", "--dry-run", "--grace-hours", "0"]);
+    let leftovers: usize = gc
+        .lines()
+        .filter(|l| l.contains(" would remove"))
+        .filter_map(|l| {
+            l.split(": ")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .sum();
+    let expected = args.sellers * args.images;
+    let images_line = check
+        .lines()
+        .find(|l| l.contains("images ("))
+        .unwrap_or_default()
+        .to_owned();
+    let counted: usize = images_line
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+
+    println!(
+        "\n{database}, {} store: {} sellers × {} photos in {:.1} s ({:.1} photos/s)",
+        if external { "external" } else { "embedded" },
+        args.sellers,
+        args.images,
+        elapsed.as_secs_f64(),
+        registered as f64 / elapsed.as_secs_f64()
+    );
+    println!("  begin_upload     {}", summary(all.begin));
+    println!("  complete_upload  {}", summary(all.complete));
+    println!("  /healthz (base)  {}", summary(base_line));
+    println!(
+        "  errors {}  registered {registered}/{expected}  in the database {counted}  check {}  gc leftovers {leftovers}  server peak RSS {}",
+        all.errors.len(),
+        if check_ok { "clean" } else { "FOUND DAMAGE" },
+        rss.map(|r| format!("{r:.0} MB"))
+            .unwrap_or_else(|| "?".into())
+    );
+    for e in all.errors.iter().take(5) {
+        println!("    error: {e}");
+    }
+    drop(app);
+    drop(store);
+    Ok(all.errors.is_empty()
+        && registered == expected
+        && counted == expected
+        && check_ok
+        && leftovers == 0)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if !args.bin.exists() {
+        eprintln!(
+            "{} is missing: build it first (cargo leptos build --release), or pass --bin",
+            args.bin.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let photo = Arc::new(photo());
+    let mut databases = vec!["SQLite"];
+    if std::env::var("VITRINE_TEST_POSTGRES_URL").is_ok() {
+        databases.push("PostgreSQL");
+    } else {
+        println!("PostgreSQL skipped: run through scripts/with-postgres.sh");
+    }
+    let mut all_ok = true;
+    for database in databases {
+        for external in [false, true] {
+            match run(&args, database, external, photo.clone()).await {
+                Ok(ok) => all_ok &= ok,
+                Err(e) => {
+                    println!("{database}: {e}");
+                    all_ok = false;
+                }
+            }
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

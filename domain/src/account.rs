@@ -116,14 +116,6 @@ impl Role {
             Role::Admin => "admin",
         }
     }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "seller" => Some(Role::Seller),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -173,8 +165,10 @@ mod tests {
     #[test]
     fn roles_round_trip() {
         for role in [Role::Seller, Role::Admin] {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            let wire = format!("\"{}\"", role.as_str());
+            assert_eq!(serde_json::to_string(&role).unwrap(), wire);
+            assert_eq!(serde_json::from_str::<Role>(&wire).unwrap(), role);
         }
-        assert_eq!(Role::parse("root"), None);
+        assert!(serde_json::from_str::<Role>("\"root\"").is_err());
     }
 }

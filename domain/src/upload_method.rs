@@ -20,10 +20,6 @@ impl UploadMethod {
             UploadMethod::Put => "put",
         }
     }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == raw)
-    }
 }
 
 impl std::fmt::Display for UploadMethod {
@@ -39,12 +35,10 @@ mod tests {
     #[test]
     fn names_round_trip_and_match_the_wire() {
         for m in UploadMethod::ALL {
-            assert_eq!(UploadMethod::parse(m.as_str()), Some(m));
-            assert_eq!(
-                serde_json::to_string(&m).unwrap(),
-                format!("\"{}\"", m.as_str())
-            );
+            let wire = format!("\"{}\"", m.as_str());
+            assert_eq!(serde_json::to_string(&m).unwrap(), wire);
+            assert_eq!(serde_json::from_str::<UploadMethod>(&wire).unwrap(), m);
         }
-        assert_eq!(UploadMethod::parse("PUT"), None);
+        assert!(serde_json::from_str::<UploadMethod>("\"PUT\"").is_err());
     }
 }

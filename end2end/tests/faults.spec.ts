@@ -1,5 +1,6 @@
 // Faults during a batch, injected from outside the app: the connection dropped at each step,
-// the storage away for a while, the server killed with SIGKILL. Each ends with every photo in
+// the storage away for a while (unreachable from the browser; an external S3 server killed and
+// started again), the server killed with SIGKILL. Each ends with every photo in
 // the gallery exactly once, the store holding exactly their files, and nothing left for gc.
 import { Page, Route } from "@playwright/test";
 import { expect, test } from "./support/test";
@@ -32,14 +33,14 @@ async function allDone(page: Page) {
 
 /** Every photo in the gallery exactly once, after a reload too; the store holds exactly their
  * three files each, as registered; gc finds nothing to remove. */
-async function nothingLostNothingLeft(page: Page, photos: number, objectsBefore: number) {
+async function nothingLostNothingLeft(page: Page, photos: number, objectsBefore: number, app = server, store = server) {
   await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
   await page.reload();
   await hydrated(page);
   await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
-  expect(server.storedObjects()).toHaveLength(objectsBefore + 3 * photos);
-  expect(server.cli(["check"])).toContain("all in the store as registered");
-  const gc = server.cli(["gc", "--dry-run", "--grace-hours", "0"]);
+  expect(store.storedObjects()).toHaveLength(objectsBefore + 3 * photos);
+  expect(app.cli(["check"])).toContain("all in the store as registered");
+  const gc = app.cli(["gc", "--dry-run", "--grace-hours", "0"]);
   expect(gc).toContain("objects of deleted images: 0 would remove");
   expect(gc).toContain("unreferenced objects older than 0 h: 0 would remove");
 }
@@ -117,4 +118,40 @@ test("the server killed with SIGKILL mid-batch and started again: every photo ar
 
   await allDone(page);
   await nothingLostNothingLeft(page, BIGGER.length, before);
+});
+
+test("the external S3 server killed mid-batch and started again: uploads wait, say why, and finish", async ({ page, pageErrors }) => {
+  test.setTimeout(240_000);
+  pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_FAILED|Failed to load resource/);
+  // The store is another process (a second Vitrine's embedded S3 server, which checks
+  // signatures and policies); the app reaches it as any external bucket, the browser directly.
+  const store = await VitrineServer.start();
+  const bucket = Object.fromEntries(
+    store
+      .cli(["store-env"])
+      .trim()
+      .split("\n")
+      .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+  );
+  const app = await VitrineServer.start({ ...bucket, VITRINE_STORAGE: "s3", VITRINE_S3_PROVIDER: "other" });
+  try {
+    expect(app.cli(["setup-bucket"])).toContain(`CORS rule vitrine-uploads: ${app.url}`);
+    await signUp(page, app.url, "gus@shop.example");
+    await createProduct(page, "Glass carafes");
+    const before = store.storedObjects().length;
+
+    await page.getByTestId("upload-input").setInputFiles(BIGGER);
+    await expect(page.locator("[data-testid=upload-item][data-state=uploading]").first()).toBeVisible({ timeout: 60_000 });
+    await store.kill();
+    await expect(page.getByTestId("upload-waiting").first()).toContainText(/(Storage not reachable|The server cannot finish this now), retrying in \d+ s…/);
+    await page.screenshot({ path: `${shots}/upload-store-down.png`, fullPage: true });
+    await store.restart();
+
+    await allDone(page);
+    await expect(page.getByTestId("upload-error")).toHaveCount(0);
+    await nothingLostNothingLeft(page, BIGGER.length, before, app, store);
+  } finally {
+    await app.dispose();
+    await store.dispose();
+  }
 });

@@ -89,6 +89,10 @@ async fn store_for(
 /// embedded one is served on a private loopback port for as long as the process runs.
 pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    if !matches!(settings.storage, StorageSettings::Embedded) {
+        // An external store has its own endpoint: nothing to serve, no port to take.
+        return Ok(store_for(settings, addr).await?.0);
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
@@ -96,9 +100,7 @@ pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError
         .local_addr()
         .map_err(|source| StartupError::Bind { addr, source })?;
     let (store, routes) = store_for(settings, local).await?;
-    if store.is_embedded() {
-        tokio::spawn(async move { axum::serve(listener, routes).await });
-    }
+    tokio::spawn(async move { axum::serve(listener, routes).await });
     Ok(store)
 }
 

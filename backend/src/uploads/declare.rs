@@ -2,7 +2,7 @@
 
 use domain::{ByteSize, ContentType, Variant};
 
-use super::DeclaredObject as Declared;
+use super::DeclaredObject;
 use crate::Error;
 
 /// A declaration the server accepted.
@@ -12,7 +12,10 @@ pub(super) struct Checked {
     pub size: ByteSize,
 }
 
-pub(super) fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Vec<Checked>, Error> {
+pub(super) fn check_declared(
+    declared: &[DeclaredObject],
+    max_bytes: u64,
+) -> Result<Vec<Checked>, Error> {
     if declared.is_empty() {
         return Err(Error::Invalid(
             "An upload needs at least its display image.".into(),
@@ -43,8 +46,8 @@ pub(super) fn check_declared(declared: &[Declared], max_bytes: u64) -> Result<Ve
 mod tests {
     use super::*;
 
-    fn declared(variant: Variant, size: u64) -> Declared {
-        Declared {
+    fn declared(variant: Variant, size: u64) -> DeclaredObject {
+        DeclaredObject {
             variant,
             content_type: ContentType::Jpeg,
             size,

@@ -100,29 +100,36 @@ test("storage away for a while: the seller sees why, nothing is registered meanw
   await nothingLostNothingLeft(page, PHOTOS.length, before);
 });
 
+/** Picks the bigger photos, kills `victim` with SIGKILL once one is on its way, checks the row
+ * says why it waits (`why`), starts `victim` again and waits for every photo to arrive. */
+async function killMidBatch(page: Page, victim: VitrineServer, why: RegExp, shot: string) {
+  await page.getByTestId("upload-input").setInputFiles(BIGGER);
+  await expect(page.locator("[data-testid=upload-item][data-state=uploading], [data-testid=upload-item][data-state=verifying]").first()).toBeVisible({ timeout: 60_000 });
+  await victim.kill();
+  await expect(page.getByTestId("upload-waiting").first()).toContainText(why);
+  await page.screenshot({ path: `${shots}/${shot}.png`, fullPage: true });
+  await victim.restart();
+  await allDone(page);
+  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+}
+
+/** While a server is down, the page's requests to it fail. */
+const DOWN = /net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_FAILED|Failed to load resource/;
+
 test("the server killed with SIGKILL mid-batch and started again: every photo arrives exactly once", async ({ page, pageErrors }) => {
   test.setTimeout(240_000);
-  // While the server is down, the page's requests (and its store's) fail.
-  pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_FAILED|Failed to load resource/);
+  pageErrors.allow(DOWN);
   await signUp(page, server.url, "fay@shop.example");
   await createProduct(page, "Copper pans");
   const before = server.storedObjects().length;
-
-  await page.getByTestId("upload-input").setInputFiles(BIGGER);
-  // Killed while photos are being shrunk, sent and registered.
-  await expect(page.locator("[data-testid=upload-item][data-state=uploading], [data-testid=upload-item][data-state=verifying]").first()).toBeVisible({ timeout: 60_000 });
-  await server.kill();
-  await expect(page.getByTestId("upload-waiting").first()).toContainText(/not reachable, retrying/);
-  await page.screenshot({ path: `${shots}/upload-server-down.png`, fullPage: true });
-  await server.restart();
-
-  await allDone(page);
+  // Killed while photos are being shrunk, sent and registered; its embedded store dies with it.
+  await killMidBatch(page, server, /not reachable, retrying in \d+ s…/, "upload-server-down");
   await nothingLostNothingLeft(page, BIGGER.length, before);
 });
 
 test("the external S3 server killed mid-batch and started again: uploads wait, say why, and finish", async ({ page, pageErrors }) => {
   test.setTimeout(240_000);
-  pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_FAILED|Failed to load resource/);
+  pageErrors.allow(DOWN);
   // The store is another process (a second Vitrine's embedded S3 server, which checks
   // signatures and policies); the app reaches it as any external bucket, the browser directly.
   const store = await VitrineServer.start();
@@ -139,16 +146,7 @@ test("the external S3 server killed mid-batch and started again: uploads wait, s
     await signUp(page, app.url, "gus@shop.example");
     await createProduct(page, "Glass carafes");
     const before = store.storedObjects().length;
-
-    await page.getByTestId("upload-input").setInputFiles(BIGGER);
-    await expect(page.locator("[data-testid=upload-item][data-state=uploading]").first()).toBeVisible({ timeout: 60_000 });
-    await store.kill();
-    await expect(page.getByTestId("upload-waiting").first()).toContainText(/(Storage not reachable|The server cannot finish this now), retrying in \d+ s…/);
-    await page.screenshot({ path: `${shots}/upload-store-down.png`, fullPage: true });
-    await store.restart();
-
-    await allDone(page);
-    await expect(page.getByTestId("upload-error")).toHaveCount(0);
+    await killMidBatch(page, store, /(Storage not reachable|The server cannot finish this now), retrying in \d+ s…/, "upload-store-down");
     await nothingLostNothingLeft(page, BIGGER.length, before, app, store);
   } finally {
     await app.dispose();

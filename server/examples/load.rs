@@ -347,19 +347,13 @@ async fn run(
         let admin = std::env::var("VITRINE_TEST_POSTGRES_URL")
             .map_err(|_| "no VITRINE_TEST_POSTGRES_URL")?;
         let name = format!("vitrine_load_{}", rand::random::<u32>());
-        let out = Command::new("psql")
-            .args([admin.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-            .output();
-        if !out.is_ok_and(|o| o.status.success()) {
-            // psql may be missing from PATH; sea-orm can do it instead.
-            use sea_orm::ConnectionTrait;
-            let conn = sea_orm::Database::connect(&admin)
-                .await
-                .map_err(|e| e.to_string())?;
-            conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(|e| e.to_string())?;
-        }
+        use sea_orm::ConnectionTrait;
+        let conn = sea_orm::Database::connect(&admin)
+            .await
+            .map_err(|e| e.to_string())?;
+        conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .map_err(|e| e.to_string())?;
         let (root, _) = admin.rsplit_once('/').ok_or("a database URL")?;
         vars.push(("DATABASE_URL".into(), format!("{root}/{name}")));
     }

@@ -102,21 +102,18 @@ export class VitrineServer {
     }).toString();
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server: SIGTERM shuts it down gracefully. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
+    child.kill(signal);
     await exited;
   }
 
   /** Kills the server at once (SIGKILL: no shutdown, as a crash or an out-of-memory kill). */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGKILL");
-    await exited;
+  kill(): Promise<void> {
+    return this.stop("SIGKILL");
   }
 
   async restart(): Promise<void> {

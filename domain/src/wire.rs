@@ -65,6 +65,12 @@ pub struct SignedUpload {
 pub struct UploadTicket {
     pub intent_id: String,
     pub uploads: Vec<SignedUpload>,
+    /// How long the signed uploads stay valid, counted from this answer. The browser counts on
+    /// its own clock from when it received the ticket, so a skewed clock does not matter: a
+    /// batch resumed after a reload knows whether it may still send.
+    pub send_within_secs: u32,
+    /// How long `complete_upload` accepts the intent, counted the same way.
+    pub complete_within_secs: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

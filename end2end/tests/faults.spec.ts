@@ -2,10 +2,11 @@
 // the storage away for a while (unreachable from the browser; an external S3 server killed and
 // started again), the server killed with SIGKILL. Each ends with every photo in
 // the gallery exactly once, the store holding exactly their files, and nothing left for gc.
-import { Page, Route } from "@playwright/test";
+import { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
-import { corpus, SMALL_PHOTOS } from "./support/jpeg";
-import { createProduct, hydrated, shots, signUp } from "./support/pages";
+import { SMALL_PHOTOS } from "./support/jpeg";
+import { allDone, BIGGER, nothingLostNothingLeft, toTheStore } from "./support/batch";
+import { createProduct, shots, signUp } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
 let server: VitrineServer;
@@ -17,33 +18,6 @@ test.afterAll(async () => {
 });
 
 const PHOTOS = SMALL_PHOTOS;
-const BIGGER = ["photos/jolla.jpg", "photos/progressive.jpg", "photos/canon_hdr_NO.jpg", "photos/cmyk.jpg", "photos/phone-24mp-orient6-gps.jpg", "photos/corrupt-exif-10mp.jpg"].map(corpus);
-
-/** A request that sends bytes to the bucket (a POST form or a PUT), not one that reads. */
-const toTheStore = (route: Route) => {
-  const request = route.request();
-  return new URL(request.url()).pathname.startsWith("/vitrine-media") && request.method() !== "GET";
-};
-
-async function allDone(page: Page) {
-  for (const item of await page.getByTestId("upload-item").all()) {
-    await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
-  }
-}
-
-/** Every photo in the gallery exactly once, after a reload too; the store holds exactly their
- * three files each, as registered; gc finds nothing to remove. */
-async function nothingLostNothingLeft(page: Page, photos: number, objectsBefore: number, app = server, store = server) {
-  await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
-  await page.reload();
-  await hydrated(page);
-  await expect(page.getByTestId("gallery-item")).toHaveCount(photos);
-  expect(store.storedObjects()).toHaveLength(objectsBefore + 3 * photos);
-  expect(app.cli(["check"])).toContain("all in the store as registered");
-  const gc = app.cli(["gc", "--dry-run", "--grace-hours", "0"]);
-  expect(gc).toContain("objects of deleted images: 0 would remove");
-  expect(gc).toContain("unreferenced objects older than 0 h: 0 would remove");
-}
 
 test("a connection dropped at begin, at transfer, or after complete is retried and never doubles a photo", async ({ page, pageErrors }) => {
   pageErrors.allow(/net::ERR_CONNECTION_RESET|net::ERR_FAILED/);
@@ -73,7 +47,7 @@ test("a connection dropped at begin, at transfer, or after complete is retried a
   expect(seen.complete).toBe(PHOTOS.length + 1);
   await expect(page.getByTestId("upload-error")).toHaveCount(0);
   await page.unrouteAll();
-  await nothingLostNothingLeft(page, PHOTOS.length, before);
+  await nothingLostNothingLeft(page, server, PHOTOS.length, before);
 });
 
 test("storage away for a while: the seller sees why, nothing is registered meanwhile, and the batch finishes when it is back", async ({ page, pageErrors }) => {
@@ -97,7 +71,7 @@ test("storage away for a while: the seller sees why, nothing is registered meanw
   await allDone(page);
   await expect(page.getByTestId("upload-waiting")).toHaveCount(0);
   await page.unrouteAll();
-  await nothingLostNothingLeft(page, PHOTOS.length, before);
+  await nothingLostNothingLeft(page, server, PHOTOS.length, before);
 });
 
 /** Picks the bigger photos, kills `victim` with SIGKILL once one is on its way, checks the row
@@ -124,7 +98,7 @@ test("the server killed with SIGKILL mid-batch and started again: every photo ar
   const before = server.storedObjects().length;
   // Killed while photos are being shrunk, sent and registered; its embedded store dies with it.
   await killMidBatch(page, server, /not reachable, retrying in \d+ s…/, "upload-server-down");
-  await nothingLostNothingLeft(page, BIGGER.length, before);
+  await nothingLostNothingLeft(page, server, BIGGER.length, before);
 });
 
 test("the external S3 server killed mid-batch and started again: uploads wait, say why, and finish", async ({ page, pageErrors }) => {
@@ -147,7 +121,7 @@ test("the external S3 server killed mid-batch and started again: uploads wait, s
     await createProduct(page, "Glass carafes");
     const before = store.storedObjects().length;
     await killMidBatch(page, store, /(Storage not reachable|The server cannot finish this now), retrying in \d+ s…/, "upload-store-down");
-    await nothingLostNothingLeft(page, BIGGER.length, before, app, store);
+    await nothingLostNothingLeft(page, app, BIGGER.length, before, store);
   } finally {
     await app.dispose();
     await store.dispose();

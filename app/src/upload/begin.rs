@@ -23,15 +23,7 @@ pub async fn begin_upload(
 #[cfg(feature = "hydrate")]
 pub async fn begin(
     product_id: i64,
-    encoded: &[super::process::EncodedVariant],
+    declared: &[DeclaredObject],
 ) -> Result<UploadTicket, super::stop::Stop> {
-    let declared = encoded
-        .iter()
-        .map(|e| DeclaredObject {
-            variant: e.variant,
-            content_type: e.content_type,
-            size: e.size as u64,
-        })
-        .collect();
-    Ok(begin_upload(product_id, declared).await?)
+    Ok(begin_upload(product_id, declared.to_vec()).await?)
 }

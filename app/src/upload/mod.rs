@@ -4,7 +4,9 @@
 //! bucket) → `complete` (the app verifies and registers the image). `run` takes one file
 //! through them; every step answers with a `Stop` when it cannot go on, and waits on the
 //! item's `CancelToken`; a fault that may pass (server, storage or network away) is retried
-//! with `backoff` by `retry`, saying why on the row. `queue` keeps several files in flight; `process`'s worker pool limits
+//! with `backoff` by `retry`, saying why on the row. `resume` decides the next step from what
+//! is known of a photo, and `journal` keeps that in IndexedDB, so a reload goes on where the
+//! last page stopped. `queue` keeps several files in flight; `process`'s worker pool limits
 //! how many are shrunk at once. `uploader` is the panel, `item` one row's state.
 
 // Pure rules, compiled everywhere so their tests run natively.
@@ -13,6 +15,8 @@ mod backoff;
 mod begin;
 mod complete;
 mod item;
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod resume;
 pub mod store_answer;
 mod uploader;
 pub use begin::{BeginUpload, begin_upload};
@@ -21,6 +25,8 @@ pub use uploader::Uploader;
 
 #[cfg(feature = "hydrate")]
 mod cancel;
+#[cfg(feature = "hydrate")]
+mod journal;
 #[cfg(feature = "hydrate")]
 mod process;
 #[cfg(feature = "hydrate")]

@@ -27,6 +27,7 @@ pub const MAX_WORKERS: usize = 4;
 
 /// One encoded variant, as the worker made it: its bytes stay in JavaScript (the worker
 /// transferred them), wrapped in the `Blob` the transfer sends.
+#[derive(Clone)]
 pub struct EncodedVariant {
     pub variant: Variant,
     pub blob: Blob,

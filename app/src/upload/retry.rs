@@ -1,5 +1,6 @@
 //! Runs one step again while it fails with a fault that may pass, waiting as [`Backoff`] says
-//! and telling the seller why; a cancel ends the wait at once.
+//! and telling the seller why; a cancel ends the wait at once. When it gives up, the step's
+//! last fault is the answer, so the runner can keep what was done for a later Retry.
 
 use std::future::Future;
 use std::pin::pin;
@@ -33,7 +34,7 @@ where
         };
         let Some(wait_ms) = backoff.next_wait() else {
             waiting(None);
-            return Err(Stop::Failed(fault.gave_up()));
+            return Err(Stop::Interrupted(fault));
         };
         waiting(Some(fault.retrying(wait_ms)));
         let wait_ms = i32::try_from(wait_ms).unwrap_or(i32::MAX);

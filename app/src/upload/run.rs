@@ -1,75 +1,144 @@
-//! Runs one file through process → begin → transfer → complete, reporting to its row. Each
-//! step is its own module and answers with [`Stop`] when it cannot go on.
+//! Runs one photo through process → begin → transfer → complete, reporting to its row. Which
+//! step comes next is `resume::next_step`'s decision, made from what the journal knows, so a
+//! photo resumed after a reload goes on where it stopped. Each step is its own module and
+//! answers with [`Stop`] when it cannot go on.
 
 use leptos::prelude::*;
 
 use super::cancel::CancelToken;
+use super::resume::{Step, next_step};
 use super::retry::patiently;
 use super::stop::Stop;
 use super::{UploadItem, UploadState, begin, process, transfer};
-use crate::api::UploadTicket;
 use crate::upload::{cancel_upload, complete_upload};
 
 /// Uploads `item`; true when its image was registered. Failures and cancellation are shown
-/// on the item; a stopped upload's intent is released so nothing is left behind.
+/// on the item.
 pub async fn run(product_id: i64, item: &UploadItem) -> bool {
     let cancel = item.cancel_token();
-    let mut ticket: Option<UploadTicket> = None;
-    match attempt(product_id, item, &cancel, &mut ticket).await {
-        Ok(()) => true,
+    match attempt(product_id, item, &cancel).await {
+        Ok(()) => {
+            item.forget().await;
+            true
+        }
+        // Given up after minutes of waiting: the intent and the journal stay, so Retry, or
+        // the next page, goes on from here (an intent nobody finishes expires, and gc
+        // deletes what was sent under it).
+        Err(Stop::Interrupted(fault)) => {
+            item.fail(fault.gave_up());
+            false
+        }
+        Err(Stop::Unreadable) => {
+            item.fail(
+                "This photo cannot be resumed: the browser no longer lets the page read it. \
+                 Choose it again, or dismiss it."
+                    .into(),
+            );
+            item.state.set(UploadState::Unreadable);
+            false
+        }
         Err(stop) => {
-            if let Some(ticket) = ticket {
-                // Whatever reached the store goes, and the intent is released.
-                let _ = cancel_upload(ticket.intent_id).await;
+            // Whatever reached the store goes, the intent is released, and the journal
+            // forgets the photo: a refused or cancelled photo is not resumed by a reload.
+            if let Some(intent_id) = item.kept.with_value(|p| {
+                p.ticket
+                    .as_ref()
+                    .map(|signed| signed.ticket.intent_id.clone())
+            }) {
+                let _ = cancel_upload(intent_id).await;
+                item.kept.update_value(|p| {
+                    p.drop_ticket();
+                });
             }
+            item.forget().await;
             match stop {
-                Stop::Cancelled => item.state.set(UploadState::Cancelled),
                 Stop::Failed(message) => item.fail(message),
-                Stop::Interrupted(fault) => item.fail(fault.gave_up()),
+                _ => item.state.set(UploadState::Cancelled),
             }
             false
         }
     }
 }
 
-async fn attempt(
-    product_id: i64,
-    item: &UploadItem,
-    cancel: &CancelToken,
-    ticket_out: &mut Option<UploadTicket>,
-) -> Result<(), Stop> {
-    cancel.check()?;
-    // The row says "Waiting" until a photo worker takes the file.
-    let file = item.file.get_value();
-    let encoded =
-        process::variants(&file, cancel, || item.advance(UploadState::Processing, 2)).await?;
-    cancel.check()?;
-
+async fn attempt(product_id: i64, item: &UploadItem, cancel: &CancelToken) -> Result<(), Stop> {
     // Each network step is tried again while the server or the storage is away; the row
     // says why it waits. Trying again is safe: a repeated begin only records an intent that
     // expires unused, a repeated transfer writes the same bytes, and completing an intent
     // twice returns the image it registered the first time.
     let row = *item;
     let waiting = move |notice: Option<String>| row.waiting.set(notice);
-    item.advance(UploadState::Uploading, 5);
-    let ticket = patiently(cancel, waiting, || begin::begin(product_id, &encoded)).await?;
-    *ticket_out = Some(ticket.clone());
-    cancel.check()?;
-
-    transfer::send_all(
-        &ticket,
-        &encoded,
-        cancel,
-        move |fraction| row.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8),
-        waiting,
-    )
-    .await?;
-
-    item.advance(UploadState::Verifying, 96);
-    patiently(cancel, waiting, || async {
-        Ok(complete_upload(ticket.intent_id.clone()).await?)
-    })
-    .await?;
-    item.advance(UploadState::Done, 100);
-    Ok(())
+    loop {
+        cancel.check()?;
+        let has_file = item.file.with_value(Option::is_some);
+        let step = item
+            .kept
+            .with_value(|p| next_step(p, has_file, js_sys::Date::now()));
+        match step {
+            Step::Unreadable => return Err(Stop::Unreadable),
+            Step::Process => {
+                let Some(file) = item.file.get_value() else {
+                    return Err(Stop::Unreadable);
+                };
+                // The row says "Waiting" until a photo worker takes the file.
+                let encoded =
+                    process::variants(&file, cancel, || item.advance(UploadState::Processing, 2))
+                        .await?;
+                item.keep_encoded(encoded).await;
+                // The journal holds the variants now; the original is no longer needed.
+                item.file.set_value(None);
+            }
+            Step::Begin { release } => {
+                item.advance(UploadState::Uploading, 5);
+                if let Some(old) = release {
+                    // Best effort: an intent left behind expires, and gc deletes its objects.
+                    let _ = cancel_upload(old).await;
+                    item.note(|p| {
+                        p.drop_ticket();
+                    })
+                    .await;
+                }
+                let declared = item.kept.with_value(|p| p.declared());
+                let ticket =
+                    patiently(cancel, waiting, || begin::begin(product_id, &declared)).await?;
+                item.note(|p| p.keep_ticket(ticket, js_sys::Date::now()))
+                    .await;
+            }
+            Step::Send { upload } => {
+                item.advance(UploadState::Uploading, 5);
+                let (total, before) = item.kept.with_value(|p| p.bytes());
+                let blob = item
+                    .encoded
+                    .with_value(|e| {
+                        e.iter()
+                            .find(|v| v.variant == upload.variant)
+                            .map(|v| v.blob.clone())
+                    })
+                    .ok_or_else(|| {
+                        Stop::Failed(format!(
+                            "The {} variant of this photo is missing. Choose the photo again.",
+                            upload.variant
+                        ))
+                    })?;
+                let total = total.max(1) as f64;
+                let report = move |sent: usize| {
+                    let fraction = (before as f64 + sent as f64) / total;
+                    row.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
+                };
+                patiently(cancel, waiting, || {
+                    transfer::send(&upload, &blob, cancel, report)
+                })
+                .await?;
+                item.note(|p| p.mark_sent(upload.variant)).await;
+            }
+            Step::Complete { intent_id } => {
+                item.advance(UploadState::Verifying, 96);
+                patiently(cancel, waiting, || async {
+                    Ok(complete_upload(intent_id.clone()).await?)
+                })
+                .await?;
+                item.advance(UploadState::Done, 100);
+                return Ok(());
+            }
+        }
+    }
 }

@@ -10,8 +10,11 @@ pub enum Stop {
     Cancelled,
     /// A sentence for the seller: what went wrong and what to do.
     Failed(String),
-    /// A fault that may pass: the step is tried again (see `retry`).
+    /// A fault that may pass: the step is tried again (see `retry`); what `retry` answers
+    /// once it gives up.
     Interrupted(Fault),
+    /// Resumed after a reload, but neither the photo nor its variants can be read.
+    Unreadable,
 }
 
 impl From<AppError> for Stop {

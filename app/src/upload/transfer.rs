@@ -16,11 +16,9 @@ use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
 use super::backoff::Fault;
 use super::cancel::CancelToken;
-use super::process::EncodedVariant;
-use super::retry::patiently;
 use super::stop::Stop;
 use super::store_answer::{StoreAnswer, store_answer};
-use crate::api::{SignedUpload, UploadTicket};
+use crate::api::SignedUpload;
 
 fn js_error(err: wasm_bindgen::JsValue) -> Stop {
     Stop::Failed(format!("The browser refused to send the file ({err:?})."))
@@ -37,47 +35,10 @@ enum Outcome {
     Aborted,
 }
 
-/// Sends every encoded variant to its signed upload, paired by variant, each tried again
-/// while the storage is away; `on_progress` gets the fraction of all bytes sent so far
-/// (0.0–1.0), `waiting` what to show while waiting to try again.
-pub async fn send_all(
-    ticket: &UploadTicket,
-    encoded: &[EncodedVariant],
-    cancel: &CancelToken,
-    on_progress: impl Fn(f64) + Clone + 'static,
-    waiting: impl Fn(Option<String>) + Clone,
-) -> Result<(), Stop> {
-    let total = encoded.iter().map(|e| e.size).sum::<usize>().max(1) as f64;
-    let mut sent_before = 0usize;
-    for target in &ticket.uploads {
-        // By variant, not by position: nothing makes the server answer in declaration order.
-        let variant = encoded
-            .iter()
-            .find(|e| e.variant == target.variant)
-            .ok_or_else(|| {
-                Stop::Failed(format!(
-                    "The server signed a {} variant this photo does not have. Reload the page.",
-                    target.variant
-                ))
-            })?;
-        let offset = sent_before;
-        patiently(cancel, waiting.clone(), || {
-            let report = on_progress.clone();
-            send(target, &variant.blob, cancel, move |sent| {
-                report((offset + sent) as f64 / total)
-            })
-        })
-        .await?;
-        sent_before += variant.size;
-        cancel.check()?;
-    }
-    Ok(())
-}
-
 /// Sends `blob` to `target` once: a dropped connection or a busy store is
 /// `Stop::Interrupted`, which the caller tries again; `on_progress` gets the bytes sent so far
 /// (a new try restarts the count, and the bar simply waits).
-async fn send(
+pub async fn send(
     target: &SignedUpload,
     blob: &Blob,
     cancel: &CancelToken,

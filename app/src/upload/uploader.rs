@@ -1,11 +1,12 @@
 //! The uploader panel: choose, drop or paste photos; one row per file with its progress,
-//! Cancel and Retry.
+//! Cancel and Retry. Photos an earlier page left unfinished (a reload, a crashed tab) come
+//! back from the journal when the panel opens, and go on where they stopped.
 
 use leptos::prelude::*;
 
 use super::item::{UploadItem, UploadState};
 #[cfg(feature = "hydrate")]
-use super::queue;
+use super::{journal, queue};
 
 /// File types offered by the picker. Listing them (rather than `image/*`) makes iPhones hand
 /// over JPEG instead of HEIC.
@@ -15,28 +16,88 @@ const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/tiff,image/gif";
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
     let items = RwSignal::new(Vec::<UploadItem>::new());
+    // How many photos came back from an earlier page.
+    let resumed = RwSignal::new(0usize);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
     #[cfg(feature = "hydrate")]
     let runner = StoredValue::new_local(queue::Queue::new(product_id, move || {
         uploaded.update(|n| *n += 1)
     }));
+    // Each photo is journaled before it is queued, so a reload at any moment finds it.
+    #[cfg(feature = "hydrate")]
+    let enqueue = move |added: Vec<UploadItem>| {
+        leptos::task::spawn_local(async move {
+            for item in added {
+                item.journal().await;
+                runner.with_value(|q| q.push(vec![item]));
+            }
+        });
+    };
     #[cfg(feature = "hydrate")]
     let add_files = move |files: Vec<gloo_file::File>| {
-        let start = items.with_untracked(Vec::len);
+        if files.is_empty() {
+            return;
+        }
+        journal::ask_to_persist();
+        // A photo chosen again replaces its row that could not be resumed.
+        let names: Vec<String> = files.iter().map(gloo_file::File::name).collect();
+        for item in items.get_untracked() {
+            if item.state.get_untracked() == UploadState::Unreadable
+                && names.contains(&item.name.get_value())
+            {
+                dismiss(items, item);
+            }
+        }
+        let start = items.with_untracked(|list| list.iter().map(|i| i.key + 1).max().unwrap_or(0));
         let added: Vec<UploadItem> = files
             .into_iter()
             .enumerate()
-            .map(|(i, file)| UploadItem::new(start + i, file))
+            .map(|(i, file)| UploadItem::new(start + i, product_id, file))
             .collect();
         items.update(|list| list.extend(added.iter().copied()));
-        runner.with_value(|q| q.push(added));
+        enqueue(added);
     };
     #[cfg(feature = "hydrate")]
     let retry = Callback::new(move |item: UploadItem| {
         item.reset();
-        runner.with_value(|q| q.push(vec![item]));
+        enqueue(vec![item]);
     });
     #[cfg(not(feature = "hydrate"))]
     let retry = Callback::new(|_: UploadItem| {});
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let remove = Callback::new(move |item: UploadItem| {
+        #[cfg(feature = "hydrate")]
+        dismiss(items, item);
+    });
+    let choose_again = Callback::new(move |_: ()| {
+        if let Some(input) = input_ref.get_untracked() {
+            input.click();
+        }
+    });
+
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        match journal::unfinished(product_id, js_sys::Date::now()).await {
+            Ok(kept) if !kept.is_empty() => {
+                let start = items.with_untracked(Vec::len);
+                let back: Vec<UploadItem> = kept
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| UploadItem::resumed(start + i, k))
+                    .collect();
+                resumed.set(back.len());
+                // Before any newly chosen photo: they were chosen first.
+                items.update(|list| {
+                    let mut all = back.clone();
+                    all.append(list);
+                    *list = all;
+                });
+                runner.with_value(|q| q.push(back));
+            }
+            Ok(_) => {}
+            Err(err) => leptos::logging::warn!("Unfinished uploads cannot be resumed: {err}"),
+        }
+    });
 
     #[cfg(feature = "hydrate")]
     {
@@ -88,23 +149,20 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
 
     let summary = move || {
         items.with(|list| {
-            let wanted = list
-                .iter()
-                .filter(|i| i.state.get() != UploadState::Cancelled)
-                .count();
-            let done = list
-                .iter()
-                .filter(|i| i.state.get() == UploadState::Done)
-                .count();
-            let failed = list
-                .iter()
-                .filter(|i| i.state.get() == UploadState::Failed)
-                .count();
-            match (wanted, failed) {
-                (0, _) => String::new(),
-                (_, 0) => format!("{done} of {wanted} uploaded"),
-                _ => format!("{done} of {wanted} uploaded, {failed} failed"),
+            let count = |state: UploadState| list.iter().filter(|i| i.state.get() == state).count();
+            let wanted = list.len() - count(UploadState::Cancelled);
+            if wanted == 0 {
+                return String::new();
             }
+            let mut sentence = format!("{} of {wanted} uploaded", count(UploadState::Done));
+            let (failed, unreadable) = (count(UploadState::Failed), count(UploadState::Unreadable));
+            if failed > 0 {
+                sentence.push_str(&format!(", {failed} failed"));
+            }
+            if unreadable > 0 {
+                sentence.push_str(&format!(", {unreadable} to choose again"));
+            }
+            sentence
         })
     };
 
@@ -115,18 +173,37 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop>
-                <input type="file" multiple accept=ACCEPT data-testid="upload-input" on:change=on_change/>
+                <input type="file" multiple accept=ACCEPT data-testid="upload-input" node_ref=input_ref on:change=on_change/>
                 <span class="button dropzone-button" aria-hidden="true">"Choose photos"</span>
                 <span class="dropzone-text">
                     "Or drop or paste them here. JPEG, PNG, WebP, TIFF or GIF: photos are shrunk and cleaned of location data on this device before upload."
                 </span>
             </label>
+            {move || (resumed.get() > 0).then(|| view! {
+                <p class="upload-resumed" role="status" data-testid="upload-resumed">
+                    {resumed_sentence(resumed.get())}
+                </p>
+            })}
             <p class="upload-summary" role="status" aria-live="polite" data-testid="upload-summary">{summary}</p>
             <ul class="upload-list">
-                <For each=move || items.get() key=|item| item.key children=move |item| view! { <UploadRow item retry/> }/>
+                <For each=move || items.get() key=|item| item.key children=move |item| view! { <UploadRow item retry remove choose_again/> }/>
             </ul>
         </section>
     }
+}
+
+fn resumed_sentence(count: usize) -> String {
+    match count {
+        1 => "1 photo from before the page was reloaded goes on where it stopped.".into(),
+        n => format!("{n} photos from before the page was reloaded go on where they stopped."),
+    }
+}
+
+/// Takes a row off the panel and its photo out of the journal.
+#[cfg(feature = "hydrate")]
+fn dismiss(items: RwSignal<Vec<UploadItem>>, item: UploadItem) {
+    items.update(|list| list.retain(|i| i.key != item.key));
+    leptos::task::spawn_local(async move { item.forget().await });
 }
 
 #[cfg(feature = "hydrate")]
@@ -135,7 +212,12 @@ fn file_list(list: web_sys::FileList) -> Vec<gloo_file::File> {
 }
 
 #[component]
-fn UploadRow(item: UploadItem, retry: Callback<UploadItem>) -> impl IntoView {
+fn UploadRow(
+    item: UploadItem,
+    retry: Callback<UploadItem>,
+    remove: Callback<UploadItem>,
+    choose_again: Callback<()>,
+) -> impl IntoView {
     let name = item.name.get_value();
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let cancel = move |_| {
@@ -159,6 +241,12 @@ fn UploadRow(item: UploadItem, retry: Callback<UploadItem>) -> impl IntoView {
                 {move || matches!(item.state.get(), UploadState::Failed | UploadState::Cancelled).then(|| view! {
                     <button class="icon" data-testid="upload-retry" aria-label=format!("Retry {}", item.name.get_value())
                         on:click=move |_| retry.run(item)>"Retry"</button>
+                })}
+                {move || (item.state.get() == UploadState::Unreadable).then(|| view! {
+                    <button class="icon" data-testid="upload-choose-again" aria-label=format!("Choose {} again", item.name.get_value())
+                        on:click=move |_| choose_again.run(())>"Choose again"</button>
+                    <button class="icon" data-testid="upload-dismiss" aria-label=format!("Dismiss {}", item.name.get_value())
+                        on:click=move |_| remove.run(item)>"Dismiss"</button>
                 })}
             </span>
             {move || item.waiting.get().map(|w| view! { <p class="upload-waiting" data-testid="upload-waiting" role="status">{w}</p> })}

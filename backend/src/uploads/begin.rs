@@ -86,5 +86,11 @@ pub async fn begin(
     Ok(UploadTicket {
         intent_id: intent_id.to_string(),
         uploads,
+        send_within_secs: seconds(POST_EXPIRY),
+        complete_within_secs: seconds(POST_EXPIRY + COMPLETE_GRACE),
     })
+}
+
+fn seconds(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }

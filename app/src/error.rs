@@ -16,12 +16,41 @@ pub enum AppError {
     /// The request was understood and refused; the message says why and what to do.
     #[error("{0}")]
     Refused(String),
+    /// Refused because of the state things are in (a name taken, an upload already
+    /// registered); the message says which.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request did not come from the site's own pages (see `server::same_origin`).
+    #[error("{0}")]
+    CrossSite(String),
+    /// A server function was sent a body of a type it does not take.
+    #[error("{0}")]
+    WrongContentType(String),
     /// Something failed on the server or on the way; trying again may help.
     #[error("{0}")]
     Unavailable(String),
     /// The server did not answer at all (made in the browser, never sent by the server).
     #[error("{0}")]
     Unreachable(String),
+}
+
+impl AppError {
+    /// The HTTP status this answer travels with: refusals are the caller's (4xx), faults the
+    /// server's (5xx), so monitoring sees a server on fire only when it is. The server sets it
+    /// (`server::answers`); the browser reads the message either way.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Refused(_) => 400,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden | AppError::CrossSite(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::WrongContentType(_) => 415,
+            AppError::Unavailable(_) => 503,
+            // Made by the browser when no answer came; never sent.
+            AppError::Unreachable(_) => 502,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -61,6 +90,7 @@ impl From<backend::Error> for AppError {
             E::Unauthenticated => AppError::Unauthenticated,
             E::Forbidden => AppError::Forbidden,
             E::NotFound(_) => AppError::NotFound(err.to_string()),
+            E::Conflict(_) => AppError::Conflict(err.to_string()),
             other => AppError::Refused(other.to_string()),
         }
     }

@@ -13,6 +13,9 @@ pub use crate::storage::settings::{Encryption, MediaUrls, S3Settings};
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub site_addr: SocketAddr,
+    /// The origins browsers use for the site (`VITRINE_SITE_URL`), e.g. `https://shop.example`;
+    /// empty: `http://site_addr`, and a request must come from the host it names.
+    pub site_origins: Vec<String>,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub storage: StorageSettings,
@@ -36,6 +39,14 @@ pub enum StorageSettings {
 }
 
 impl Settings {
+    /// The site's first origin: the one CORS rules and doctor's checks use.
+    pub fn site_origin(&self) -> String {
+        self.site_origins
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+    }
+
     /// `sqlite://DATA_DIR/vitrine.db`, the default database.
     pub fn default_database_url(data_dir: &Path) -> String {
         format!("sqlite://{}/vitrine.db", data_dir.display())

@@ -166,7 +166,17 @@ struct Timings {
 /// One seller: sign up, create a product, upload `images` photos one after another.
 async fn seller(base: String, n: usize, images: usize, photo: Arc<Photo>) -> Timings {
     let mut t = Timings::default();
-    let http = match reqwest::Client::builder().cookie_store(true).build() {
+    // As the site's own pages do: the server refuses state changes without the site's Origin.
+    let origin = reqwest::header::HeaderValue::from_str(&base)
+        .map(|v| reqwest::header::HeaderMap::from_iter([(reqwest::header::ORIGIN, v)]));
+    let built = origin.map_err(|e| e.to_string()).and_then(|headers| {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    let http = match built {
         Ok(h) => h,
         Err(e) => {
             t.errors.push(e.to_string());

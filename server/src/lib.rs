@@ -2,9 +2,11 @@
 //! the embedded S3 store (`embedded_store`), the probes (`health`), the `/media/…` proxy (`media_proxy`) and the redirect of
 //! signed-out visitors (`sign_in_guard`).
 
+mod answers;
 pub mod cli;
 pub mod embedded_store;
 mod health;
 mod media_proxy;
+mod same_origin;
 mod sign_in_guard;
 pub mod startup;

@@ -17,7 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
-use crate::{embedded_store, health, media_proxy, sign_in_guard};
+use crate::{answers, embedded_store, health, media_proxy, same_origin, sign_in_guard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -166,6 +166,11 @@ impl Application {
                 move |request, next| {
                     sign_in_guard::redirect_signed_out(state.clone(), request, next)
                 }
+            }))
+            .layer(axum::middleware::from_fn(answers::with_status))
+            .layer(axum::middleware::from_fn({
+                let state = state.clone();
+                move |request, next| same_origin::only_from_the_site(state.clone(), request, next)
             }));
         Ok(Router::new()
             .route("/healthz", get(health::live))

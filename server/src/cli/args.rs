@@ -1,27 +1,9 @@
 //! The command line's argument types: what each subcommand takes, and the choices of the
 //! configuration flags, mapped onto the domain's own types.
 
-use backend::Settings;
 use backend::storage::Provider;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use domain::UploadMethod;
-
-#[derive(Debug, Args)]
-pub(super) struct SiteArgs {
-    /// The address browsers use for the site (its origin, for CORS), e.g. https://shop.example
-    /// [default: http://LEPTOS_SITE_ADDR]
-    #[arg(long, env = "VITRINE_SITE_URL")]
-    site_url: Option<String>,
-}
-
-impl SiteArgs {
-    pub(super) fn origin(&self, settings: &Settings) -> String {
-        self.site_url
-            .as_deref()
-            .map(|u| u.trim_end_matches('/').to_owned())
-            .unwrap_or_else(|| format!("http://{}", settings.site_addr))
-    }
-}
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum MigrateAction {

@@ -12,6 +12,28 @@ use domain::UploadMethod;
 
 use super::args::{MediaUrlsArg, ProviderArg, SseArg, StorageKind, UploadMethodArg};
 
+/// `VITRINE_SITE_URL` as origins (`https://shop.example`): scheme and host, no path.
+fn site_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|url| {
+            let origin = url.trim_end_matches('/');
+            let valid = ["http://", "https://"]
+                .iter()
+                .any(|scheme| origin.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty() && !rest.contains('/')));
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError(format!(
+                    "VITRINE_SITE_URL: {url:?} is not a site address; give scheme and host, e.g. https://shop.example (several: comma-separated)"
+                )))
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Configuration")]
 pub(super) struct ConfigArgs {
@@ -23,6 +45,11 @@ pub(super) struct ConfigArgs {
         global = true
     )]
     leptos_site_addr: SocketAddr,
+    /// The address(es) browsers use for the site, comma-separated (apex and www, say): the
+    /// bucket's CORS rule, and the only origins state-changing requests are accepted from.
+    /// [default: http://LEPTOS_SITE_ADDR, and requests must come from the host they name]
+    #[arg(long = "site-url", env = "VITRINE_SITE_URL", global = true)]
+    vitrine_site_url: Option<String>,
     /// Where the embedded database and object store keep their files.
     #[arg(
         long,
@@ -150,6 +177,7 @@ impl ConfigArgs {
                 .vitrine_secure_cookies
                 .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
             site_addr: self.leptos_site_addr,
+            site_origins: site_origins(self.vitrine_site_url.as_deref())?,
             data_dir: self.vitrine_data_dir,
             storage,
             key_prefix,

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use args::{MigrateAction, SiteArgs, UserCommand};
+use args::{MigrateAction, UserCommand};
 use config::ConfigArgs;
 pub use config::ConfigError;
 pub use error::CliError;
@@ -60,15 +60,10 @@ enum Command {
         /// Print the checks as JSON (an array of {name, ok, detail, fix}).
         #[arg(long)]
         json: bool,
-        #[command(flatten)]
-        site: SiteArgs,
     },
     /// Create the bucket if the credentials allow, add the CORS rule uploads from the site need
     /// (keeping other rules), then check both with a real upload. Says what it changed.
-    SetupBucket {
-        #[command(flatten)]
-        site: SiteArgs,
-    },
+    SetupBucket,
     /// Import an existing media folder (for example a Django MEDIA_ROOT) into the bucket and the
     /// database: every image becomes three variants (metadata such as GPS stripped), checked
     /// after upload. Re-running imports nothing twice, and resumes a run that was stopped. The
@@ -196,12 +191,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             .map_err(CliError::doing("cannot read the photos to import"))?;
             commands::import::import_local(settings, items, approve, dry_run).await
         }
-        Command::SetupBucket { site } => {
-            let origin = site.origin(&settings);
+        Command::SetupBucket => {
+            let origin = settings.site_origin();
             commands::setup_bucket::setup_bucket(&settings, &origin).await
         }
-        Command::Doctor { json, site } => {
-            let origin = site.origin(&settings);
+        Command::Doctor { json } => {
+            let origin = settings.site_origin();
             commands::doctor::doctor(&settings, &origin, json).await
         }
         Command::Check { json } => commands::check::check(settings, json).await,

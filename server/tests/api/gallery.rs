@@ -124,7 +124,7 @@ async fn concurrent_reorders_never_lose_an_update(db: Db) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&stale, AppError::Refused(m) if m.contains("reload")),
+        matches!(&stale, AppError::Conflict(m) if m.contains("reload")),
         "{stale:?}"
     );
     assert!(matches!(

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod attacks;
 mod doctor;
 mod faults;
 mod gallery;

@@ -56,7 +56,7 @@ async fn sign_in_checks_the_password_and_sign_up_refuses_duplicates(db: Db) {
         .unwrap();
     let err: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
     assert!(
-        matches!(&err, AppError::Refused(m) if m.contains("already exists")),
+        matches!(&err, AppError::Conflict(m) if m.contains("already exists")),
         "{err:?}"
     );
 

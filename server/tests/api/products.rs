@@ -81,7 +81,7 @@ async fn products_are_renamed_and_deleted_by_their_seller_only(db: Db) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, AppError::Refused(m) if m.contains("now has 2 images")),
+        matches!(&e, AppError::Conflict(m) if m.contains("now has 2 images")),
         "{e:?}"
     );
     assert_eq!(

@@ -368,7 +368,7 @@ async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {
     seller.complete(&done.intent_id).await.unwrap();
     assert!(matches!(
         cancel(&seller, done.intent_id.clone()).await,
-        Err(AppError::Refused(_))
+        Err(AppError::Conflict(_))
     ));
     assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
 }

@@ -57,6 +57,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
     };
     let mut settings = Settings {
         site_addr: "127.0.0.1:0".parse().unwrap(),
+        site_origins: Vec::new(),
         data_dir: data_dir.clone(),
         database_url,
         storage: StorageSettings::Embedded,
@@ -88,8 +89,13 @@ pub struct Browser {
 impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser {
+            // A page of the site sends its Origin with every POST.
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                .default_headers(reqwest::header::HeaderMap::from_iter([(
+                    reqwest::header::ORIGIN,
+                    reqwest::header::HeaderValue::from_str(&self.base).unwrap(),
+                )]))
                 .build()
                 .unwrap(),
             base: self.base.clone(),
@@ -151,8 +157,11 @@ async fn decode<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Resul
     if status.is_success() {
         Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("bad body {body}: {e}")))
     } else {
-        Err(serde_json::from_str(&body)
-            .unwrap_or_else(|e| panic!("bad error body ({status}) {body}: {e}")))
+        let err: AppError = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("bad error body ({status}) {body}: {e}"));
+        // Every refusal in every test also checks its status: the caller's mistakes are 4xx.
+        assert_eq!(status.as_u16(), err.status(), "{err:?} came as {status}");
+        Err(err)
     }
 }
 
@@ -378,15 +387,28 @@ pub fn replace_field(
         .collect()
 }
 
+/// Fails a test that has not finished after three minutes (each takes seconds), naming it,
+/// instead of letting a request or query that never answers hold CI until its limit.
+pub async fn within_limit(name: &str, test: impl std::future::Future<Output = ()>) {
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+    if tokio::time::timeout(LIMIT, test).await.is_err() {
+        panic!("{name} did not finish within {LIMIT:?}: a request or a query never answered");
+    }
+}
+
 /// Runs each listed test body on SQLite and on PostgreSQL.
 #[allow(unused_macros)]
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(crate::support::Db::Sqlite).await })*
+            $(#[tokio::test] async fn $name() {
+                crate::support::within_limit(stringify!($name), super::$name(crate::support::Db::Sqlite)).await
+            })*
         }
         mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(crate::support::Db::Postgres).await })*
+            $(#[tokio::test] async fn $name() {
+                crate::support::within_limit(stringify!($name), super::$name(crate::support::Db::Postgres)).await
+            })*
         }
     };
 }

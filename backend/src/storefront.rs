@@ -1,5 +1,7 @@
 //! The public product page: approved images only, in the seller's order. Nothing about pending
-//! or rejected images (no URL, no key, no count) leaves this module.
+//! or rejected images (no URL, no key, no count) leaves this module, and a product with no
+//! approved image is not published: it answers exactly as one that does not exist, so its name
+//! does not leak either.
 
 use domain::ImageStatus;
 use domain::wire::{StoreImage, StoreProduct};
@@ -39,6 +41,9 @@ pub async fn product(
             width: img.width,
             height: img.height,
         });
+    }
+    if images.is_empty() {
+        return Err(Error::NotFound("That product"));
     }
     Ok(StoreProduct {
         name: product.name,

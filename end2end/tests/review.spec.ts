@@ -40,8 +40,12 @@ test("an admin approves one upload and rejects another; the store shows only the
 
   // Nothing is public before review.
   const shopper = await (await browser.newContext()).newPage();
-  await shopper.goto(`${server.url}/store/${productId}`);
-  await expect(shopper.getByText("No photos yet.")).toBeVisible();
+  // Nothing approved: the product is not published, and looks as if it did not exist.
+  pageErrors.allow(new RegExp(`/store/${productId}: Failed to load resource: .* 404`));
+  const unpublished = await shopper.goto(`${server.url}/store/${productId}`);
+  expect(unpublished?.status()).toBe(404);
+  await expect(shopper.getByText("That product was not found.")).toBeVisible();
+  await expect(shopper.getByText("Oak stool")).toHaveCount(0);
   await expect(shopper.getByTestId("store-image")).toHaveCount(0);
 
   // A seller cannot review.

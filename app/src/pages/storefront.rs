@@ -57,17 +57,9 @@ pub fn StorefrontPage() -> impl IntoView {
     }
 }
 
+/// At least one: a product with nothing approved is not found (see `backend::storefront`).
 #[component]
 fn StoreImages(images: Vec<StoreImage>) -> impl IntoView {
-    if images.is_empty() {
-        return view! {
-            <div class="empty">
-                <p><strong>"No photos yet."</strong></p>
-                <p class="muted">"Photos appear here once the shop's team has approved them."</p>
-            </div>
-        }
-        .into_any();
-    }
     view! {
         <div class="store-images">
             {images.into_iter().enumerate().map(|(i, img)| view! {
@@ -79,5 +71,4 @@ fn StoreImages(images: Vec<StoreImage>) -> impl IntoView {
             }).collect_view()}
         </div>
     }
-    .into_any()
 }

@@ -15,15 +15,16 @@ async fn only_admins_review_and_only_approved_images_reach_the_store(db: Db) {
     let first = seller.upload_photo(product.id).await;
     let second = seller.upload_photo(product.id).await;
     let public = app.browser();
-    assert!(
-        public
-            .store_product(product.id)
-            .await
-            .unwrap()
-            .images
-            .is_empty(),
-        "pending images are not public"
+    // Nothing approved: the product is not published, and answers as one that does not exist.
+    assert_eq!(
+        public.store_product(product.id).await.unwrap_err(),
+        public.store_product(987_654).await.unwrap_err(),
     );
+    let page = reqwest::get(format!("{}/store/{}", app.base, product.id))
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 404);
+    assert!(!page.text().await.unwrap().contains("Linen tote"));
 
     // Sellers and strangers cannot use the queue.
     assert_eq!(

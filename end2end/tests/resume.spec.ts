@@ -62,9 +62,14 @@ async function steer(page: Page, rules: { store?: Rule; begin?: Rule; complete?:
   await page.route("**/api/complete_upload", (route) => (reloaded ? (after.completes++, route.continue()) : (rules.complete ?? pass)(route)));
   return {
     after,
+    // Counting starts when the new document commits: a request the old page makes while the
+    // reload is under way belongs to the old page (its answer is lost with it).
     reload: async () => {
-      reloaded = true;
+      const committed = page.waitForEvent("framenavigated").then(() => {
+        reloaded = true;
+      });
       await page.reload();
+      await committed;
       await hydrated(page);
     },
   };

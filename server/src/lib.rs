@@ -7,6 +7,7 @@ pub mod cli;
 pub mod embedded_store;
 mod health;
 mod media_proxy;
+mod safety_headers;
 mod same_origin;
 mod sign_in_guard;
 pub mod startup;

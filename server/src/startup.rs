@@ -17,7 +17,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
-use crate::{answers, embedded_store, health, media_proxy, same_origin, sign_in_guard};
+use crate::{
+    answers, embedded_store, health, media_proxy, safety_headers, same_origin, sign_in_guard,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -176,9 +178,12 @@ impl Application {
             .route("/healthz", get(health::live))
             .route("/readyz", get(health::ready))
             .route("/media/{*key}", get(media_proxy::serve))
-            .layer(Extension(state))
+            .layer(Extension(state.clone()))
             .merge(store_routes)
-            .merge(pages))
+            .merge(pages)
+            .layer(axum::middleware::from_fn(move |request, next| {
+                safety_headers::add(state.clone(), request, next)
+            })))
     }
 
     pub fn port(&self) -> u16 {

@@ -231,7 +231,47 @@ async fn refusals_are_4xx_with_their_sentence(db: Db) {
     ));
 }
 
+/// Issue 15, item 6: pages cannot be framed or sniffed; an uploaded file served on the app's
+/// origin is sandboxed, so it can never run script there.
+async fn pages_and_stored_files_carry_safety_headers(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    seller.upload_photo(product.id).await;
+    let page = seller
+        .http
+        .get(format!("{}/products/{}", app.base, product.id))
+        .send()
+        .await
+        .unwrap();
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(!header(&page, "referrer-policy").is_empty());
+
+    let picture = &seller.gallery(product.id).await.unwrap()[0].url;
+    let file = seller
+        .http
+        .get(format!("{}{picture}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(header(&file, "x-content-type-options"), "nosniff");
+    assert_eq!(
+        header(&file, "content-security-policy"),
+        "default-src 'none'; sandbox"
+    );
+}
+
 on_both_databases!(
+    pages_and_stored_files_carry_safety_headers,
     cross_site_requests_change_nothing,
     a_cross_site_sign_in_sets_no_session,
     an_admin_cannot_be_made_to_approve_from_elsewhere,

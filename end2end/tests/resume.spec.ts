@@ -107,7 +107,7 @@ test("reloaded while photos are being shrunk: none is shrunk twice, each variant
   await reload();
   await expect(page.getByTestId("upload-resumed")).toHaveText(`${BIGGER.length} photos from before the page was reloaded go on where they stopped.`);
   await page.screenshot({ path: `${shots}/upload-resumed.png`, fullPage: true });
-  await allDone(page);
+  await allDone(page, BIGGER.length);
   const log = await states(page);
   for (const r of shrunk) expect(log).not.toContain(`${r.name}:processing`);
   expect(log.filter((s) => s.endsWith(":processing")).length).toBeLessThanOrEqual(BIGGER.length - shrunk.length);
@@ -138,7 +138,7 @@ test("reloaded mid-transfer: variants already stored are not sent again, and no 
     .toBe(4);
 
   await reload();
-  await allDone(page);
+  await allDone(page, SMALL_PHOTOS.length);
   expect(seen.writes).toBe(3 * SMALL_PHOTOS.length - 4);
   expect(seen.begins).toBe(0);
   expect(seen.completes).toBe(SMALL_PHOTOS.length);
@@ -168,7 +168,7 @@ test("reloaded between transfer and completion, one registration's answer lost: 
   await expect.poll(() => registered).toBe(true);
 
   await reload();
-  await allDone(page);
+  await allDone(page, SMALL_PHOTOS.length);
   expect(seen.writes).toBe(0);
   expect(seen.begins).toBe(0);
   expect(seen.completes).toBe(SMALL_PHOTOS.length);
@@ -228,6 +228,8 @@ test("the tab closed mid-batch and the product opened in two tabs: each photo is
   await context.route("**/api/begin_upload", (route) => (begins++, route.continue()));
   await Promise.all(tabs.map((tab) => tab.goto(url)));
   await Promise.all(tabs.map((tab) => hydrated(tab)));
+  const rows = () => Promise.all(tabs.map((tab) => tab.getByTestId("upload-item").count()));
+  await expect.poll(async () => (await rows()).reduce((a, b) => a + b, 0)).toBe(SMALL_PHOTOS.length);
   for (const tab of tabs) await allDone(tab);
   const names = (await Promise.all(tabs.map((tab) => tab.locator("[data-testid=upload-item] .upload-name").allTextContents()))).flat();
   expect(names.sort()).toEqual(SMALL_PHOTOS.map(baseName).sort());

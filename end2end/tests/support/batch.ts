@@ -14,7 +14,10 @@ export const toTheStore = (route: Route) => {
   return new URL(request.url()).pathname.startsWith("/vitrine-media") && request.method() !== "GET";
 };
 
-export async function allDone(page: Page) {
+/** Waits until every upload row is done; with `rows`, first until that many rows are shown
+ * (rows resumed after a reload appear a moment after hydration, and none would pass at once). */
+export async function allDone(page: Page, rows?: number) {
+  if (rows !== undefined) await expect(page.getByTestId("upload-item")).toHaveCount(rows);
   for (const item of await page.getByTestId("upload-item").all()) {
     await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   }

@@ -26,6 +26,13 @@ pub enum AppError {
     /// A server function was sent a body of a type it does not take.
     #[error("{0}")]
     WrongContentType(String),
+    /// Too many attempts at a door with a limit (sign-in, sign-up); the message says how long
+    /// to wait, and the answer carries it as `Retry-After` too.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Something failed on the server or on the way; trying again may help.
     #[error("{0}")]
     Unavailable(String),
@@ -46,6 +53,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::WrongContentType(_) => 415,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Unavailable(_) => 503,
             // Made by the browser when no answer came; never sent.
             AppError::Unreachable(_) => 502,
@@ -91,6 +99,13 @@ impl From<backend::Error> for AppError {
             E::Forbidden => AppError::Forbidden,
             E::NotFound(_) => AppError::NotFound(err.to_string()),
             E::Conflict(_) => AppError::Conflict(err.to_string()),
+            E::TooManyAttempts {
+                message,
+                retry_after,
+            } => AppError::TooManyAttempts {
+                message,
+                retry_after_secs: retry_after.as_secs(),
+            },
             other => AppError::Refused(other.to_string()),
         }
     }

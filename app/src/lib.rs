@@ -38,6 +38,7 @@ use leptos_router::{SsrMode, StaticSegment, path};
 
 use components::header::Header;
 use pages::{
+    account::AccountPage,
     auth::{SignInPage, SignUpPage},
     history::HistoryPage,
     home::HomePage,
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/products/:id") view=ProductPage/>
                         <Route path=path!("/products/:id/history") view=HistoryPage/>
                         <Route path=path!("/admin/review") view=ReviewPage/>
+                        <Route path=path!("/account") view=AccountPage/>
                         // Async: the 404 of an unknown product must reach the status line.
                         <Route path=path!("/store/:id") view=StorefrontPage ssr=SsrMode::Async/>
                     </Routes>

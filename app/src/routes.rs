@@ -2,7 +2,7 @@
 //! Shared by the server (it redirects page loads) and the browser (client-side navigations).
 
 /// Pages only a signed-in account may open.
-const SIGNED_IN_PREFIXES: &[&str] = &["/products", "/admin"];
+const SIGNED_IN_PREFIXES: &[&str] = &["/products", "/admin", "/account"];
 
 pub fn requires_sign_in(path: &str) -> bool {
     SIGNED_IN_PREFIXES
@@ -38,6 +38,7 @@ mod tests {
         assert!(requires_sign_in("/products/7"));
         assert!(requires_sign_in("/products/7/history"));
         assert!(requires_sign_in("/admin/review"));
+        assert!(requires_sign_in("/account"));
         assert!(!requires_sign_in("/"));
         assert!(!requires_sign_in("/store/7"));
         assert!(!requires_sign_in("/productsale"));

@@ -1,7 +1,7 @@
 //! Who is asking (server only): the session cookie, read and written inside server functions.
 
 use backend::AppState;
-use backend::accounts::{self, Account, SESSION_COOKIE, SESSION_LIFETIME};
+use backend::accounts::{self, Account, SESSION_LIFETIME, session_cookie};
 use http::header::{COOKIE, HOST, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue};
@@ -21,14 +21,17 @@ async fn request_parts() -> Result<Parts, AppError> {
         .map_err(|e| AppError::Unavailable(format!("Cannot read the request: {e}")))
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session token the request carries, under the cookie name these settings use (a
+/// plain-HTTP name is never read when cookies are `Secure`).
+fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = session_cookie(state.settings.secure_cookies);
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -40,6 +43,17 @@ pub async fn request_host() -> Result<Option<String>, AppError> {
         .get(HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned))
+}
+
+/// The client's address, as the server found it (`server::client_address`): what sign-in
+/// and sign-up limits count by.
+pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
+    request_parts()
+        .await?
+        .extensions
+        .get::<backend::attempts::ClientAddress>()
+        .map(|client| client.0)
+        .ok_or_else(|| AppError::Unavailable("The server is not set up correctly.".into()))
 }
 
 /// The signed-in account, if any.
@@ -54,7 +68,7 @@ pub async fn account_from_headers(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Account>, AppError> {
-    let Some(token) = session_token(headers) else {
+    let Some(token) = session_token(state, headers) else {
         return Ok(None);
     };
     Ok(accounts::from_session(&state.db, &token).await?)
@@ -65,39 +79,49 @@ pub async fn require_account() -> Result<Account, AppError> {
     current_account().await?.ok_or(AppError::Unauthenticated)
 }
 
-fn set_cookie(value: String) {
+/// Opens a session for `account` and sets its cookie (HttpOnly, SameSite=Lax; Secure and
+/// `__Host-` per config). The session the browser had before, if any, ends: a token planted
+/// or seen before sign-in is worth nothing after it.
+pub async fn start_session(account: &Account) -> Result<(), AppError> {
+    let state = state()?;
+    let parts = request_parts().await?;
+    if let Some(old) = session_token(&state, &parts.headers) {
+        accounts::close_session(&state.db, &old).await?;
+    }
+    let token = accounts::open_session(&state.db, account).await?;
+    set_cookie(&state, &token, SESSION_LIFETIME.as_secs());
+    Ok(())
+}
+
+/// Ends the caller's session, in the database and in the browser.
+pub async fn end_session() -> Result<(), AppError> {
+    let state = state()?;
+    let parts = request_parts().await?;
+    if let Some(token) = session_token(&state, &parts.headers) {
+        accounts::close_session(&state.db, &token).await?;
+    }
+    set_cookie(&state, "", 0);
+    Ok(())
+}
+
+/// Ends every session of the caller's account, this one included.
+pub async fn end_every_session(account: &Account) -> Result<u64, AppError> {
+    let state = state()?;
+    let ended = accounts::close_all_sessions(&state.db, account.id).await?;
+    set_cookie(&state, "", 0);
+    Ok(ended)
+}
+
+fn set_cookie(state: &AppState, token: &str, max_age_secs: u64) {
+    let secure = state.settings.secure_cookies;
+    let name = session_cookie(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    let value =
+        format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     if let (Some(options), Ok(header)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(&value),
     ) {
         options.append_header(SET_COOKIE, header);
     }
-}
-
-/// Opens a session for `account` and sets its cookie (HttpOnly, SameSite=Lax, Secure per config).
-pub async fn start_session(account: &Account) -> Result<(), AppError> {
-    let state = state()?;
-    let token = accounts::open_session(&state.db, account).await?;
-    let secure = if state.settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    set_cookie(format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_LIFETIME.as_secs()
-    ));
-    Ok(())
-}
-
-/// Ends the caller's session, in the database and in the browser.
-pub async fn end_session() -> Result<(), AppError> {
-    let parts = request_parts().await?;
-    if let Some(token) = session_token(&parts.headers) {
-        accounts::close_session(&state()?.db, &token).await?;
-    }
-    set_cookie(format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
-    ));
-    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Accounts (Argon2id password hashes) and database-backed sessions.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -9,16 +10,37 @@ use chrono::Utc;
 pub use domain::Role;
 use domain::{Email, Password};
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+use crate::attempts::{self, Counted, client_subject};
 use crate::entities::{account, session};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
-/// The session cookie's name.
+/// A session not used for this long ends, whatever its lifetime: a laptop left signed in at
+/// a market stall is not signed in a week later.
+pub const SESSION_IDLE: Duration = Duration::from_secs(3 * 24 * 3600);
+/// How stale `last_seen_at` may get before a request writes it again: one write per session
+/// every few minutes, not one per request.
+const SEEN_EVERY: Duration = Duration::from_secs(5 * 60);
+/// The session cookie's name over plain HTTP (local development).
 pub const SESSION_COOKIE: &str = "vitrine_session";
+/// Its name when cookies are `Secure`: browsers accept a `__Host-` cookie only from a secure
+/// origin, for the whole site, with no `Domain`, so a sibling subdomain cannot plant or
+/// shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-vitrine_session";
+
+/// The session cookie's name under these settings.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// Who is asking: the signed-in account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,20 +98,44 @@ pub async fn create(
     Ok(Account::from_model(model))
 }
 
+/// Sign-up from the site: a seller's account, within the limit of accounts one client
+/// address may make (counted before the password is hashed).
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    client: IpAddr,
+) -> Result<Account, Error> {
+    Email::parse(email).map_err(Error::invalid)?;
+    Password::parse(password).map_err(Error::invalid)?;
+    let now = Utc::now().timestamp();
+    attempts::count(db, Counted::SignUpAddress, &client_subject(client), now).await?;
+    create(db, email, password, Role::Seller).await
+}
+
 /// Checks an e-mail and password. The answer is the same for an unknown address and a wrong
-/// password, and takes as long, so it reveals nothing about who has an account.
+/// password, and takes as long, so it reveals nothing about who has an account. Attempts are
+/// counted per client address and per account before any hashing, so guessing is slow from
+/// one machine and slow against one account, whichever instance answers.
 pub async fn authenticate(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
+    client: IpAddr,
 ) -> Result<Account, Error> {
     let wrong = || Error::Invalid("That e-mail and password do not match an account.".into());
+    let now = Utc::now().timestamp();
+    attempts::count(db, Counted::SignInAddress, &client_subject(client), now).await?;
     let email = Email::parse(email).map_err(|_| wrong())?;
+    attempts::count(db, Counted::SignInAccount, email.as_str(), now).await?;
     let found = find_by_email(db, &email).await?;
     let hash = found.as_ref().map(|m| m.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
-        Some(model) if matches => Ok(Account::from_model(model)),
+        Some(model) if matches => {
+            attempts::clear(db, Counted::SignInAccount, email.as_str()).await?;
+            Ok(Account::from_model(model))
+        }
         _ => Err(wrong()),
     }
 }
@@ -176,6 +222,7 @@ pub async fn open_session(db: &DatabaseConnection, account: &Account) -> Result<
         account_id: Set(account.id),
         created_at: Set(now),
         expires_at: Set(now + SESSION_LIFETIME),
+        last_seen_at: Set(Some(now)),
     }
     .insert(db)
     .await?;
@@ -193,9 +240,18 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
     else {
         return Ok(None);
     };
-    if session.expires_at <= Utc::now() {
+    let now = Utc::now();
+    let last_seen = session.last_seen_at.unwrap_or(session.created_at);
+    if session.expires_at <= now || last_seen + SESSION_IDLE <= now {
         session::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
+    }
+    if last_seen + SEEN_EVERY <= now {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(Some(now)))
+            .filter(session::Column::Id.eq(session.id.clone()))
+            .exec(db)
+            .await?;
     }
     match account::Entity::find_by_id(session.account_id)
         .one(db)
@@ -212,6 +268,26 @@ pub async fn close_session(db: &DatabaseConnection, token: &str) -> Result<(), E
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Ends every session of `account_id` ("sign out everywhere": a lost phone, a shared
+/// computer). Returns how many ended.
+pub async fn close_all_sessions(db: &DatabaseConnection, account_id: i64) -> Result<u64, Error> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// How many live sessions `account_id` has (this one included).
+pub async fn live_sessions(db: &DatabaseConnection, account_id: i64) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(session::Entity::find()
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .count(db)
+        .await?)
 }
 
 fn token_hash(token: &str) -> String {

@@ -22,6 +22,9 @@ pub struct Settings {
     pub key_prefix: KeyPrefix,
     pub max_upload_bytes: u64,
     pub secure_cookies: bool,
+    /// How many proxies in front append to `X-Forwarded-For` (`VITRINE_TRUSTED_PROXIES`): the
+    /// client address that sign-in limits count by is that many entries from its right.
+    pub trusted_proxies: u8,
     /// How browsers send objects: the provider's preset unless the operator chose.
     pub upload_method: UploadMethod,
     pub media_urls: MediaUrls,

@@ -19,6 +19,13 @@ pub enum Error {
         "The upload took too long and its permission expired. Nothing was saved; try the file again."
     )]
     Expired,
+    /// Too many attempts at a door with a limit (see `attempts`); the message says how long
+    /// to wait.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("object store error: {0}")]

@@ -4,18 +4,20 @@
 //! keys, signing, object I/O) and `entities` (the tables).
 //!
 //! Use cases, each taking the caller's [`Account`] so every operation checks who is asking:
-//! `accounts` (sign-up, sign-in, sessions), `products` (create, rename, delete), `uploads`
-//! (begin → complete, cancel), `images` (alt text, order, deletion), `gallery` (a seller's
-//! view), `review` (the admin queue and decisions), `storefront` (what shoppers see), `media`
-//! (the URLs browsers load), `audit` (the trail every change writes), `import` (a folder of
-//! existing photos), `gc` (what failed uploads and deletions left), `integrity` (registered
-//! images whose objects are gone or changed), `doctor` (is the deployment right?).
+//! `accounts` (sign-up, sign-in, sessions), `attempts` (limits on guessing), `products`
+//! (create, rename, delete), `uploads` (begin → complete, cancel), `images` (alt text, order,
+//! deletion), `gallery` (a seller's view), `review` (the admin queue and decisions),
+//! `storefront` (what shoppers see), `media` (the URLs browsers load), `audit` (the trail every
+//! change writes), `import` (a folder of existing photos), `gc` (what failed uploads and
+//! deletions left), `integrity` (registered images whose objects are gone or changed),
+//! `doctor` (is the deployment right?).
 //!
 //! Rules shared by several use cases live once, crate-private: `gallery_lock` (one writer per
 //! gallery), `intents` (recording and finding upload intents), `cleanup` (deleting objects, or
 //! leaving them for gc), `sniff` (what a stored object really is).
 
 pub mod accounts;
+pub mod attempts;
 pub mod audit;
 mod cleanup;
 pub mod config;

@@ -14,6 +14,15 @@ pub struct UserInfo {
     pub is_admin: bool,
 }
 
+/// The account page: who is signed in, and on how many devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub email: String,
+    pub is_admin: bool,
+    /// Live sessions of this account, this one included.
+    pub sessions: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSummary {
     pub id: i64,

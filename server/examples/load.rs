@@ -35,6 +35,16 @@ struct Args {
     /// The `vitrine` binary to drive (default: the release build `make run` serves).
     #[arg(long, env = "VITRINE_BIN", default_value = "target/release/vitrine")]
     bin: PathBuf,
+    /// Wrong sign-ins sent at once in the sign-in flood (each wave).
+    #[arg(long, default_value_t = 300)]
+    flood: usize,
+    /// Only the sign-in flood (on SQLite), against --bin and, if given, this older binary too:
+    /// the server's memory before and after, under the same flood in the same run.
+    #[arg(long)]
+    flood_only: bool,
+    /// An earlier build to flood too, as the baseline (with --flood-only).
+    #[arg(long)]
+    flood_baseline: Option<PathBuf>,
 }
 
 /// One photo's three variants, as the browser pipeline would declare them.
@@ -86,6 +96,9 @@ impl Server {
             .arg("serve")
             .env("VITRINE_DATA_DIR", &dir)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            // Sellers come from addresses of their own (X-Forwarded-For, as behind a host's
+            // load balancer), so sign-up limits count each as one person.
+            .env("VITRINE_TRUSTED_PROXIES", "1")
             .env("RUST_LOG", "error")
             .envs(vars.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
@@ -167,8 +180,18 @@ struct Timings {
 async fn seller(base: String, n: usize, images: usize, photo: Arc<Photo>) -> Timings {
     let mut t = Timings::default();
     // As the site's own pages do: the server refuses state changes without the site's Origin.
+    let address = format!("198.18.{}.{}", (n >> 8) & 255, n & 255);
     let origin = reqwest::header::HeaderValue::from_str(&base)
-        .map(|v| reqwest::header::HeaderMap::from_iter([(reqwest::header::ORIGIN, v)]));
+        .and_then(|origin| Ok((origin, reqwest::header::HeaderValue::from_str(&address)?)))
+        .map(|(origin, address)| {
+            reqwest::header::HeaderMap::from_iter([
+                (reqwest::header::ORIGIN, origin),
+                (
+                    reqwest::header::HeaderName::from_static("x-forwarded-for"),
+                    address,
+                ),
+            ])
+        });
     let built = origin.map_err(|e| e.to_string()).and_then(|headers| {
         reqwest::Client::builder()
             .cookie_store(true)
@@ -345,6 +368,97 @@ fn summary(mut d: Vec<Duration>) -> String {
     )
 }
 
+/// What a sign-in flood did to a server.
+struct Flood {
+    /// Answers by HTTP status (0: no answer).
+    statuses: std::collections::BTreeMap<u16, usize>,
+    rss_before_mb: f64,
+    peak_rss_mb: f64,
+    rss_after_mb: f64,
+    elapsed: Duration,
+}
+
+/// Resident memory now (VmRSS), in MB.
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// `n` wrong sign-ins at once, twice: to one account from one address (guessing a seller's
+/// password), then to `n` accounts from `n` addresses (a botnet trying many accounts), which
+/// no per-address or per-account limit stops: only the bound on hashes at once does.
+async fn flood(bin: &Path, n: usize) -> Result<Flood, String> {
+    let app = Server::start(bin, &[])?;
+    app.ready().await?;
+    let pid = app.child.id();
+    let rss_before_mb = rss_mb(pid);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for wave in 0..2 {
+        for i in 0..n {
+            let url = format!("{}/api/sign_in", app.base);
+            let origin = app.base.clone();
+            let (address, email) = if wave == 0 {
+                ("203.0.113.9".to_owned(), "victim@load.example".to_owned())
+            } else {
+                (
+                    format!("198.19.{}.{}", (i >> 8) & 255, i & 255),
+                    format!("guess{i}@load.example"),
+                )
+            };
+            tasks.spawn(async move {
+                let answer = reqwest::Client::new()
+                    .post(url)
+                    .header("Origin", origin)
+                    .header("X-Forwarded-For", address)
+                    .form(&[("email", email.as_str()), ("password", "not the password")])
+                    .send()
+                    .await;
+                answer.map_or(0, |r| r.status().as_u16())
+            });
+        }
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    while let Some(done) = tasks.join_next().await {
+        *statuses.entry(done.unwrap_or(0)).or_insert(0) += 1;
+    }
+    let elapsed = started.elapsed();
+    let peak_rss_mb = app.peak_rss_mb().unwrap_or(f64::NAN);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(Flood {
+        statuses,
+        rss_before_mb,
+        peak_rss_mb,
+        rss_after_mb: rss_mb(pid),
+        elapsed,
+    })
+}
+
+fn print_flood(label: &str, n: usize, f: &Flood) {
+    let answers: Vec<String> = f
+        .statuses
+        .iter()
+        .map(|(status, count)| format!("{count}× {status}"))
+        .collect();
+    println!(
+        "  {label}: 2 × {n} wrong sign-ins in {:.1} s; answers {}; RSS {:.0} MB before, peak {:.0} MB, {:.0} MB after",
+        f.elapsed.as_secs_f64(),
+        answers.join(", "),
+        f.rss_before_mb,
+        f.peak_rss_mb,
+        f.rss_after_mb
+    );
+}
+
 /// One configuration: database × store. Returns false when anything was lost or failed.
 async fn run(
     args: &Args,
@@ -475,6 +589,26 @@ async fn main() -> ExitCode {
             args.bin.display()
         );
         return ExitCode::FAILURE;
+    }
+    if args.flood_only {
+        println!("Sign-in flood (SQLite, embedded store):");
+        let mut ok = true;
+        for (label, bin) in std::iter::once(("this build", &args.bin))
+            .chain(args.flood_baseline.iter().map(|b| ("baseline", b)))
+        {
+            match flood(bin, args.flood).await {
+                Ok(f) => print_flood(label, args.flood, &f),
+                Err(e) => {
+                    println!("  {label}: {e}");
+                    ok = false;
+                }
+            }
+        }
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     let photo = Arc::new(photo());
     let mut databases = vec!["SQLite"];

@@ -1,12 +1,13 @@
 //! Server functions answer a refusal with the status it deserves. Leptos sends every error of
 //! a server function as HTTP 500; this layer reads the error it carries (`AppError`, a few
-//! bytes of JSON) and gives the answer `AppError::status` instead: 400, 401, 403, 404, 409 for
-//! the caller's mistakes, 503 for the server's faults. The message stays as it was, so the
-//! page shows the same sentence.
+//! bytes of JSON) and gives the answer `AppError::status` instead: 400, 401, 403, 404, 409,
+//! 415 and 429 (with `Retry-After`) for the caller's mistakes, 503 for the server's faults.
+//! The message stays as it was, so the page shows the same sentence.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -32,6 +33,14 @@ pub async fn with_status(request: Request, next: Next) -> Response {
         && let Ok(status) = StatusCode::from_u16(error.status())
     {
         parts.status = status;
+        if let AppError::TooManyAttempts {
+            retry_after_secs, ..
+        } = error
+        {
+            parts
+                .headers
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

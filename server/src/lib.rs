@@ -4,6 +4,7 @@
 
 mod answers;
 pub mod cli;
+mod client_address;
 pub mod embedded_store;
 mod health;
 mod media_proxy;

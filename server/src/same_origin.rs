@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use app::error::AppError;
 use backend::AppState;
-use backend::accounts::SESSION_COOKIE;
+use backend::accounts::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 use crate::answers::SERVER_FNS;
 
@@ -65,7 +65,7 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
         .any(|pair| {
             pair.trim()
                 .split_once('=')
-                .is_some_and(|(name, _)| name == SESSION_COOKIE)
+                .is_some_and(|(name, _)| name == SESSION_COOKIE || name == SECURE_SESSION_COOKIE)
         })
 }
 

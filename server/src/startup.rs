@@ -18,7 +18,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use crate::{
-    answers, embedded_store, health, media_proxy, safety_headers, same_origin, sign_in_guard,
+    answers, client_address, embedded_store, health, media_proxy, safety_headers, same_origin,
+    sign_in_guard,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +174,10 @@ impl Application {
             .layer(axum::middleware::from_fn({
                 let state = state.clone();
                 move |request, next| same_origin::only_from_the_site(state.clone(), request, next)
+            }))
+            .layer(axum::middleware::from_fn({
+                let state = state.clone();
+                move |request, next| client_address::note(state.clone(), request, next)
             }));
         Ok(Router::new()
             .route("/healthz", get(health::live))
@@ -195,7 +200,11 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
-        axum::serve(self.listener, self.router)
+        // The peer's address is kept for `client_address`.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(StartupError::Serve)

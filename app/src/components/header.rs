@@ -22,7 +22,7 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(me)) => view! {
                                 <a href="/products">"Products"</a>
                                 {me.is_admin.then(|| view! { <a href="/admin/review">"Review"</a> })}
-                                <span class="who" title="Signed in">{me.email}</span>
+                                <a class="who" href="/account" title="Your account" data-testid="account-link">{me.email}</a>
                                 <button class="link" data-testid="signout"
                                     on:click=move |_| { sign_out_action.dispatch(()); }>
                                     "Sign out"

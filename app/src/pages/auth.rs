@@ -19,17 +19,18 @@ pub async fn whoami() -> Result<Option<UserInfo>, AppError> {
 
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use backend::accounts::{self, Role};
     let state = crate::session::state()?;
+    let client = crate::session::client_address().await?;
     // Sign-up only ever makes sellers; admins come from `vitrine user add --admin`.
-    let account = accounts::create(&state.db, &email, &password, Role::Seller).await?;
+    let account = backend::accounts::sign_up(&state.db, &email, &password, client).await?;
     crate::session::start_session(&account).await
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let state = crate::session::state()?;
-    let account = backend::accounts::authenticate(&state.db, &email, &password).await?;
+    let client = crate::session::client_address().await?;
+    let account = backend::accounts::authenticate(&state.db, &email, &password, client).await?;
     crate::session::start_session(&account).await
 }
 

@@ -1,5 +1,6 @@
 //! One module per route, each holding the server functions it calls.
 
+pub mod account;
 pub mod auth;
 pub mod history;
 pub mod home;

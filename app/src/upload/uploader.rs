@@ -19,6 +19,16 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
     // How many photos came back from an earlier page.
     let resumed = RwSignal::new(0usize);
     let input_ref = NodeRef::<leptos::html::Input>::new();
+    // Row keys are never reused: a photo chosen again gets a new key, so its row is drawn
+    // anew instead of inheriting the row (and state) of the one it replaces.
+    #[cfg(feature = "hydrate")]
+    let next_key = StoredValue::new(0usize);
+    #[cfg(feature = "hydrate")]
+    let take_keys = move |n: usize| {
+        let start = next_key.get_value();
+        next_key.set_value(start + n);
+        start
+    };
     #[cfg(feature = "hydrate")]
     let runner = StoredValue::new_local(queue::Queue::new(product_id, move || {
         uploaded.update(|n| *n += 1)
@@ -48,7 +58,7 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
                 dismiss(items, item);
             }
         }
-        let start = items.with_untracked(|list| list.iter().map(|i| i.key + 1).max().unwrap_or(0));
+        let start = take_keys(files.len());
         let added: Vec<UploadItem> = files
             .into_iter()
             .enumerate()
@@ -79,7 +89,7 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
     leptos::task::spawn_local(async move {
         match journal::unfinished(product_id, js_sys::Date::now()).await {
             Ok(kept) if !kept.is_empty() => {
-                let start = items.with_untracked(Vec::len);
+                let start = take_keys(kept.len());
                 let back: Vec<UploadItem> = kept
                     .into_iter()
                     .enumerate()

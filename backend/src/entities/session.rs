@@ -9,6 +9,9 @@ pub struct Model {
     pub account_id: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// When the session was last used (kept to the minute or so); `None` for sessions opened
+    /// before this was recorded, which count from `created_at`.
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

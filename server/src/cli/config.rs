@@ -107,6 +107,16 @@ pub(super) struct ConfigArgs {
     /// `Secure` flag on session cookies [default: true unless the site address is loopback]
     #[arg(long, env = "VITRINE_SECURE_COOKIES", global = true)]
     vitrine_secure_cookies: Option<bool>,
+    /// How many proxies in front of Vitrine append the client's address to X-Forwarded-For
+    /// (1 behind Koyeb's, Render's or Heroku's load balancer; 0 when browsers connect directly).
+    /// Sign-in limits count per client address; with 0 the header is ignored, as anyone can send it.
+    #[arg(
+        long,
+        env = "VITRINE_TRUSTED_PROXIES",
+        default_value_t = 0,
+        global = true
+    )]
+    vitrine_trusted_proxies: u8,
 }
 
 /// A configuration problem: the cause and the fix, on one line.
@@ -176,6 +186,7 @@ impl ConfigArgs {
             secure_cookies: self
                 .vitrine_secure_cookies
                 .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
+            trusted_proxies: self.vitrine_trusted_proxies,
             site_addr: self.leptos_site_addr,
             site_origins: site_origins(self.vitrine_site_url.as_deref())?,
             data_dir: self.vitrine_data_dir,

@@ -7,6 +7,7 @@ mod support;
 
 mod attacks;
 mod doctor;
+mod doors;
 mod faults;
 mod gallery;
 mod gc;

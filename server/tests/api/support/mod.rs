@@ -64,6 +64,9 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         key_prefix: Default::default(),
         max_upload_bytes: 15_000_000,
         secure_cookies: false,
+        // As behind a host's load balancer: each test browser is its own client address
+        // (X-Forwarded-For), so sign-in limits count per browser as they would per person.
+        trusted_proxies: 1,
         upload_method: domain::UploadMethod::Post,
         media_urls: Default::default(),
         encryption: None,
@@ -87,15 +90,28 @@ pub struct Browser {
 }
 
 impl TestApp {
+    /// A browser on a client address of its own.
     pub fn browser(&self) -> Browser {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.browser_at(&format!("198.18.{}.{}", (n >> 8) & 255, n & 255))
+    }
+
+    /// A browser whose requests reach the app from client address `address` (several
+    /// browsers on one address are one machine, or one office behind its router).
+    pub fn browser_at(&self, address: &str) -> Browser {
+        use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ORIGIN};
         Browser {
             // A page of the site sends its Origin with every POST.
             http: reqwest::Client::builder()
                 .cookie_store(true)
-                .default_headers(reqwest::header::HeaderMap::from_iter([(
-                    reqwest::header::ORIGIN,
-                    reqwest::header::HeaderValue::from_str(&self.base).unwrap(),
-                )]))
+                .default_headers(HeaderMap::from_iter([
+                    (ORIGIN, HeaderValue::from_str(&self.base).unwrap()),
+                    (
+                        HeaderName::from_static("x-forwarded-for"),
+                        HeaderValue::from_str(address).unwrap(),
+                    ),
+                ]))
                 .build()
                 .unwrap(),
             base: self.base.clone(),

@@ -1,0 +1,312 @@
+//! Who gets in (issue 15, items 4 and 5), tried over HTTP against the real app: guessing a
+//! password from one machine or against one account meets 429 with Retry-After before any
+//! password is checked; accounts cannot be made in bulk from one address; a session planted
+//! before sign-in is worth nothing after it; "sign out everywhere" ends every session; a session
+//! left idle ends; with Secure cookies the cookie is `__Host-` and a plain one is not read.
+
+use app::api::UserInfo;
+use app::error::AppError;
+use backend::attempts::Counted;
+use backend::entities::session;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use crate::support::{Db, TestApp, spawn_app, spawn_app_with};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// One sign-in from `address`, with no cookie jar: the raw answer.
+async fn sign_in_from(
+    app: &TestApp,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", &app.base)
+        .header("x-forwarded-for", address)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A 429 that says how long to wait, in its header and in its sentence.
+async fn too_many(res: reqwest::Response, says: &str) {
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        res.headers().get(SET_COOKIE).is_none(),
+        "a refused sign-in opened a session"
+    );
+    let wait: u64 = res.headers()[RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&wait), "Retry-After {wait}");
+    let err: AppError = res.json().await.unwrap();
+    let sentence = err.to_string();
+    assert!(
+        sentence.contains(says) && sentence.contains("Wait "),
+        "{sentence}"
+    );
+}
+
+async fn guessing_one_account_is_stopped_from_anywhere(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("ana@shop.example").await;
+    let (limit, _) = Counted::SignInAccount.limit();
+    // A botnet: every guess from another address, so only the account's own limit counts.
+    for i in 0..limit {
+        let res = sign_in_from(
+            &app,
+            &format!("198.51.100.{i}"),
+            "ana@shop.example",
+            "guess",
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    // Even the right password waits now: the answer must not tell a guesser they found it.
+    too_many(
+        sign_in_from(&app, "198.51.100.200", "ana@shop.example", PASSWORD).await,
+        "this account",
+    )
+    .await;
+    // Other accounts are not affected.
+    app.browser().sign_up("bo@shop.example").await;
+    let res = sign_in_from(&app, "198.51.100.201", "bo@shop.example", PASSWORD).await;
+    assert!(res.status().is_success());
+}
+
+async fn one_machine_cannot_try_many_accounts(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("ana@shop.example").await;
+    let (limit, _) = Counted::SignInAddress.limit();
+    for i in 0..limit {
+        let res = sign_in_from(
+            &app,
+            "203.0.113.66",
+            &format!("guess{i}@shop.example"),
+            "guess",
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    too_many(
+        sign_in_from(&app, "203.0.113.66", "ana@shop.example", PASSWORD).await,
+        "your network",
+    )
+    .await;
+    // The real seller, elsewhere, still gets in; and a success forgets their typos.
+    let res = sign_in_from(&app, "198.51.100.7", "ana@shop.example", PASSWORD).await;
+    assert!(res.status().is_success());
+}
+
+async fn a_successful_sign_in_forgets_earlier_typos(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("ana@shop.example").await;
+    let (limit, _) = Counted::SignInAccount.limit();
+    for round in 0..3 {
+        for _ in 0..limit - 1 {
+            let res = sign_in_from(
+                &app,
+                &format!("198.51.100.{round}"),
+                "ana@shop.example",
+                "typo",
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        }
+        let res = sign_in_from(
+            &app,
+            &format!("198.51.100.{round}"),
+            "ana@shop.example",
+            PASSWORD,
+        )
+        .await;
+        assert!(res.status().is_success(), "round {round}: {}", res.status());
+    }
+}
+
+async fn accounts_cannot_be_made_in_bulk(db: Db) {
+    let app = spawn_app(db).await;
+    let (limit, _) = Counted::SignUpAddress.limit();
+    let factory = app.browser_at("203.0.113.77");
+    for i in 0..limit {
+        factory.sign_up(&format!("bulk{i}@spam.example")).await;
+    }
+    let err = factory
+        .call_form::<()>(
+            "sign_up",
+            &[("email", "one-more@spam.example"), ("password", PASSWORD)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::TooManyAttempts { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Too many accounts made from your network")
+    );
+    assert!(
+        backend::accounts::by_email(&app.state.db, "one-more@spam.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Someone else signs up as usual.
+    app.browser().sign_up("real@shop.example").await;
+}
+
+/// The session token a sign-in answer sets, by cookie name.
+fn token(res: &reqwest::Response, name: &str) -> String {
+    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    let (pair, _) = cookie.split_once(';').unwrap();
+    let (found, value) = pair.split_once('=').unwrap();
+    assert_eq!(found, name, "{cookie}");
+    value.to_owned()
+}
+
+async fn whoami_with(app: &TestApp, cookie: &str) -> Option<UserInfo> {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/whoami", app.base))
+        .header("origin", &app.base)
+        .header(COOKIE, cookie)
+        .form(&[("", ""); 0])
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
+async fn a_session_from_before_sign_in_is_worthless_after_it(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("mallory@shop.example").await;
+    app.browser().sign_up("ana@shop.example").await;
+    // Mallory's own session, planted in Ana's browser (a shared computer, a sibling site).
+    let planted = token(
+        &sign_in_from(&app, "198.51.100.1", "mallory@shop.example", PASSWORD).await,
+        "vitrine_session",
+    );
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", &app.base)
+        .header(COOKIE, format!("vitrine_session={planted}"))
+        .form(&[("email", "ana@shop.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let fresh = token(&res, "vitrine_session");
+    assert_ne!(fresh, planted);
+    assert_eq!(
+        whoami_with(&app, &format!("vitrine_session={planted}")).await,
+        None
+    );
+    let me = whoami_with(&app, &format!("vitrine_session={fresh}"))
+        .await
+        .unwrap();
+    assert_eq!(me.email, "ana@shop.example");
+}
+
+async fn sign_out_everywhere_ends_every_session(db: Db) {
+    let app = spawn_app(db).await;
+    let laptop = app.browser();
+    laptop.sign_up("ana@shop.example").await;
+    let phone = app.browser();
+    phone.sign_in("ana@shop.example", PASSWORD).await.unwrap();
+    let other = app.browser();
+    other.sign_up("bo@shop.example").await;
+    let info: app::api::AccountInfo = phone.call_form("account_overview", &[]).await.unwrap();
+    assert_eq!(info.sessions, 2);
+
+    let ended: u64 = phone.call_form("sign_out_everywhere", &[]).await.unwrap();
+    assert_eq!(ended, 2);
+    for browser in [&laptop, &phone] {
+        let me: Option<UserInfo> = browser.call_form("whoami", &[]).await.unwrap();
+        assert_eq!(me, None);
+        let err = browser
+            .call_form::<Vec<app::api::ProductSummary>>("list_products", &[])
+            .await
+            .unwrap_err();
+        assert_eq!(err, AppError::Unauthenticated);
+    }
+    // Another account's session is not touched.
+    let me: Option<UserInfo> = other.call_form("whoami", &[]).await.unwrap();
+    assert_eq!(me.unwrap().email, "bo@shop.example");
+    // Signed out, nobody can sign anyone out.
+    let err = laptop
+        .call_form::<u64>("sign_out_everywhere", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Unauthenticated);
+}
+
+async fn an_idle_session_ends(db: Db) {
+    let app = spawn_app(db).await;
+    let laptop = app.browser();
+    laptop.sign_up("ana@shop.example").await;
+    let used = |days: i64| chrono::Utc::now() - chrono::Duration::days(days);
+    // Used two days ago: still signed in, and the visit is recorded.
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(Some(used(2))))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let me: Option<UserInfo> = laptop.call_form("whoami", &[]).await.unwrap();
+    assert!(me.is_some());
+    let row = session::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.last_seen_at.unwrap() > used(1));
+    // Left alone longer than the idle limit, well inside its 30-day lifetime: it has ended.
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(Some(used(4))))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let me: Option<UserInfo> = laptop.call_form("whoami", &[]).await.unwrap();
+    assert_eq!(me, None);
+    let left = session::Entity::find()
+        .filter(session::Column::AccountId.is_not_null())
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "the idle session's row is gone");
+}
+
+async fn secure_cookies_are_host_only(db: Db) {
+    let app = spawn_app_with(db, |s| s.secure_cookies = true).await;
+    app.browser().sign_up("ana@shop.example").await;
+    let res = sign_in_from(&app, "198.51.100.1", "ana@shop.example", PASSWORD).await;
+    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-vitrine_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("; Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    let value = token(&res, "__Host-vitrine_session");
+    let me = whoami_with(&app, &format!("__Host-vitrine_session={value}")).await;
+    assert_eq!(me.unwrap().email, "ana@shop.example");
+    // The same token under the plain name (as a sibling subdomain could set it) is not read.
+    assert_eq!(
+        whoami_with(&app, &format!("vitrine_session={value}")).await,
+        None
+    );
+}
+
+on_both_databases!(
+    guessing_one_account_is_stopped_from_anywhere,
+    one_machine_cannot_try_many_accounts,
+    a_successful_sign_in_forgets_earlier_typos,
+    accounts_cannot_be_made_in_bulk,
+    a_session_from_before_sign_in_is_worthless_after_it,
+    sign_out_everywhere_ends_every_session,
+    an_idle_session_ends,
+    secure_cookies_are_host_only,
+);

@@ -33,15 +33,24 @@ pub(crate) async fn delete_objects(
 }
 
 /// Ends an intent that will never be registered (refused, expired or cancelled): its objects
-/// go as [`delete_objects`] says, then the intent. Returns the keys left for gc.
+/// go as [`delete_objects`] says, then the intent. Returns the keys left for gc, or `None`
+/// when the intent was registered (or ended) meanwhile and nothing was touched.
+///
+/// The intent is claimed first, by deleting its row only while it is still not completed (its
+/// object rows then detach): `complete_upload` claims it the other way, so of a cancel or gc
+/// racing a registration exactly one wins, and no registered image ever loses its objects.
 pub(crate) async fn discard_intent(
     state: &AppState,
     intent: &upload_intent::Model,
     objects: &[stored_object::Model],
-) -> Result<Vec<String>, Error> {
-    let left = delete_objects(state, objects).await?;
-    upload_intent::Entity::delete_by_id(intent.id.clone())
+) -> Result<Option<Vec<String>>, Error> {
+    let claimed = upload_intent::Entity::delete_many()
+        .filter(upload_intent::Column::Id.eq(intent.id.clone()))
+        .filter(upload_intent::Column::CompletedAt.is_null())
         .exec(&state.db)
         .await?;
-    Ok(left)
+    if claimed.rows_affected == 0 {
+        return Ok(None);
+    }
+    Ok(Some(delete_objects(state, objects).await?))
 }

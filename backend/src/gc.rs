@@ -58,8 +58,11 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
     for intent in expired {
         let objects = intents::objects_of(&state.db, &intent).await?;
         if !dry_run {
-            let failed = cleanup::discard_intent(state, &intent, &objects).await?;
-            report.failed.extend(failed);
+            match cleanup::discard_intent(state, &intent, &objects).await? {
+                Some(failed) => report.failed.extend(failed),
+                // Registered at the last moment: not expired after all.
+                None => continue,
+            }
         }
         report.expired_intents.push(intent.id);
     }

@@ -29,7 +29,12 @@ pub async fn complete(
     }
     let objects = intents::objects_of(&state.db, &intent).await?;
     if intent.expires_at <= Utc::now() {
-        cleanup::discard_intent(state, &intent, &objects).await?;
+        if cleanup::discard_intent(state, &intent, &objects)
+            .await?
+            .is_none()
+        {
+            return registered_now(&state.db, &intent.id).await;
+        }
         return Err(Error::Expired);
     }
 
@@ -38,7 +43,12 @@ pub async fn complete(
         match verify(state, object).await {
             Ok(s) => sniffed.push(s),
             Err(VerifyError::Refused(reason)) => {
-                cleanup::discard_intent(state, &intent, &objects).await?;
+                if cleanup::discard_intent(state, &intent, &objects)
+                    .await?
+                    .is_none()
+                {
+                    return registered_now(&state.db, &intent.id).await;
+                }
                 return Err(Error::Rejected(reason));
             }
             Err(VerifyError::Failed(err)) => return Err(err),
@@ -52,6 +62,19 @@ pub async fn complete(
         .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
 
     register(&state.db, seller, &intent, &objects, &sniffed, display).await
+}
+
+/// The image of an intent another request just ended: registered by a concurrent
+/// `complete_upload`, or gone (cancelled, or discarded by gc) and so not found.
+async fn registered_now(
+    db: &DatabaseConnection,
+    intent_id: &str,
+) -> Result<RegisteredImage, Error> {
+    let current = upload_intent::Entity::find_by_id(intent_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("That upload"))?;
+    registered_for(db, &current).await
 }
 
 async fn register(
@@ -73,11 +96,7 @@ async fn register(
         .await?;
     if claimed.rows_affected == 0 {
         txn.rollback().await?;
-        let current = upload_intent::Entity::find_by_id(intent.id.clone())
-            .one(db)
-            .await?
-            .ok_or(Error::NotFound("That upload"))?;
-        return registered_for(db, &current).await;
+        return registered_now(db, &intent.id).await;
     }
     // Take the product's lock (as reorders do) before reading the last position, so two
     // uploads finishing together never get the same one.

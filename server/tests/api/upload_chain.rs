@@ -20,6 +20,7 @@ on_both_databases!(
     signed_out_callers_are_refused,
     bad_declarations_are_refused_and_record_nothing,
     cancelling_releases_the_intent_and_deletes_what_arrived,
+    a_cancel_racing_a_completion_never_leaves_a_broken_image,
     put_uploads_are_pinned_to_type_and_exact_size,
     uploads_must_request_the_configured_encryption,
 );
@@ -325,6 +326,51 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
             .unwrap(),
         0
     );
+}
+
+/// Issue 15, item 10: a cancel (from another tab, or Cancel pressed as the upload finishes)
+/// arrives while `complete_upload` registers the same upload. Exactly one wins: a registered
+/// image keeps its objects, a cancelled upload leaves nothing, and nothing is left for gc.
+async fn a_cancel_racing_a_completion_never_leaves_a_broken_image(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let mut registered = 0;
+    for round in 0..16 {
+        let photo = jpeg(64, 48);
+        let ticket = seller.begin_jpeg(product.id, &photo).await;
+        assert_eq!(seller.send(&ticket, photo).await.status().as_u16(), 204);
+        let id = ticket.intent_id.clone();
+        let form = [("intent_id", id.as_str())];
+        // The cancel leaves a little later each round, so some land inside the completion.
+        let cancel = async {
+            tokio::time::sleep(std::time::Duration::from_micros(round * 1500)).await;
+            seller.call_form::<()>("cancel_upload", &form).await
+        };
+        let (completed, cancelled) = tokio::join!(seller.complete(&ticket.intent_id), cancel);
+        match (&completed, &cancelled) {
+            (Ok(_), Err(AppError::Conflict(_))) => registered += 1,
+            (Err(_), Ok(())) => {}
+            other => panic!("round {round}: both or neither won: {other:?}"),
+        }
+    }
+    assert_eq!(seller.gallery(product.id).await.unwrap().len(), registered);
+    let report = backend::integrity::check(&app.state.db, &app.state.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.images_checked, report.damaged.len()),
+        (registered, 0)
+    );
+    let gc = backend::gc::run(&app.state, std::time::Duration::ZERO, true)
+        .await
+        .unwrap();
+    assert!(
+        gc.orphan_objects.is_empty()
+            && gc.detached_objects.is_empty()
+            && gc.expired_intents.is_empty(),
+        "{gc:?}"
+    );
+    assert_eq!(app.recorded_keys().await.len(), registered);
 }
 
 async fn cancelling_releases_the_intent_and_deletes_what_arrived(db: Db) {

@@ -8,6 +8,7 @@
 //! same signed POST form it sends to AWS.
 
 mod cors;
+mod post_form;
 mod s3;
 mod small_frames;
 
@@ -74,18 +75,7 @@ async fn handle(
         return preflight(&cors, origin.as_deref(), request.headers());
     }
     let method = request.method().as_str().to_owned();
-    let request = request.map(|body| s3s::Body::http_body_unsync(SmallFrames::new(body)));
-    let mut response = match service.call(request).await {
-        Ok(response) => response.map(Body::new),
-        Err(err) => {
-            tracing::error!(?err, "embedded store failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the embedded object store failed; see the server log",
-            )
-                .into_response();
-        }
-    };
+    let mut response = answer(&service, request).await;
     if let Some(allowed) = origin.and_then(|o| cors::allow(&cors.rules(), &o, &method, &[])) {
         let headers = response.headers_mut();
         set(
@@ -101,6 +91,30 @@ async fn handle(
         set(headers, header::VARY, "Origin");
     }
     response
+}
+
+/// The store's own answer, for the browser to read (CORS is added by the caller).
+async fn answer(service: &S3Service, request: Request) -> Response {
+    let request = if request.method() == Method::POST {
+        match post_form::checked(request).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal.into_response(),
+        }
+    } else {
+        request
+    };
+    let request = request.map(|body| s3s::Body::http_body_unsync(SmallFrames::new(body)));
+    match service.call(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(err) => {
+            tracing::error!(?err, "embedded store failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the embedded object store failed; see the server log",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// A browser's CORS preflight, answered from the bucket's rules as S3 does.

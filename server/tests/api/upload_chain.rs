@@ -21,6 +21,7 @@ on_both_databases!(
     bad_declarations_are_refused_and_record_nothing,
     cancelling_releases_the_intent_and_deletes_what_arrived,
     a_cancel_racing_a_completion_never_leaves_a_broken_image,
+    the_embedded_store_holds_post_forms_to_what_s3_does,
     put_uploads_are_pinned_to_type_and_exact_size,
     uploads_must_request_the_configured_encryption,
 );
@@ -325,6 +326,112 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
             .await
             .unwrap(),
         0
+    );
+}
+
+/// Issue 15, item 9: the embedded store refuses a validly signed policy that names no bucket
+/// (as S3 does), and puts `${filename}` in the key as S3 does instead of storing it literally.
+/// The forms are re-signed with the store's own keys, so only the point under test differs.
+async fn the_embedded_store_holds_post_forms_to_what_s3_does(db: Db) {
+    use base64::Engine;
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let store =
+        backend::storage::embedded::EmbeddedStore::open(&app.state.settings.embedded_store_dir())
+            .unwrap();
+    let photo = jpeg(64, 64);
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
+    let fields = &ticket.uploads[0].fields;
+    let key = field(fields, "key").to_owned();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let policy: serde_json::Value =
+        serde_json::from_slice(&b64.decode(field(fields, "policy")).unwrap()).unwrap();
+    // Signs `conditions` (with the ticket's own expiry) and puts the form's fields in line.
+    let form = |conditions: Vec<serde_json::Value>, key: &str| {
+        let document =
+            serde_json::json!({ "expiration": policy["expiration"], "conditions": conditions });
+        let encoded = b64.encode(document.to_string());
+        let date = field(fields, "x-amz-date");
+        let at = chrono::NaiveDateTime::parse_from_str(date, "%Y%m%dT%H%M%SZ")
+            .unwrap()
+            .and_utc();
+        let signature = backend::storage::post_policy::sign_policy(
+            &encoded,
+            &store.credentials.secret_access_key,
+            at.into(),
+            &store.region,
+        );
+        let fields = replace_field(
+            &replace_field(fields, "policy", &encoded),
+            "x-amz-signature",
+            &signature,
+        );
+        replace_field(&fields, "key", key)
+    };
+    let conditions: Vec<serde_json::Value> = policy["conditions"].as_array().unwrap().clone();
+    let without_bucket: Vec<_> = conditions
+        .iter()
+        .filter(|c| c.get("bucket").is_none())
+        .cloned()
+        .collect();
+    assert_eq!(without_bucket.len(), conditions.len() - 1);
+
+    let res = seller
+        .post_to_store(
+            "/vitrine-media",
+            &form(without_bucket, &key),
+            photo.clone(),
+            "image/jpeg",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("no condition on the bucket")
+    );
+    assert!(
+        app.state.store.head(&key).await.unwrap().is_none(),
+        "nothing stored"
+    );
+
+    // `${filename}` in the key: the file's name is put in, and the policy checks the result.
+    let folder = key.rsplit_once('/').unwrap().0.to_owned();
+    let with_prefix = |conditions: &[serde_json::Value]| {
+        let mut c: Vec<_> = conditions
+            .iter()
+            .filter(|c| c.get("key").is_none())
+            .cloned()
+            .collect();
+        c.push(serde_json::json!([
+            "starts-with",
+            "$key",
+            format!("{folder}/")
+        ]));
+        c
+    };
+    let templated = format!("{folder}/${{filename}}");
+    let res = seller
+        .post_to_store(
+            "/vitrine-media",
+            &form(with_prefix(&conditions), &templated),
+            photo.clone(),
+            "image/jpeg",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 204, "{}", res.text().await.unwrap());
+    assert!(
+        app.state
+            .store
+            .head(&format!("{folder}/image.jpg"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        app.state.store.head(&templated).await.unwrap().is_none(),
+        "no literal ${{filename}} key"
     );
 }
 

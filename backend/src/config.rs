@@ -25,6 +25,8 @@ pub struct Settings {
     /// How many proxies in front append to `X-Forwarded-For` (`VITRINE_TRUSTED_PROXIES`): the
     /// client address that sign-in limits count by is that many entries from its right.
     pub trusted_proxies: u8,
+    /// How much one seller may hold (`VITRINE_QUOTA_*`).
+    pub quotas: crate::quotas::Quotas,
     /// How browsers send objects: the provider's preset unless the operator chose.
     pub upload_method: UploadMethod,
     pub media_urls: MediaUrls,

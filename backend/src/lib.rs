@@ -4,8 +4,8 @@
 //! keys, signing, object I/O) and `entities` (the tables).
 //!
 //! Use cases, each taking the caller's [`Account`] so every operation checks who is asking:
-//! `accounts` (sign-up, sign-in, sessions), `attempts` (limits on guessing), `products`
-//! (create, rename, delete), `uploads` (begin → complete, cancel), `images` (alt text, order,
+//! `accounts` (sign-up, sign-in, sessions), `attempts` (limits on guessing), `quotas` (how
+//! much one seller may hold), `products` (create, rename, delete), `uploads` (begin → complete, cancel), `images` (alt text, order,
 //! deletion), `gallery` (a seller's view), `review` (the admin queue and decisions),
 //! `storefront` (what shoppers see), `media` (the URLs browsers load), `audit` (the trail every
 //! change writes), `import` (a folder of existing photos), `gc` (what failed uploads and
@@ -34,6 +34,7 @@ pub mod integrity;
 mod intents;
 pub mod media;
 pub mod products;
+pub mod quotas;
 pub mod review;
 pub mod sniff;
 pub mod storage;

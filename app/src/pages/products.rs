@@ -19,6 +19,7 @@ pub async fn list_products() -> Result<Vec<ProductSummary>, AppError> {
 pub async fn create_product(name: String) -> Result<ProductSummary, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
+    backend::quotas::room_for_product(&state.db, &state.settings.quotas, &seller).await?;
     let product = backend::products::create(&state.db, &seller, &name).await?;
     Ok(ProductSummary {
         id: product.id,

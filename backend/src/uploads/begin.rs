@@ -9,7 +9,7 @@ use super::declare::check_declared;
 use super::{COMPLETE_GRACE, DeclaredObject, POST_EXPIRY, SignedUpload, UploadTicket};
 use crate::intents::{self, NewIntent, NewObject};
 use crate::storage::ObjectKey;
-use crate::{Account, AppState, Error, products};
+use crate::{Account, AppState, Error, products, quotas};
 
 /// Starts an upload of one image (its variants) to `product_id`, owned by `seller`. `host` is
 /// the Host the browser used (the embedded store's PUT URLs are signed for it).
@@ -22,6 +22,16 @@ pub async fn begin(
 ) -> Result<UploadTicket, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
     let checked = check_declared(declared, state.settings.max_upload_bytes)?;
+    let declared_bytes = checked.iter().map(|c| c.size.get()).sum();
+    let settings = &state.settings;
+    quotas::room_for_upload(
+        &state.db,
+        &settings.quotas,
+        &settings.key_prefix,
+        seller,
+        declared_bytes,
+    )
+    .await?;
 
     let intent_id = Uuid::new_v4();
     let now = Utc::now();

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use backend::Settings;
 use backend::config::{Encryption, MediaUrls, S3Settings, StorageSettings};
+use backend::quotas::Quotas;
 use backend::storage::{KeyPrefix, Provider};
 use clap::Args;
 use domain::UploadMethod;
@@ -117,6 +118,19 @@ pub(super) struct ConfigArgs {
         global = true
     )]
     vitrine_trusted_proxies: u8,
+    /// Photos one seller may have waiting for review; more uploads are refused until an admin
+    /// reviews some.
+    #[arg(long, env = "VITRINE_QUOTA_PENDING_IMAGES", default_value_t = Quotas::default().pending_images, global = true)]
+    vitrine_quota_pending_images: u64,
+    /// Megabytes one seller may store (every variant of every image, and uploads on their way).
+    #[arg(long, env = "VITRINE_QUOTA_STORED_MB", default_value_t = Quotas::default().stored_bytes / 1_000_000, global = true)]
+    vitrine_quota_stored_mb: u64,
+    /// Uploads one seller may have on their way at once (a batch of photos is one each).
+    #[arg(long, env = "VITRINE_QUOTA_OPEN_UPLOADS", default_value_t = Quotas::default().open_uploads, global = true)]
+    vitrine_quota_open_uploads: u64,
+    /// Products one seller may have.
+    #[arg(long, env = "VITRINE_QUOTA_PRODUCTS", default_value_t = Quotas::default().products, global = true)]
+    vitrine_quota_products: u64,
 }
 
 /// A configuration problem: the cause and the fix, on one line.
@@ -187,6 +201,12 @@ impl ConfigArgs {
                 .vitrine_secure_cookies
                 .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
             trusted_proxies: self.vitrine_trusted_proxies,
+            quotas: Quotas {
+                pending_images: self.vitrine_quota_pending_images,
+                stored_bytes: self.vitrine_quota_stored_mb.saturating_mul(1_000_000),
+                open_uploads: self.vitrine_quota_open_uploads,
+                products: self.vitrine_quota_products,
+            },
             site_addr: self.leptos_site_addr,
             site_origins: site_origins(self.vitrine_site_url.as_deref())?,
             data_dir: self.vitrine_data_dir,

@@ -17,5 +17,6 @@ mod integrity;
 mod media;
 mod probes;
 mod products;
+mod quotas;
 mod review;
 mod upload_chain;

@@ -67,6 +67,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         // As behind a host's load balancer: each test browser is its own client address
         // (X-Forwarded-For), so sign-in limits count per browser as they would per person.
         trusted_proxies: 1,
+        quotas: Default::default(),
         upload_method: domain::UploadMethod::Post,
         media_urls: Default::default(),
         encryption: None,

@@ -6,7 +6,9 @@
 //! - orient: a quarter turn of the display variant, tiled vs `image::imageops` (baseline);
 //! - encode: standard (baseline) vs optimised Huffman tables, bytes printed;
 //! - process: the whole display variant, and all three variants, vs the obvious `image`-crate
-//!   route (load, orient, resize, encode: baseline).
+//!   route (load, orient, resize, encode: baseline);
+//! - same picture (what `complete_upload` adds): the three stored variants checked as one
+//!   clean picture, DCT-scaled, vs decoding each at full size first (baseline).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -95,6 +97,35 @@ fn stages(c: &mut Criterion) {
         let all = UPLOAD_VARIANTS.map(|(_, spec)| spec);
         group.bench_function(BenchmarkId::new("process", "all three variants"), |b| {
             b.iter(|| process(black_box(&input), &all))
+        });
+
+        let stored: Vec<(pipeline::Variant, Vec<u8>)> = UPLOAD_VARIANTS
+            .iter()
+            .zip(process(&input, &all).expect("processes"))
+            .map(|((v, _), r)| (*v, r.bytes))
+            .collect();
+        let stored: Vec<(pipeline::Variant, &[u8])> =
+            stored.iter().map(|(v, b)| (*v, b.as_slice())).collect();
+        group.bench_function("same picture/full-size decodes (baseline)", |b| {
+            b.iter(|| {
+                let decoded: Vec<_> = stored
+                    .iter()
+                    .map(|(_, bytes)| decode::decode(black_box(bytes), u32::MAX).expect("decodes"))
+                    .collect();
+                let size = resize::fitted_size(
+                    decoded[0].full_size.0,
+                    decoded[0].full_size.1,
+                    pipeline::same_picture::COMPARE_SIDE,
+                );
+                let reference = resize::resize_to(&decoded[0].pixels, size).expect("resizes");
+                for other in &decoded[1..] {
+                    let small = resize::resize_to(&other.pixels, size).expect("resizes");
+                    black_box(pipeline::similarity::ssim(&reference, &small));
+                }
+            })
+        });
+        group.bench_function("same picture/check", |b| {
+            b.iter(|| pipeline::same_picture::check(black_box(&stored)).expect("one picture"))
         });
         group.finish();
     }

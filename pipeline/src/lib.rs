@@ -13,9 +13,11 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+pub mod metadata;
 pub mod orient;
 pub mod repair;
 pub mod resize;
+pub mod same_picture;
 pub mod similarity;
 pub mod strip;
 

@@ -331,3 +331,75 @@ fn damaged_exif_with_good_pixels_is_accepted_and_read_past_its_bad_sector() {
         "the bottom is flat (variance {variance:.0})"
     );
 }
+
+/// The measurement behind `same_picture::SAME_PICTURE_SSIM`: every corpus photo's own
+/// variants against its display (as `check` compares them), and every other photo's thumbnail
+/// squeezed to the same size (a swapped picture). Prints both ranges; the threshold must sit
+/// well inside the gap.
+#[test]
+fn same_picture_threshold_separates_the_corpus() {
+    use pipeline::resize::{fitted_size, resize_to};
+    use pipeline::same_picture::{COMPARE_SIDE, SAME_PICTURE_SSIM, check};
+    use pipeline::{UPLOAD_VARIANTS, Variant};
+
+    let photos = [
+        "photos/jolla.jpg",
+        "photos/corrupt-exif-10mp.jpg",
+        "photos/canon_hdr_NO.jpg",
+        "photos/DSCN0010.jpg",
+        "photos/Reconyx_HC500_Hyperfire.jpg",
+        // Not progressive.jpg nor cmyk.jpg: they are jolla.jpg saved progressively and the
+        // Reconyx photo in CMYK, the same pictures (their swaps score 0.98, as they should).
+        "photos/cutout-alpha.png",
+        "photos/phone-24mp-orient6-gps.jpg",
+    ];
+    let specs: Vec<VariantSpec> = UPLOAD_VARIANTS.iter().map(|(_, s)| *s).collect();
+    let made: Vec<Vec<(Variant, Vec<u8>)>> = photos
+        .iter()
+        .map(|p| {
+            let out = process(&corpus(p), &specs).unwrap_or_else(|e| panic!("{p}: {e}"));
+            UPLOAD_VARIANTS
+                .iter()
+                .zip(out)
+                .map(|((v, _), r)| (*v, r.bytes))
+                .collect()
+        })
+        .collect();
+    let small = |bytes: &[u8], size: (u32, u32)| {
+        let decoded = pipeline::decode::decode(bytes, COMPARE_SIDE).unwrap();
+        resize_to(&decoded.pixels, size).unwrap().into_owned()
+    };
+
+    let mut same = Vec::new();
+    for (path, variants) in photos.iter().zip(&made) {
+        let borrowed: Vec<(Variant, &[u8])> =
+            variants.iter().map(|(v, b)| (*v, b.as_slice())).collect();
+        let scores = check(&borrowed).unwrap_or_else(|e| panic!("{path}: {e}"));
+        same.extend(scores.into_iter().map(|(_, s)| s));
+    }
+    let mut swapped = Vec::new();
+    for (a, display) in made.iter().enumerate() {
+        let decoded = pipeline::decode::decode(&display[0].1, COMPARE_SIDE).unwrap();
+        let (w, h) = decoded.full_size;
+        let size = fitted_size(w, h, COMPARE_SIDE);
+        let reference = resize_to(&decoded.pixels, size).unwrap().into_owned();
+        for (b, other) in made.iter().enumerate().filter(|(b, _)| *b != a) {
+            let thumb = small(&other[2].1, size);
+            let s = pipeline::similarity::ssim(&reference, &thumb).unwrap();
+            swapped.push((s, photos[a], photos[b]));
+        }
+    }
+    let least_same = same.iter().copied().fold(f64::INFINITY, f64::min);
+    let (most_swapped, a, b) =
+        swapped.iter().copied().fold(
+            (f64::NEG_INFINITY, "", ""),
+            |m, s| if s.0 > m.0 { s } else { m },
+        );
+    println!(
+        "same picture: {} pairs, least SSIM {least_same:.3}; swapped: {} pairs, most SSIM {most_swapped:.3} ({a} vs {b}); threshold {SAME_PICTURE_SSIM}",
+        same.len(),
+        swapped.len()
+    );
+    assert!(least_same >= SAME_PICTURE_SSIM + 0.05, "{least_same}");
+    assert!(most_swapped <= SAME_PICTURE_SSIM - 0.1, "{most_swapped}");
+}

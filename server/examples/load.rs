@@ -53,25 +53,26 @@ struct Photo {
 }
 
 fn photo() -> Photo {
-    let jpeg = |w: u32, h: u32| {
-        let img = image::RgbImage::from_fn(w, h, |x, y| {
-            image::Rgb([
-                (x * 7 % 256) as u8,
-                (y * 5 % 256) as u8,
-                ((x ^ y) % 256) as u8,
-            ])
-        });
+    // Gradients and 64 px blocks: a picture whose smaller variants are really it at a smaller
+    // size, as complete_upload checks.
+    let display = image::RgbImage::from_fn(2048, 1536, |x, y| {
+        let block = if (x / 64 + y / 64) % 2 == 0 { 200 } else { 40 };
+        image::Rgb([(x / 8) as u8, (y / 6) as u8, block])
+    });
+    let jpeg = |img: &image::RgbImage| {
         let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(img)
-            .write_to(&mut out, image::ImageFormat::Jpeg)
+        img.write_to(&mut out, image::ImageFormat::Jpeg)
             .expect("encode a JPEG");
         out.into_inner()
     };
+    let smaller = |w: u32, h: u32| {
+        image::imageops::resize(&display, w, h, image::imageops::FilterType::Triangle)
+    };
     Photo {
         variants: vec![
-            ("display", jpeg(2048, 1536)),
-            ("medium", jpeg(1024, 768)),
-            ("thumb", jpeg(400, 300)),
+            ("display", jpeg(&display)),
+            ("medium", jpeg(&smaller(1024, 768))),
+            ("thumb", jpeg(&smaller(400, 300))),
         ],
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::RegisteredImage;
-use super::verify::{VerifyError, verify};
+use super::verify::{VerifyError, one_picture, verify};
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object, upload_intent};
 use crate::gallery_lock::{self, NewImage};
@@ -43,16 +43,17 @@ pub async fn complete(
         match verify(state, object).await {
             Ok(s) => sniffed.push(s),
             Err(VerifyError::Refused(reason)) => {
-                if cleanup::discard_intent(state, &intent, &objects)
-                    .await?
-                    .is_none()
-                {
-                    return registered_now(&state.db, &intent.id).await;
-                }
-                return Err(Error::Rejected(reason));
+                return refused(state, &intent, &objects, reason).await;
             }
             Err(VerifyError::Failed(err)) => return Err(err),
         }
+    }
+    match one_picture(state, &objects).await {
+        Ok(()) => {}
+        Err(VerifyError::Refused(reason)) => {
+            return refused(state, &intent, &objects, reason).await;
+        }
+        Err(VerifyError::Failed(err)) => return Err(err),
     }
     let display = objects
         .iter()
@@ -62,6 +63,23 @@ pub async fn complete(
         .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
 
     register(&state.db, seller, &intent, &objects, &sniffed, display).await
+}
+
+/// A refused upload: its objects are deleted and nothing is registered (unless a concurrent
+/// `complete_upload` registered it first, whose answer is then given).
+async fn refused(
+    state: &AppState,
+    intent: &upload_intent::Model,
+    objects: &[stored_object::Model],
+    reason: String,
+) -> Result<RegisteredImage, Error> {
+    if cleanup::discard_intent(state, intent, objects)
+        .await?
+        .is_none()
+    {
+        return registered_now(&state.db, &intent.id).await;
+    }
+    Err(Error::Rejected(reason))
 }
 
 /// The image of an intent another request just ended: registered by a concurrent

@@ -1,7 +1,7 @@
 //! What `complete` checks of each stored object before anything is registered: it arrived,
 //! whole, with the declared type, and its first bytes are that type of picture within limits.
 
-use domain::ContentType;
+use domain::{ContentType, Variant};
 
 use crate::entities::stored_object;
 use crate::sniff::{self, Sniffed};
@@ -45,4 +45,38 @@ pub(super) async fn verify(
         .await
         .map_err(VerifyError::Failed)?;
     sniff::sniff(&prefix, declared).map_err(|e| VerifyError::Refused(e.to_string()))
+}
+
+/// Reads every variant whole and checks they are one clean picture (`pipeline::same_picture`):
+/// no metadata, each variant the display's shape within its limit, and the same picture, so an
+/// approval publishes only what the admin saw. The comparison runs off the async threads.
+pub(super) async fn one_picture(
+    state: &AppState,
+    objects: &[stored_object::Model],
+) -> Result<(), VerifyError> {
+    let mut stored = Vec::with_capacity(objects.len());
+    for object in objects {
+        let size = u64::try_from(object.byte_size).unwrap_or_default();
+        let bytes = state
+            .store
+            .read_prefix(&object.object_key, size)
+            .await
+            .map_err(VerifyError::Failed)?;
+        stored.push((object.variant, bytes));
+    }
+    let started = std::time::Instant::now();
+    let verdict = tokio::task::spawn_blocking(move || {
+        let borrowed: Vec<(Variant, &[u8])> =
+            stored.iter().map(|(v, b)| (*v, b.as_ref())).collect();
+        pipeline::same_picture::check(&borrowed)
+    })
+    .await
+    .map_err(|e| VerifyError::Failed(crate::Error::Internal(e.to_string())))?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "variants compared"
+    );
+    verdict
+        .map(|_| ())
+        .map_err(|mismatch| VerifyError::Refused(mismatch.to_string()))
 }

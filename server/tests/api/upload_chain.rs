@@ -22,6 +22,7 @@ on_both_databases!(
     cancelling_releases_the_intent_and_deletes_what_arrived,
     a_cancel_racing_a_completion_never_leaves_a_broken_image,
     the_embedded_store_holds_post_forms_to_what_s3_does,
+    the_reviewed_picture_is_the_one_shoppers_get,
     put_uploads_are_pinned_to_type_and_exact_size,
     uploads_must_request_the_configured_encryption,
 );
@@ -327,6 +328,119 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
             .unwrap(),
         0
     );
+}
+
+/// Issue 15, item 1: every variant must be the display picture at a smaller size, with no
+/// metadata, or nothing is registered and the objects are deleted. A seller who sends a
+/// harmless display and another picture as thumbnail, a GPS-tagged thumbnail or a medium of
+/// another shape is refused, saying which promise failed.
+async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
+    use image::RgbImage;
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let picture = |seed: u32| {
+        RgbImage::from_fn(800, 600, move |x, y| {
+            let block = if (x / (40 + seed * 25) + y / (30 + seed * 10)) % 2 == 0 {
+                210
+            } else {
+                30
+            };
+            image::Rgb([(x / 4) as u8, (y / (3 + seed)) as u8, block])
+        })
+    };
+    let encode = |img: &RgbImage| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    };
+    let shrink = |img: &RgbImage, w, h| {
+        encode(&image::imageops::resize(
+            img,
+            w,
+            h,
+            image::imageops::FilterType::Triangle,
+        ))
+    };
+    let (honest, other) = (picture(1), picture(3));
+    let display = encode(&honest);
+    // 800 px fits the medium's 1024: the medium is the display's size; the thumb is 400 px.
+    let variants = |medium: Vec<u8>, thumb: Vec<u8>| {
+        vec![
+            ("display", display.clone()),
+            ("medium", medium),
+            ("thumb", thumb),
+        ]
+    };
+    let upload = |variants: Vec<(&'static str, Vec<u8>)>| {
+        let seller = &seller;
+        async move {
+            let objects: Vec<_> = variants
+                .iter()
+                .map(|(v, b)| serde_json::json!({"variant": v, "content_type": "image/jpeg", "size": b.len()}))
+                .collect();
+            let ticket: app::api::UploadTicket = seller
+                .call_json(
+                    "begin_upload",
+                    serde_json::json!({"product_id": product.id, "objects": objects}),
+                )
+                .await
+                .unwrap();
+            let mut keys = Vec::new();
+            for signed in &ticket.uploads {
+                let bytes = variants
+                    .iter()
+                    .find(|(v, _)| *v == signed.variant.as_str())
+                    .unwrap()
+                    .1
+                    .clone();
+                let res = seller
+                    .post_to_store(&signed.url, &signed.fields, bytes, "image/jpeg")
+                    .await;
+                assert_eq!(res.status().as_u16(), 204);
+                keys.push(field(&signed.fields, "key").to_owned());
+            }
+            (seller.complete(&ticket.intent_id).await, keys)
+        }
+    };
+
+    let (registered, _) = upload(variants(encode(&honest), shrink(&honest, 400, 300))).await;
+    registered.unwrap();
+
+    let mut tagged = shrink(&honest, 400, 300);
+    tagged.splice(
+        2..2,
+        [
+            0xFF, 0xE1, 0x00, 0x0C, b'E', b'x', b'i', b'f', 0, 0, b'G', b'P', b'S', 0,
+        ],
+    );
+    let attempts = [
+        (
+            variants(encode(&honest), shrink(&other, 400, 300)),
+            "the thumb variant is not the display picture",
+        ),
+        (
+            variants(encode(&honest), tagged),
+            "the thumb variant carries EXIF",
+        ),
+        (
+            variants(shrink(&honest, 600, 600), shrink(&honest, 400, 300)),
+            "the medium variant is 600x600",
+        ),
+    ];
+    for (sent, says) in attempts {
+        let (answer, keys) = upload(sent).await;
+        match answer {
+            Err(AppError::Refused(sentence)) => assert!(sentence.contains(says), "{sentence}"),
+            other => panic!("{says}: {other:?}"),
+        }
+        for key in keys {
+            assert!(
+                app.state.store.head(&key).await.unwrap().is_none(),
+                "{key} deleted"
+            );
+        }
+    }
+    assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
 }
 
 /// Issue 15, item 9: the embedded store refuses a validly signed policy that names no bucket

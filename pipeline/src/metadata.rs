@@ -92,21 +92,9 @@ fn jpeg(bytes: &[u8]) -> Vec<Found> {
         out.extend(kind);
         pos = end;
         if marker == 0xDA {
-            pos = scan_end(bytes, pos);
+            pos = crate::strip::entropy_coded_end(bytes, pos);
         }
     }
-}
-
-/// Where the compressed data after a scan header ends.
-fn scan_end(jpeg: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while i + 1 < jpeg.len() {
-        if jpeg[i] == 0xFF && !matches!(jpeg[i + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
-            return i;
-        }
-        i += 1;
-    }
-    jpeg.len()
 }
 
 fn png(bytes: &[u8]) -> Vec<Found> {

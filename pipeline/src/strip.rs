@@ -67,7 +67,7 @@ fn keep(marker: u8, payload: &[u8]) -> bool {
 
 /// Where the compressed data after a scan header ends: at the first marker that is neither a
 /// stuffed `FF 00` nor a restart marker.
-fn entropy_coded_end(jpeg: &[u8], from: usize) -> usize {
+pub(crate) fn entropy_coded_end(jpeg: &[u8], from: usize) -> usize {
     let mut i = from;
     while i + 1 < jpeg.len() {
         if jpeg[i] == 0xFF && !matches!(jpeg[i + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {

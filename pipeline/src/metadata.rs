@@ -151,13 +151,7 @@ fn webp(bytes: &[u8]) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
-        let mut s = vec![0xFF, marker];
-        s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
-        s.extend_from_slice(payload);
-        s
-    }
+    use crate::strip::tests::segment;
 
     fn jpeg_with(segments: &[Vec<u8>]) -> Vec<u8> {
         let mut j = vec![0xFF, 0xD8];

@@ -79,10 +79,11 @@ pub(crate) fn entropy_coded_end(jpeg: &[u8], from: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    /// A JPEG segment: marker, length, payload (the metadata tests build JPEGs with it too).
+    pub(crate) fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
         let mut s = vec![0xFF, marker];
         s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
         s.extend_from_slice(payload);

@@ -128,15 +128,7 @@ impl Server {
 
     /// Peak resident memory so far (Linux's VmHWM), in MB.
     fn peak_rss_mb(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let kb: f64 = status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()?;
-        Some(kb / 1024.0)
+        memory_mb(self.child.id(), "VmHWM:")
     }
 
     /// Runs a `vitrine` command against this server's data and settings.
@@ -381,17 +373,20 @@ struct Flood {
 
 /// Resident memory now (VmRSS), in MB.
 fn rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    memory_mb(pid, "VmRSS:").unwrap_or(f64::NAN)
+}
+
+/// A memory figure of Linux's `/proc/PID/status` (`VmRSS:`, `VmHWM:`), in MB.
+fn memory_mb(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }
 
 /// `n` wrong sign-ins at once, twice: to one account from one address (guessing a seller's

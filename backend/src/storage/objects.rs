@@ -1,5 +1,6 @@
 //! Object I/O the server does itself: HEAD and a ranged GET to verify uploads, GET for the
-//! media proxy, PUT for imports and the doctor, LIST and DELETE for gc and cleanup.
+//! media proxy, PUT for imports and the doctor, COPY to publish verified uploads, LIST and
+//! DELETE for gc and cleanup.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -110,6 +111,34 @@ impl ObjectStore {
             .map_err(storage_error)?;
         let body = out.body.collect().await.map_err(storage_error)?;
         Ok(body.into_bytes())
+    }
+
+    /// Copies `from` to `to` inside the bucket, keeping its type and headers; `false` when
+    /// `from` does not exist. The store copies the bytes as they are at that moment, so a
+    /// later write to `from` never reaches `to`.
+    pub async fn copy(&self, from: &str, to: &str) -> Result<bool, Error> {
+        match self
+            .inner
+            .client
+            .copy_object()
+            .bucket(&self.inner.bucket)
+            .copy_source(format!("{}/{from}", self.inner.bucket))
+            .key(to)
+            .set_server_side_encryption(sse(&self.inner.encryption))
+            .set_ssekms_key_id(kms_key(&self.inner.encryption))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .raw_response()
+                    .is_some_and(|r| r.status().as_u16() == 404) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(storage_error(err)),
+        }
     }
 
     /// Deletes `key`; deleting what is already gone succeeds.

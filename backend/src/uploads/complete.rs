@@ -1,4 +1,5 @@
-//! The last step on the server: verify what the browser stored and register the image, once.
+//! The last step on the server: copy what the browser stored to keys no signature reaches
+//! (`publish`), verify the copies and register them as the image, once.
 
 use chrono::Utc;
 use domain::{ImageStatus, Variant};
@@ -8,8 +9,8 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::RegisteredImage;
 use super::verify::{VerifyError, one_picture, verify};
+use super::{RegisteredImage, publish};
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object, upload_intent};
 use crate::gallery_lock::{self, NewImage};
@@ -38,31 +39,74 @@ pub async fn complete(
         return Err(Error::Expired);
     }
 
-    let mut sniffed = Vec::with_capacity(objects.len());
-    for object in &objects {
-        match verify(state, object).await {
-            Ok(s) => sniffed.push(s),
-            Err(VerifyError::Refused(reason)) => {
-                return refused(state, &intent, &objects, reason).await;
-            }
-            Err(VerifyError::Failed(err)) => return Err(err),
-        }
-    }
-    match one_picture(state, &objects).await {
-        Ok(()) => {}
+    let copies = match publish::copy_uploads(state, seller.id, &objects).await {
+        Ok(copies) => copies,
         Err(VerifyError::Refused(reason)) => {
             return refused(state, &intent, &objects, reason).await;
         }
         Err(VerifyError::Failed(err)) => return Err(err),
+    };
+    let outcome = verify_and_register(state, seller, &intent, &objects, &copies).await;
+    // Whatever happened, one set of keys is now known to no row: the uploads once the copies
+    // are registered, else the copies.
+    let unused = match &outcome {
+        Outcome::Registered(_) => &objects,
+        Outcome::NotHere(_) => &copies,
+    };
+    publish::delete_quietly(state, unused.iter().map(|o| o.object_key.as_str())).await;
+    match outcome {
+        Outcome::Registered(image) => Ok(image),
+        Outcome::NotHere(answer) => answer,
     }
-    let display = objects
+}
+
+/// How one `complete` call ended: it registered the copies, or it did not (a refusal, a fault,
+/// or a concurrent request that ended the intent first, whose answer is given).
+enum Outcome {
+    Registered(RegisteredImage),
+    NotHere(Result<RegisteredImage, Error>),
+}
+
+async fn verify_and_register(
+    state: &AppState,
+    seller: &Account,
+    intent: &upload_intent::Model,
+    uploads: &[stored_object::Model],
+    copies: &[stored_object::Model],
+) -> Outcome {
+    let mut sniffed = Vec::with_capacity(copies.len());
+    for copy in copies {
+        match verify(state, copy).await {
+            Ok(s) => sniffed.push(s),
+            Err(VerifyError::Refused(reason)) => {
+                return Outcome::NotHere(refused(state, intent, uploads, reason).await);
+            }
+            Err(VerifyError::Failed(err)) => return Outcome::NotHere(Err(err)),
+        }
+    }
+    match one_picture(state, copies).await {
+        Ok(()) => {}
+        Err(VerifyError::Refused(reason)) => {
+            return Outcome::NotHere(refused(state, intent, uploads, reason).await);
+        }
+        Err(VerifyError::Failed(err)) => return Outcome::NotHere(Err(err)),
+    }
+    let Some(display) = copies
         .iter()
         .zip(&sniffed)
         .find(|(o, _)| o.variant == Variant::Display)
         .map(|(_, s)| *s)
-        .ok_or_else(|| Error::Internal(format!("intent {} has no display object", intent.id)))?;
-
-    register(&state.db, seller, &intent, &objects, &sniffed, display).await
+    else {
+        return Outcome::NotHere(Err(Error::Internal(format!(
+            "intent {} has no display object",
+            intent.id
+        ))));
+    };
+    match register(&state.db, seller, intent, copies, &sniffed, display).await {
+        Ok(Some(image)) => Outcome::Registered(image),
+        Ok(None) => Outcome::NotHere(registered_now(&state.db, &intent.id).await),
+        Err(err) => Outcome::NotHere(Err(err)),
+    }
 }
 
 /// A refused upload: its objects are deleted and nothing is registered (unless a concurrent
@@ -95,14 +139,16 @@ async fn registered_now(
     registered_for(db, &current).await
 }
 
+/// Registers the verified copies as the intent's image, in one transaction; `None` when a
+/// concurrent request ended the intent first (nothing is then changed).
 async fn register(
     db: &DatabaseConnection,
     seller: &Account,
     intent: &upload_intent::Model,
-    objects: &[stored_object::Model],
+    copies: &[stored_object::Model],
     sniffed: &[Sniffed],
     display: Sniffed,
-) -> Result<RegisteredImage, Error> {
+) -> Result<Option<RegisteredImage>, Error> {
     let now = Utc::now();
     let txn = db.begin().await?;
     // Claim the intent; a concurrent `complete` that lost the race finds it claimed.
@@ -114,7 +160,7 @@ async fn register(
         .await?;
     if claimed.rows_affected == 0 {
         txn.rollback().await?;
-        return registered_now(db, &intent.id).await;
+        return Ok(None);
     }
     // Take the product's lock (as reorders do) before reading the last position, so two
     // uploads finishing together never get the same one.
@@ -138,9 +184,10 @@ async fn register(
     )
     .await?;
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    for (object, s) in objects.iter().zip(sniffed) {
+    for (copy, s) in copies.iter().zip(sniffed) {
         stored_object::ActiveModel {
-            id: Set(object.id),
+            id: Set(copy.id),
+            object_key: Set(copy.object_key.clone()),
             image_id: Set(Some(image.id)),
             width: Set(Some(dim(s.width))),
             height: Set(Some(dim(s.height))),
@@ -158,16 +205,16 @@ async fn register(
             "{}×{}, {} variants",
             display.width,
             display.height,
-            objects.len()
+            copies.len()
         ),
     )
     .await?;
     txn.commit().await?;
-    Ok(RegisteredImage {
+    Ok(Some(RegisteredImage {
         image_id: image.id,
         width: display.width,
         height: display.height,
-    })
+    }))
 }
 
 async fn registered_for(

@@ -1,12 +1,14 @@
 //! The upload protocol, one module a step. [`begin`] records an intent and signs one upload
 //! per declared variant; the browser sends the bytes straight to the bucket; [`complete`]
-//! verifies what was stored and registers the image, consuming the intent, in one
-//! transaction; [`cancel`] abandons an upload that is not registered yet.
+//! copies what was stored to keys the browser never got, verifies the copies and registers
+//! them as the image, consuming the intent, in one transaction; [`cancel`] abandons an
+//! upload that is not registered yet.
 
 mod begin;
 mod cancel;
 mod complete;
 mod declare;
+mod publish;
 mod verify;
 
 use std::time::Duration;

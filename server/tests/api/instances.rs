@@ -59,8 +59,13 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
     assert_eq!(sent.status().as_u16(), 204);
     let image = on_a.complete(&ticket.intent_id).await.unwrap();
     assert_eq!((image.width, image.height), (60, 40));
-    let key = field(&upload.fields, "key").to_owned();
-    assert!(a.state.store.head(&key).await.unwrap().is_some());
+    // Registered at a key the browser never got, in the one shared bucket.
+    let uploaded_to = field(&upload.fields, "key").to_owned();
+    let registered = a.recorded_keys().await;
+    assert_eq!(registered.len(), 1);
+    assert_ne!(registered[0], uploaded_to);
+    assert!(a.state.store.head(&registered[0]).await.unwrap().is_some());
+    assert!(a.state.store.head(&uploaded_to).await.unwrap().is_none());
 
     // Both list it; completing again on B returns the same image, not a second one.
     assert_eq!(on_a.gallery(product.id).await.unwrap().len(), 1);

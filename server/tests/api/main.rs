@@ -18,5 +18,6 @@ mod media;
 mod probes;
 mod products;
 mod quotas;
+mod replays;
 mod review;
 mod upload_chain;

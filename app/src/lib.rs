@@ -49,8 +49,14 @@ use pages::{
     storefront::StorefrontPage,
 };
 
+/// The response header that carries a page's script nonce from [`shell`] to the server's
+/// safety headers, which write the Content-Security-Policy around it and drop this header.
+pub const SCRIPT_NONCE_HEADER: &str = "x-vitrine-script-nonce";
+
 /// The HTML document around every page (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    pass_script_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -67,6 +73,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Leptos marks its hydration and streaming scripts with a fresh nonce per response; only
+/// scripts with that nonce may run, so the policy must name it.
+#[cfg(feature = "ssr")]
+fn pass_script_nonce() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&nonce) {
+        response.insert_header(http::HeaderName::from_static(SCRIPT_NONCE_HEADER), value);
     }
 }
 

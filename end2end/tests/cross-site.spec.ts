@@ -73,3 +73,36 @@ test("a page on another port cannot create a product or sign the seller into ano
   await expect(victim.getByTestId("product-link")).toHaveCount(1);
   await expect(victim.getByTestId("product-link")).toContainText("Real product");
 });
+
+test("markup injected into a page cannot run script, while the page's own scripts do", async ({ page, pageErrors }) => {
+  // Chromium reports each blocked script, and the image that is not there.
+  pageErrors.allow(/Content Security Policy|not-there/);
+  await signUp(page, server.url, "ines@shop.example");
+  await page.goto(`${server.url}/products`);
+  await hydrated(page);
+
+  const outcome = await page.evaluate(async () => {
+    const blocked: string[] = [];
+    document.addEventListener("securitypolicyviolation", (e) => blocked.push(e.effectiveDirective));
+    const w = window as unknown as { injected?: string };
+    // What an HTML injection would plant: an inline handler, a javascript: link, and a frame
+    // whose inline script the parser meets (a frame from srcdoc inherits the page's policy).
+    // A script the page's own code creates would run ('strict-dynamic' trusts the page's
+    // scripts); markup alone can never start one.
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      `<img src="/not-there.png" onerror="window.injected='handler'">
+       <a id="planted-link" href="javascript:window.injected='link'">win</a>
+       <iframe srcdoc="<script>parent.injected='frame'</script>"></iframe>`,
+    );
+    (document.getElementById("planted-link") as HTMLAnchorElement).click();
+    await new Promise((r) => setTimeout(r, 800));
+    return { injected: w.injected ?? null, blocked: [...new Set(blocked)].sort() };
+  });
+  expect(outcome).toEqual({ injected: null, blocked: ["script-src-attr", "script-src-elem"] });
+
+  // Hydration, the page's WebAssembly and its server calls all ran under the same policy.
+  await page.getByTestId("product-name").fill("Still works");
+  await page.getByTestId("product-create").click();
+  await expect(page.getByTestId("product-link")).toContainText("Still works");
+});

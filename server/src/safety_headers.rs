@@ -5,8 +5,9 @@
 //! a seller uploaded: never sniffed, and sandboxed, so a file that passes for an image can
 //! never run script on the site's origin.
 //!
-//! Pages have no script-src policy yet: Leptos' hydration script is inline and would need a
-//! per-response nonce (its `nonce` feature); see the issue note.
+//! HTML pages get a Content-Security-Policy that lets only their own scripts run: Leptos marks
+//! the hydration and streaming scripts with a fresh nonce per response (`app::shell` hands it
+//! over in a private header, dropped here), and an injected `<script>` without it never runs.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -40,6 +41,22 @@ pub fn for_path(path: &str, bucket: Option<&str>, https: bool) -> Vec<(HeaderNam
     headers
 }
 
+/// The policy of an HTML page whose scripts carry `nonce`: those scripts run and may load more
+/// ('strict-dynamic': the hydration script imports the page's JavaScript), WebAssembly may be
+/// compiled, the photo worker comes from the site, and pictures and uploads go only to the
+/// site and `store_origins` (an external bucket, a public media host).
+pub fn page_policy(nonce: &str, store_origins: &[String]) -> String {
+    let store = store_origins
+        .iter()
+        .map(|o| format!(" {o}"))
+        .collect::<String>();
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:{store}; \
+         connect-src 'self'{store}; worker-src 'self'; {PAGE_POLICY}"
+    )
+}
+
 pub async fn add(state: AppState, request: Request, next: Next) -> Response {
     let https = state
         .settings
@@ -50,6 +67,14 @@ pub async fn add(state: AppState, request: Request, next: Next) -> Response {
     let wanted = for_path(request.uri().path(), bucket, https);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if let Some(nonce) = headers.remove(app::SCRIPT_NONCE_HEADER)
+        && let Ok(nonce) = nonce.to_str()
+    {
+        let policy = page_policy(nonce, &state.store.browser_origins());
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     for (name, value) in wanted {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));
@@ -96,6 +121,15 @@ mod tests {
         // A page whose path merely starts like the bucket is still a page.
         let h = for_path("/vitrine-mediation", Some("vitrine-media"), false);
         assert_eq!(get(&h, &header::CONTENT_SECURITY_POLICY), Some(PAGE_POLICY));
+    }
+
+    #[test]
+    fn page_scripts_need_the_nonce() {
+        let policy = page_policy("abc123", &["https://shop.s3.amazonaws.com".to_owned()]);
+        assert!(policy.contains("script-src 'nonce-abc123' 'strict-dynamic' 'wasm-unsafe-eval';"));
+        assert!(policy.contains("connect-src 'self' https://shop.s3.amazonaws.com;"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(page_policy("n", &[]).contains("connect-src 'self';"));
     }
 
     #[test]

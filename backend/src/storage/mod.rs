@@ -200,6 +200,21 @@ impl ObjectStore {
         }
     }
 
+    /// The origins, besides the app's own, that browsers reach for this store: the bucket they
+    /// upload to and load signed media from, and a public media host. Pages allow exactly
+    /// these in their Content-Security-Policy.
+    pub fn browser_origins(&self) -> Vec<String> {
+        let mut origins = Vec::new();
+        if let Kind::External { bucket_url } = &self.inner.kind {
+            origins.extend(origin_of(bucket_url));
+        }
+        if let MediaUrls::Public { base_url } = &self.inner.media {
+            origins.extend(origin_of(base_url));
+        }
+        origins.dedup();
+        origins
+    }
+
     /// `url` as a server-side client can use it: same-origin (relative) URLs of the embedded
     /// store get its internal endpoint.
     pub fn absolute_url(&self, url: &str) -> String {
@@ -222,5 +237,34 @@ fn kms_key(encryption: &Option<Encryption>) -> Option<String> {
     match encryption {
         Some(Encryption::Kms { key_id }) => key_id.clone(),
         _ => None,
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .filter(|h| !h.is_empty())?;
+    Some(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins_keep_scheme_host_and_port_only() {
+        assert_eq!(
+            origin_of("https://shop.s3.eu-west-1.amazonaws.com").as_deref(),
+            Some("https://shop.s3.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/bucket/media?x=1").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(origin_of("/media/"), None);
+        assert_eq!(origin_of("https:///x"), None);
     }
 }

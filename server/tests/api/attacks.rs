@@ -252,8 +252,36 @@ async fn pages_and_stored_files_carry_safety_headers(db: Db) {
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(header(&page, "x-content-type-options"), "nosniff");
     assert_eq!(header(&page, "x-frame-options"), "DENY");
-    assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
+    let policy = header(&page, "content-security-policy");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     assert!(!header(&page, "referrer-policy").is_empty());
+    assert!(header(&page, app::SCRIPT_NONCE_HEADER).is_empty());
+    // Only scripts carrying this response's nonce run, and the page's own scripts carry it.
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no script nonce in {policy}"))
+        .to_owned();
+    assert!(!policy.contains("'unsafe-inline' 'strict") && !policy.contains("script-src 'self'"));
+    let html = page.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script carries the nonce"
+    );
+    let second = seller
+        .http
+        .get(format!("{}/products/{}", app.base, product.id))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !header(&second, "content-security-policy").contains(&nonce),
+        "each page gets a fresh nonce"
+    );
 
     let picture = &seller.gallery(product.id).await.unwrap()[0].url;
     let file = seller

@@ -262,6 +262,7 @@ pub async fn import_one(
             variant: *variant,
             content_type: rendition.content_type,
             size: rendition.bytes.len() as u64,
+            sha256: pipeline::checksum::sha256(&rendition.bytes),
             dimensions: Some((rendition.width, rendition.height)),
         })
         .collect();

@@ -196,6 +196,7 @@ mod tests {
             variant: Variant::Display,
             content_type: ContentType::Jpeg,
             byte_size: size,
+            sha256: None,
             width: None,
             height: None,
             created_at: chrono::Utc::now(),

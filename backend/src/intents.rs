@@ -3,7 +3,7 @@
 //! them here, and every lookup goes through [`find_for`], so ownership is checked in one place.
 
 use chrono::{DateTime, Utc};
-use domain::{ContentType, Variant};
+use domain::{ContentType, Sha256, Variant};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -31,6 +31,7 @@ pub(crate) struct NewObject<'a> {
     pub variant: Variant,
     pub content_type: ContentType,
     pub size: u64,
+    pub sha256: Sha256,
     /// Known once the object is verified (an import knows it at once).
     pub dimensions: Option<(u32, u32)>,
 }
@@ -67,6 +68,7 @@ pub(crate) async fn insert_objects(
             variant: Set(object.variant),
             content_type: Set(object.content_type),
             byte_size: Set(i64::try_from(object.size).unwrap_or(i64::MAX)),
+            sha256: Set(Some(object.sha256.to_base64())),
             width: Set(object.dimensions.map(|(w, _)| dim(w))),
             height: Set(object.dimensions.map(|(_, h)| dim(h))),
             created_at: Set(at),

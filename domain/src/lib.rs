@@ -10,6 +10,7 @@
 pub mod account;
 pub mod audit_action;
 pub mod byte_size;
+pub mod checksum;
 pub mod content_type;
 pub mod damage;
 pub mod image_status;
@@ -22,6 +23,7 @@ pub mod wire;
 pub use account::{Email, Password, Role};
 pub use audit_action::AuditAction;
 pub use byte_size::ByteSize;
+pub use checksum::Sha256;
 pub use content_type::ContentType;
 pub use damage::Damage;
 pub use image_status::ImageStatus;

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AuditAction, ContentType, Damage, ImageStatus, UploadMethod, Variant};
+use crate::{AuditAction, ContentType, Damage, ImageStatus, Sha256, UploadMethod, Variant};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
@@ -57,6 +57,8 @@ pub struct DeclaredObject {
     pub content_type: ContentType,
     /// Bytes; the server checks it against `VITRINE_MAX_UPLOAD_BYTES`.
     pub size: u64,
+    /// Of exactly these bytes: pinned in the signed upload and checked at `complete_upload`.
+    pub sha256: Sha256,
 }
 
 /// Where and how to send one object: `POST` a form (`fields` first, then `file`), or `PUT`

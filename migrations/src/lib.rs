@@ -7,6 +7,7 @@ mod m20261122_000002_catalogue;
 mod m20261122_000003_gallery_version;
 mod m20261123_000004_audit_events;
 mod m20261126_000005_guards;
+mod m20261126_000006_checksums;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_gallery_version::Migration),
             Box::new(m20261123_000004_audit_events::Migration),
             Box::new(m20261126_000005_guards::Migration),
+            Box::new(m20261126_000006_checksums::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@
 //!
 //! The stages are public for the benchmarks (`benches/stages.rs`).
 
+pub mod checksum;
 pub mod decode;
 mod detect;
 pub mod encode;

@@ -248,7 +248,10 @@ async fn upload(
     let objects: Vec<_> = photo
         .variants
         .iter()
-        .map(|(v, bytes)| json!({"variant": v, "content_type": "image/jpeg", "size": bytes.len()}))
+        .map(|(v, bytes)| {
+            json!({"variant": v, "content_type": "image/jpeg", "size": bytes.len(),
+                "sha256": pipeline::checksum::sha256(bytes).to_base64()})
+        })
         .collect();
     let started = Instant::now();
     let res = http

@@ -1,7 +1,7 @@
 // One upload-pool worker: runs the Rust pipeline (vitrine_worker.wasm) on the files the page
 // posts, and posts the encoded variants back, transferring their buffers (no copies).
 // Message in:  { file: File | Blob, only?: string, stages?: true }
-// Message out: { variants: [{ variant, bytes, width, height, contentType }], ms, memory }
+// Message out: { variants: [{ variant, bytes, width, height, contentType, sha256 }], ms, memory }
 //          or: { stages: { decode, resize, orient, encode } }  (ms; benchmarks)
 //          or: { error: string, broken: boolean }  (broken: the module trapped; replace the worker)
 import init, { process, memoryBytes, stages } from './vitrine_worker.js';

@@ -6,7 +6,7 @@ use pipeline::{Rendition, UPLOAD_VARIANTS, Variant, VariantSpec};
 use wasm_bindgen::prelude::*;
 
 /// Turns one photo into its upload variants, largest first: an array of
-/// `{variant, bytes, width, height, contentType}`. `only` names a single variant (benchmarks).
+/// `{variant, bytes, width, height, contentType, sha256}`. `only` names a single variant (benchmarks).
 /// A refused photo throws an `Error` whose message is written for the seller.
 #[wasm_bindgen]
 pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
@@ -87,5 +87,13 @@ fn to_js(variant: Variant, rendition: Rendition) -> Result<Object, JsError> {
     set("width", rendition.width.into())?;
     set("height", rendition.height.into())?;
     set("contentType", rendition.content_type.mime().into())?;
+    // Declared to the server and pinned in the signed upload: the store and complete_upload
+    // check that the bytes they hold are these.
+    set(
+        "sha256",
+        pipeline::checksum::sha256(&rendition.bytes)
+            .to_base64()
+            .into(),
+    )?;
     Ok(object)
 }

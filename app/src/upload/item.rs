@@ -159,6 +159,7 @@ impl UploadItem {
                 variant: e.variant,
                 content_type: e.content_type,
                 size: e.size as u64,
+                sha256: e.sha256,
             })
             .collect();
         self.kept.update_value(|p| p.keep_variants(made));

@@ -173,7 +173,7 @@ pub async fn unfinished(product_id: i64, now_ms: f64) -> Result<Vec<Kept>, Journ
         let id = get(&value, "id").as_string().unwrap_or_default();
         let progress = get(&value, "progress")
             .as_string()
-            .and_then(|json| serde_json::from_str::<Progress>(&json).ok());
+            .and_then(|json| Progress::from_journal(&json));
         match progress {
             Some(p) if !p.is_abandoned(now_ms) => {
                 if p.product_id == product_id {
@@ -231,6 +231,7 @@ fn pair(progress: &Progress, blobs: Vec<Blob>) -> Vec<EncodedVariant> {
             variant: made.variant,
             size: made.size as usize,
             content_type: made.content_type,
+            sha256: made.sha256,
             blob,
         })
         .collect()

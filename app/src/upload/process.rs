@@ -16,7 +16,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use domain::{ContentType, Variant};
+use domain::{ContentType, Sha256, Variant};
 
 use super::cancel::CancelToken;
 use super::stop::Stop;
@@ -33,6 +33,7 @@ pub struct EncodedVariant {
     pub blob: Blob,
     pub size: usize,
     pub content_type: ContentType,
+    pub sha256: Sha256,
 }
 
 /// Turns `file` into its upload variants, largest first, or the reason it cannot. `started`
@@ -233,6 +234,10 @@ fn read_reply(data: &JsValue) -> Result<Vec<EncodedVariant>, Failure> {
                 .as_string()
                 .and_then(|name| Variant::parse(&name))
                 .ok_or_else(no_picture)?;
+            let sha256 = get(&v, "sha256")
+                .as_string()
+                .and_then(|text| Sha256::parse(&text).ok())
+                .ok_or_else(no_picture)?;
             // The worker transferred the buffer: the blob wraps it, no copy.
             let blob = Blob::from(gloo_file::Blob::new_with_options(
                 bytes.buffer(),
@@ -243,6 +248,7 @@ fn read_reply(data: &JsValue) -> Result<Vec<EncodedVariant>, Failure> {
                 size: bytes.length() as usize,
                 blob,
                 content_type,
+                sha256,
             })
         })
         .collect()

@@ -3,7 +3,7 @@
 //! anything twice. The runner asks [`next_step`] before each step and records each step's
 //! result in the [`Progress`], which the browser's journal keeps across reloads.
 
-use domain::{ContentType, Variant};
+use domain::{ContentType, Sha256, Variant};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{DeclaredObject, SignedUpload, UploadTicket};
@@ -37,6 +37,7 @@ pub struct Made {
     pub variant: Variant,
     pub content_type: ContentType,
     pub size: u64,
+    pub sha256: Sha256,
 }
 
 /// A ticket, when it arrived, and which of its uploads went through.
@@ -67,6 +68,22 @@ pub enum Step {
 }
 
 impl Progress {
+    /// Reads a journal record. One written by an older Vitrine (its variants lacked a field
+    /// this one needs) keeps the photo's name and product and forgets the rest: the photo is
+    /// made again from the kept file, or listed as one to choose again, never silently lost.
+    pub fn from_journal(json: &str) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Essentials {
+            product_id: i64,
+            name: String,
+            chosen_ms: f64,
+        }
+        serde_json::from_str(json).ok().or_else(|| {
+            let e: Essentials = serde_json::from_str(json).ok()?;
+            Some(Self::new(e.product_id, e.name, e.chosen_ms))
+        })
+    }
+
     pub fn new(product_id: i64, name: String, chosen_ms: f64) -> Self {
         Self {
             product_id,
@@ -85,6 +102,7 @@ impl Progress {
                 variant: m.variant,
                 content_type: m.content_type,
                 size: m.size,
+                sha256: m.sha256,
             })
             .collect()
     }
@@ -204,6 +222,7 @@ mod tests {
                 variant,
                 content_type: ContentType::Webp,
                 size: 1000,
+                sha256: Sha256::from_digest([7; 32]),
             })
             .collect()
     }
@@ -250,6 +269,21 @@ mod tests {
             Step::Send { upload } => upload.variant,
             other => panic!("expected a send, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_older_journal_record_keeps_the_photo_and_forgets_the_rest() {
+        let old = r#"{"product_id":3,"name":"tote.jpg","chosen_ms":5.0,
+            "variants":[{"variant":"display","content_type":"image/jpeg","size":9}],"ticket":null}"#;
+        assert_eq!(
+            Progress::from_journal(old),
+            Some(Progress::new(3, "tote.jpg".into(), 5.0))
+        );
+        let mut current = Progress::new(3, "tote.jpg".into(), 5.0);
+        current.keep_variants(made());
+        let json = serde_json::to_string(&current).unwrap();
+        assert_eq!(Progress::from_journal(&json), Some(current));
+        assert_eq!(Progress::from_journal("{}"), None);
     }
 
     #[test]

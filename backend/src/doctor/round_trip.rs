@@ -8,7 +8,7 @@ use domain::{ByteSize, ContentType, UploadMethod, Variant};
 use super::Check;
 use crate::Settings;
 use crate::config::MediaUrls;
-use crate::storage::{KeyPrefix, ObjectKey, ObjectStore};
+use crate::storage::{KeyPrefix, ObjectKey, ObjectStore, SignedObject};
 
 /// What a round trip learnt about CORS on the way (external stores only).
 #[derive(Debug, Default)]
@@ -156,7 +156,17 @@ async fn send(
 ) -> Result<reqwest::Response, String> {
     let expires = Duration::from_secs(5 * 60);
     let signed = store
-        .sign_upload(method, key, ContentType::Jpeg, size, expires, None)
+        .sign_upload(
+            method,
+            SignedObject {
+                key,
+                content_type: ContentType::Jpeg,
+                size,
+                sha256: Some(pipeline::checksum::sha256(body)),
+            },
+            expires,
+            None,
+        )
         .await
         .map_err(|e| e.to_string())?;
     let url = store.absolute_url(&signed.url);

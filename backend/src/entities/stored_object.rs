@@ -14,6 +14,9 @@ pub struct Model {
     pub variant: Variant,
     pub content_type: ContentType,
     pub byte_size: i64,
+    /// Base64 SHA-256 of the bytes (`domain::Sha256`); none for objects stored before
+    /// checksums were kept.
+    pub sha256: Option<String>,
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub created_at: DateTimeUtc,

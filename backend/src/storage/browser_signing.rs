@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_s3::presigning::PresigningConfig;
-use domain::{ByteSize, ContentType, UploadMethod};
+use domain::{ByteSize, ContentType, Sha256, UploadMethod};
 
 use super::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use super::settings::{Encryption, MediaUrls};
@@ -28,6 +28,19 @@ pub struct UrlSigner {
     encryption: Option<Encryption>,
 }
 
+/// What one signed upload pins: the object's key, type, exact size and, where the store
+/// checks it, its SHA-256.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedObject<'a> {
+    pub key: &'a ObjectKey,
+    pub content_type: ContentType,
+    pub size: ByteSize,
+    pub sha256: Option<Sha256>,
+}
+
+/// The form field (and PUT header) S3 checks an upload's SHA-256 against.
+const CHECKSUM_FIELD: &str = "x-amz-checksum-sha256";
+
 /// One browser upload, signed: POST `fields` then the file as a form to `url`, or PUT the bytes
 /// to `url` with exactly `headers`.
 #[derive(Debug, Clone)]
@@ -39,21 +52,27 @@ pub struct BrowserUpload {
 }
 
 impl ObjectStore {
-    /// Signs one upload of exactly this key, type and size, the way `method` says: the one
-    /// place both the upload protocol and `vitrine doctor` sign what a browser sends.
+    /// Signs one upload of exactly this key, type and size (and SHA-256, where the store
+    /// checks it), the way `method` says: the one place both the upload protocol and `vitrine
+    /// doctor` sign what a browser sends.
     pub async fn sign_upload(
         &self,
         method: UploadMethod,
-        key: &ObjectKey,
-        content_type: ContentType,
-        size: ByteSize,
+        object: SignedObject<'_>,
         expires_in: Duration,
         host: Option<&str>,
     ) -> Result<BrowserUpload, Error> {
+        let SignedObject {
+            key,
+            content_type,
+            size,
+            sha256,
+        } = object;
+        let sha256 = sha256.filter(|_| self.inner.pins_sha256);
         Ok(match method {
             UploadMethod::Post => {
                 let (url, post) = self
-                    .presign_post(key, content_type, size, expires_in)
+                    .presign_post(key, content_type, size, sha256, expires_in)
                     .await?;
                 BrowserUpload {
                     method,
@@ -65,7 +84,7 @@ impl ObjectStore {
             UploadMethod::Put => {
                 let put = self
                     .url_signer(host)
-                    .put_url(key, content_type, size, expires_in)
+                    .put_url(key, content_type, size, sha256, expires_in)
                     .await?;
                 BrowserUpload {
                     method,
@@ -96,12 +115,13 @@ impl ObjectStore {
         })
     }
 
-    /// A presigned POST for exactly this key, type and size.
+    /// A presigned POST for exactly this key, type and size (and SHA-256, when given).
     pub async fn presign_post(
         &self,
         key: &ObjectKey,
         content_type: ContentType,
         size: ByteSize,
+        sha256: Option<Sha256>,
         expires_in: Duration,
     ) -> Result<(String, PresignedPost), Error> {
         let credentials = self.signing_credentials().await?;
@@ -115,6 +135,7 @@ impl ObjectStore {
             extra_fields: [("Cache-Control".to_owned(), IMMUTABLE.to_owned())]
                 .into_iter()
                 .chain(self.inner.encryption.iter().flat_map(Encryption::headers))
+                .chain(sha256.map(|s| (CHECKSUM_FIELD.to_owned(), s.to_base64())))
                 .collect(),
         };
         let post = policy.sign(&credentials, SystemTime::now(), expires_in);
@@ -166,6 +187,7 @@ impl UrlSigner {
         key: &ObjectKey,
         content_type: ContentType,
         size: ByteSize,
+        sha256: Option<Sha256>,
         expires_in: Duration,
     ) -> Result<PresignedPut, Error> {
         let config =
@@ -180,6 +202,7 @@ impl UrlSigner {
             .cache_control(IMMUTABLE)
             .set_server_side_encryption(sse(&self.encryption))
             .set_ssekms_key_id(kms_key(&self.encryption))
+            .set_checksum_sha256(sha256.map(Sha256::to_base64))
             .presigned(config)
             .await
             .map_err(storage_error)?;
@@ -308,12 +331,39 @@ mod tests {
                 &key,
                 ContentType::Jpeg,
                 ByteSize::parse(1234, 10_000).unwrap(),
+                None,
                 Duration::from_secs(300),
             )
             .await
             .unwrap();
         let everything = format!("{} {:?}", put.url, put.headers).to_ascii_lowercase();
         assert!(!everything.contains("checksum"), "{everything}");
+        // The variant's own SHA-256, when pinned, is the one checksum, in a signed header.
+        let sha256 = Sha256::from_digest([9; 32]);
+        let pinned = signer
+            .put_url(
+                &key,
+                ContentType::Jpeg,
+                ByteSize::parse(1234, 10_000).unwrap(),
+                Some(sha256),
+                Duration::from_secs(300),
+            )
+            .await
+            .unwrap();
+        let checksums: Vec<_> = pinned
+            .headers
+            .iter()
+            .filter(|(n, _)| n.to_ascii_lowercase().contains("checksum"))
+            .collect();
+        assert_eq!(
+            checksums,
+            [&("x-amz-checksum-sha256".to_owned(), sha256.to_base64())]
+        );
+        assert!(
+            pinned.url.contains("x-amz-checksum-sha256"),
+            "{}",
+            pinned.url
+        );
         assert!(
             put.url
                 .starts_with("https://0123abcd.r2.cloudflarestorage.com/shop/media/"),

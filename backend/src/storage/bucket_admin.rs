@@ -36,6 +36,8 @@ impl ObjectStore {
                     .iter()
                     .all(|m| has(r.allowed_methods(), m))
                 && has(r.allowed_headers(), "content-type")
+                // Signed PUTs carry the variant's checksum header.
+                && has(r.allowed_headers(), "x-amz-checksum-sha256")
                 && has(r.expose_headers(), "ETag")
         });
         if covered {

@@ -25,7 +25,7 @@ use aws_sdk_s3::config::{
 };
 use aws_sdk_s3::error::DisplayErrorContext;
 
-pub use browser_signing::{BrowserUpload, PresignedPut, UrlSigner};
+pub use browser_signing::{BrowserUpload, PresignedPut, SignedObject, UrlSigner};
 pub use diagnosis::StoreProblem;
 pub use object_key::{KeyPrefix, ObjectKey};
 pub use objects::{Fetched, ListedObject, ObjectHead};
@@ -52,6 +52,8 @@ struct Inner {
     kind: Kind,
     media: MediaUrls,
     encryption: Option<Encryption>,
+    /// Whether uploads are signed with their SHA-256 (see [`Provider::checks_sha256`]).
+    pins_sha256: bool,
 }
 
 enum Kind {
@@ -93,6 +95,8 @@ impl ObjectStore {
             Kind::Embedded {
                 endpoint: internal_endpoint.trim_end_matches('/').to_owned(),
             },
+            // s3s checks `x-amz-checksum-sha256` on POST and PUT.
+            true,
         )
     }
 
@@ -127,6 +131,7 @@ impl ObjectStore {
             settings.bucket.clone(),
             region,
             Kind::External { bucket_url },
+            settings.provider.checks_sha256(),
         ))
     }
 
@@ -136,6 +141,7 @@ impl ObjectStore {
         bucket: String,
         region: String,
         kind: Kind,
+        pins_sha256: bool,
     ) -> Self {
         let client = aws_sdk_s3::Client::from_conf(config);
         Self {
@@ -144,6 +150,7 @@ impl ObjectStore {
                 credentials,
                 bucket,
                 region,
+                pins_sha256,
                 kind,
                 media: MediaUrls::Signed,
                 encryption: None,
@@ -175,6 +182,7 @@ impl ObjectStore {
                 },
                 media,
                 encryption,
+                pins_sha256: inner.pins_sha256,
             }),
         }
     }
@@ -185,6 +193,11 @@ impl ObjectStore {
 
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// Whether browser uploads are signed with their SHA-256, for the store to check.
+    pub fn pins_sha256(&self) -> bool {
+        self.inner.pins_sha256
     }
 
     /// True for the built-in store (same origin as the app: no CORS involved).

@@ -58,6 +58,14 @@ pub struct Resolved {
 }
 
 impl Provider {
+    /// Whether the store refuses bytes whose SHA-256 differs from the `x-amz-checksum-sha256`
+    /// an upload was signed with. AWS S3, R2 and MinIO document it; Spaces and other stores do
+    /// not, so Vitrine sends no checksum there (a store that does not know the field might
+    /// refuse the upload) and relies on `complete_upload`, which recomputes it everywhere.
+    pub fn checks_sha256(self) -> bool {
+        matches!(self, Provider::Aws | Provider::R2 | Provider::Minio)
+    }
+
     /// Fills in the preset. `endpoint`, `region` and `upload` are what the operator set.
     pub fn resolve(
         self,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::declare::check_declared;
 use super::{COMPLETE_GRACE, DeclaredObject, POST_EXPIRY, SignedUpload, UploadTicket};
 use crate::intents::{self, NewIntent, NewObject};
-use crate::storage::ObjectKey;
+use crate::storage::{ObjectKey, SignedObject};
 use crate::{Account, AppState, Error, products, quotas};
 
 /// Starts an upload of one image (its variants) to `product_id`, owned by `seller`. `host` is
@@ -55,6 +55,7 @@ pub async fn begin(
             variant: c.variant,
             content_type: c.content_type,
             size: c.size.get(),
+            sha256: c.sha256,
             dimensions: None,
         })
         .collect();
@@ -78,9 +79,12 @@ pub async fn begin(
             .store
             .sign_upload(
                 state.settings.upload_method,
-                key,
-                c.content_type,
-                c.size,
+                SignedObject {
+                    key,
+                    content_type: c.content_type,
+                    size: c.size,
+                    sha256: Some(c.sha256),
+                },
                 POST_EXPIRY,
                 host,
             )

@@ -1,6 +1,6 @@
 //! The browser's declaration of what it will upload, checked before anything is signed.
 
-use domain::{ByteSize, ContentType, Variant};
+use domain::{ByteSize, ContentType, Sha256, Variant};
 
 use super::DeclaredObject;
 use crate::Error;
@@ -10,6 +10,7 @@ pub(super) struct Checked {
     pub variant: Variant,
     pub content_type: ContentType,
     pub size: ByteSize,
+    pub sha256: Sha256,
 }
 
 pub(super) fn check_declared(
@@ -34,6 +35,7 @@ pub(super) fn check_declared(
             variant,
             content_type: d.content_type,
             size: ByteSize::parse(d.size, max_bytes).map_err(Error::invalid)?,
+            sha256: d.sha256,
         });
     }
     if !checked.iter().any(|c| c.variant == Variant::Display) {
@@ -51,6 +53,7 @@ mod tests {
             variant,
             content_type: ContentType::Jpeg,
             size,
+            sha256: Sha256::from_digest([1; 32]),
         }
     }
 

@@ -1,7 +1,7 @@
 //! What `complete` checks of each stored object before anything is registered: it arrived,
 //! whole, with the declared type, and its first bytes are that type of picture within limits.
 
-use domain::{ContentType, Variant};
+use domain::{ContentType, Sha256, Variant};
 
 use crate::entities::stored_object;
 use crate::sniff::{self, Sniffed};
@@ -47,9 +47,10 @@ pub(super) async fn verify(
     sniff::sniff(&prefix, declared).map_err(|e| VerifyError::Refused(e.to_string()))
 }
 
-/// Reads every variant whole and checks they are one clean picture (`pipeline::same_picture`):
-/// no metadata, each variant the display's shape within its limit, and the same picture, so an
-/// approval publishes only what the admin saw. The comparison runs off the async threads.
+/// Reads every variant whole and checks they are the bytes the browser declared (SHA-256) and
+/// one clean picture (`pipeline::same_picture`): no metadata, each variant the display's shape
+/// within its limit, and the same picture, so an approval publishes only what the admin saw.
+/// The hashing and comparison run off the async threads.
 pub(super) async fn one_picture(
     state: &AppState,
     objects: &[stored_object::Model],
@@ -62,21 +63,31 @@ pub(super) async fn one_picture(
             .read_prefix(&object.object_key, size)
             .await
             .map_err(VerifyError::Failed)?;
-        stored.push((object.variant, bytes));
+        let declared = object.sha256.as_deref().map(Sha256::parse).transpose();
+        let declared = declared.map_err(|e| VerifyError::Failed(Error::Internal(e.to_string())))?;
+        stored.push((object.variant, bytes, declared));
     }
     let started = std::time::Instant::now();
     let verdict = tokio::task::spawn_blocking(move || {
+        for (variant, bytes, declared) in &stored {
+            if declared.is_some_and(|d| d != pipeline::checksum::sha256(bytes)) {
+                return Err(format!(
+                    "the stored {} file is not the one the browser made (its SHA-256 differs)",
+                    variant.as_str()
+                ));
+            }
+        }
         let borrowed: Vec<(Variant, &[u8])> =
-            stored.iter().map(|(v, b)| (*v, b.as_ref())).collect();
+            stored.iter().map(|(v, b, _)| (*v, b.as_ref())).collect();
         pipeline::same_picture::check(&borrowed)
+            .map(|_| ())
+            .map_err(|mismatch| mismatch.to_string())
     })
     .await
-    .map_err(|e| VerifyError::Failed(crate::Error::Internal(e.to_string())))?;
+    .map_err(|e| VerifyError::Failed(Error::Internal(e.to_string())))?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "variants compared"
     );
-    verdict
-        .map(|_| ())
-        .map_err(|mismatch| VerifyError::Refused(mismatch.to_string()))
+    verdict.map_err(VerifyError::Refused)
 }

@@ -7,6 +7,7 @@
 //! origin, and TLS in front of the app covers the store too. The browser still sends the very
 //! same signed POST form it sends to AWS.
 
+mod checksum_first;
 mod cors;
 mod post_form;
 mod s3;

@@ -3,6 +3,7 @@
 use s3s::dto::*;
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 
+use super::checksum_first;
 use super::cors::{CorsStore, Rule};
 
 pub struct EmbeddedS3 {
@@ -98,9 +99,27 @@ impl S3 for EmbeddedS3 {
 
     async fn put_object(
         &self,
-        req: S3Request<PutObjectInput>,
+        mut req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
-        self.fs.put_object(req).await
+        let Some(expected) = req.input.checksum_sha256.clone() else {
+            return self.fs.put_object(req).await;
+        };
+        let body = req
+            .input
+            .body
+            .take()
+            .ok_or_else(|| s3_error!(IncompleteBody))?;
+        let (body, mismatch) = checksum_first::checked(body, &expected)
+            .ok_or_else(|| s3_error!(InvalidDigest, "x-amz-checksum-sha256 is not a SHA-256"))?;
+        req.input.body = Some(body);
+        let answer = self.fs.put_object(req).await;
+        if mismatch.found() {
+            return Err(s3_error!(
+                BadDigest,
+                "the body does not match its x-amz-checksum-sha256"
+            ));
+        }
+        answer
     }
 
     async fn create_multipart_upload(

@@ -1,11 +1,12 @@
 //! Signed upload forms sent again (issue 15, item 2). The store still honours a form until it
-//! expires, so a replay with other bytes of the same length is accepted; it must change
-//! nothing anyone sees, after `complete_upload`, after an approval or after a cancel, and gc
-//! removes what it wrote.
+//! expires. It pins the bytes' SHA-256, so a store that checks it refuses other bytes; where a
+//! store does not, the replayed bytes land on an upload key no row knows. Either way nothing
+//! anyone sees changes, after `complete_upload`, after an approval or after a cancel, and gc
+//! removes what a replay wrote.
 
 use std::time::Duration;
 
-use crate::support::{Browser, Db, TestApp, jpeg, spawn_app};
+use crate::support::{Browser, Db, TestApp, field, jpeg, spawn_app};
 
 async fn fetch(app: &TestApp, browser: &Browser, url: &str) -> Vec<u8> {
     let url = if url.starts_with('/') {
@@ -33,16 +34,28 @@ async fn a_replayed_upload_form_changes_nothing_anyone_sees(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let original = jpeg(48, 32);
     let ticket = seller.begin_jpeg(product.id, &original).await;
+    let uploaded_to = field(&ticket.uploads[0].fields, "key").to_owned();
     assert_eq!(seller.send(&ticket, original.clone()).await.status(), 204);
     let image = seller.complete(&ticket.intent_id).await.unwrap();
 
-    // Replayed after complete_upload, and again after the admin approved.
+    // Replayed after complete_upload with other bytes: the form pins the SHA-256, so the store
+    // refuses them and writes nothing.
     let replay = seller.send(&ticket, tampered(&original)).await;
-    assert_eq!(replay.status(), 204, "the form is still valid at the store");
+    assert_eq!(replay.status(), 400);
+    assert!(replay.text().await.unwrap().contains("BadDigest"));
+    assert!(app.state.store.head(&uploaded_to).await.unwrap().is_none());
+    // The same bytes again are accepted (the form is still valid), and change nothing.
+    assert_eq!(seller.send(&ticket, original.clone()).await.status(), 204);
+
+    // A store that checks no checksum (Spaces, others) would take other bytes: they land on
+    // the upload key, which no row knows since complete_upload registered copies elsewhere.
     let admin = app.admin().await;
     admin.review(&[image.image_id], true, None).await.unwrap();
-    let replay = seller.send(&ticket, tampered(&original)).await;
-    assert_eq!(replay.status(), 204);
+    app.state
+        .store
+        .put(&uploaded_to, tampered(&original), "image/jpeg")
+        .await
+        .unwrap();
 
     let public = app.browser();
     let shown = public.store_product(product.id).await.unwrap();
@@ -63,10 +76,7 @@ async fn a_replayed_upload_form_changes_nothing_anyone_sees(db: Db) {
         .call_form::<()>("cancel_upload", &[("intent_id", &cancelled.intent_id)])
         .await
         .unwrap();
-    assert_eq!(
-        seller.send(&cancelled, tampered(&other)).await.status(),
-        204
-    );
+    assert_eq!(seller.send(&cancelled, other.clone()).await.status(), 204);
     assert!(seller.complete(&cancelled.intent_id).await.is_err());
     assert_eq!(seller.gallery(product.id).await.unwrap().len(), 1);
 
@@ -91,4 +101,36 @@ async fn a_replayed_upload_form_changes_nothing_anyone_sees(db: Db) {
     assert_eq!(fetch(&app, &public, &shown.images[0].url).await, original);
 }
 
-on_both_databases!(a_replayed_upload_form_changes_nothing_anyone_sees);
+/// End-to-end integrity where the store checks nothing: bytes other than the declared ones,
+/// put straight into the bucket under the upload's key, are refused at complete_upload.
+async fn complete_refuses_bytes_other_than_the_declared_ones(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let photo = jpeg(48, 32);
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
+    let key = field(&ticket.uploads[0].fields, "key").to_owned();
+    app.state
+        .store
+        .put(&key, tampered(&photo), "image/jpeg")
+        .await
+        .unwrap();
+    let refused = seller.complete(&ticket.intent_id).await.unwrap_err();
+    assert!(
+        matches!(&refused, app::error::AppError::Refused(m) if m.contains("SHA-256")),
+        "{refused:?}"
+    );
+    assert!(seller.gallery(product.id).await.unwrap().is_empty());
+    assert!(app.recorded_keys().await.is_empty());
+    let left = app
+        .state
+        .store
+        .list(app.state.settings.key_prefix.as_str())
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+on_both_databases!(
+    a_replayed_upload_form_changes_nothing_anyone_sees,
+    complete_refuses_bytes_other_than_the_declared_ones,
+);

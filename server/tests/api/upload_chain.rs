@@ -90,9 +90,13 @@ async fn the_store_refuses_what_the_policy_does_not_allow(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let photo = jpeg(64, 64);
     let size = photo.len() as u64;
-    let ticket = seller.begin(product.id, "image/jpeg", size).await.unwrap();
+    let ticket = seller.begin_jpeg(product.id, &photo).await;
     let upload = &ticket.uploads[0];
     let key = field(&upload.fields, "key").to_owned();
+    assert_eq!(size, photo.len() as u64);
+    let mut same_length = photo.clone();
+    let middle = same_length.len() / 2;
+    same_length[middle] ^= 0xff;
 
     let mut larger = photo.clone();
     larger.extend_from_slice(&[0u8; 16]);
@@ -104,6 +108,11 @@ async fn the_store_refuses_what_the_policy_does_not_allow(db: Db) {
     );
     let tampered: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = vec![
         ("a larger file", upload.fields.clone(), larger),
+        (
+            "other bytes of the same length",
+            upload.fields.clone(),
+            same_length,
+        ),
         (
             "a smaller file",
             upload.fields.clone(),
@@ -312,7 +321,8 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
         .call_json::<app::api::UploadTicket>(
             "begin_upload",
             serde_json::json!({ "product_id": product.id, "objects": [
-                { "variant": "original", "content_type": "image/jpeg", "size": 100 }
+                { "variant": "original", "content_type": "image/jpeg", "size": 100,
+                  "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" }
             ] }),
         )
         .await
@@ -376,7 +386,10 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
         async move {
             let objects: Vec<_> = variants
                 .iter()
-                .map(|(v, b)| serde_json::json!({"variant": v, "content_type": "image/jpeg", "size": b.len()}))
+                .map(|(v, b)| {
+                    serde_json::json!({"variant": v, "content_type": "image/jpeg", "size": b.len(),
+                    "sha256": pipeline::checksum::sha256(b).to_base64()})
+                })
                 .collect();
             let ticket: app::api::UploadTicket = seller
                 .call_json(
@@ -690,6 +703,21 @@ async fn put_uploads_are_pinned_to_type_and_exact_size(db: Db) {
             .as_u16(),
         403
     );
+    // Other bytes of the same length match the signature but not the signed SHA-256.
+    assert!(
+        target
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-checksum-sha256")),
+        "{:?}",
+        target.headers
+    );
+    let mut same_length = photo.clone();
+    let middle = same_length.len() / 2;
+    same_length[middle] ^= 0xff;
+    let refused = put(same_length, "image/jpeg").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(refused.text().await.unwrap().contains("BadDigest"));
     assert!(
         matches!(
             seller.complete(&ticket.intent_id).await,

@@ -290,9 +290,14 @@ impl Browser {
 
     /// Begins the upload of `file` as a JPEG display variant, which must be accepted.
     pub async fn begin_jpeg(&self, product_id: i64, file: &[u8]) -> UploadTicket {
-        self.begin(product_id, "image/jpeg", file.len() as u64)
-            .await
-            .expect("begin_upload accepts a JPEG")
+        self.begin_declaring(
+            product_id,
+            "image/jpeg",
+            file.len() as u64,
+            &pipeline::checksum::sha256(file).to_base64(),
+        )
+        .await
+        .expect("begin_upload accepts a JPEG")
     }
 
     /// Sends `file` to the store with the ticket's own signed form, untouched.
@@ -311,14 +316,29 @@ impl Browser {
             .await
     }
 
+    /// Begins an upload whose bytes the test never sends whole (a declaration, a refusal): its
+    /// checksum is that of `size` zero bytes.
     pub async fn begin(
         &self,
         product_id: i64,
         content_type: &str,
         size: u64,
     ) -> Result<UploadTicket, AppError> {
+        let zeros = vec![0u8; usize::try_from(size).unwrap_or(0).min(16_000_000)];
+        let sha256 = pipeline::checksum::sha256(&zeros).to_base64();
+        self.begin_declaring(product_id, content_type, size, &sha256)
+            .await
+    }
+
+    pub async fn begin_declaring(
+        &self,
+        product_id: i64,
+        content_type: &str,
+        size: u64,
+        sha256: &str,
+    ) -> Result<UploadTicket, AppError> {
         // Raw JSON, not `DeclaredObject`: tests also declare what its types cannot hold.
-        let objects = serde_json::json!([{ "variant": "display", "content_type": content_type, "size": size }]);
+        let objects = serde_json::json!([{ "variant": "display", "content_type": content_type, "size": size, "sha256": sha256 }]);
         let res = self
             .http
             .post(format!("{}/api/begin_upload", self.base))

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Browser, Db, TestApp, field, jpeg, spawn_app};
+use crate::support::{Browser, Db, TestApp, field, jpeg, spawn_app, tampered};
 
 async fn fetch(app: &TestApp, browser: &Browser, url: &str) -> Vec<u8> {
     let url = if url.starts_with('/') {
@@ -17,16 +17,6 @@ async fn fetch(app: &TestApp, browser: &Browser, url: &str) -> Vec<u8> {
     let res = browser.http.get(url).send().await.unwrap();
     assert!(res.status().is_success(), "GET answered {}", res.status());
     res.bytes().await.unwrap().to_vec()
-}
-
-/// The same length as `original`, other bytes.
-fn tampered(original: &[u8]) -> Vec<u8> {
-    let mut bytes = original.to_vec();
-    let middle = bytes.len() / 2;
-    for b in &mut bytes[middle..middle + 64] {
-        *b ^= 0x5a;
-    }
-    bytes
 }
 
 async fn a_replayed_upload_form_changes_nothing_anyone_sees(db: Db) {

@@ -396,6 +396,16 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// The same length as `original`, other bytes: what a replay or a swap would send.
+pub fn tampered(original: &[u8]) -> Vec<u8> {
+    let mut bytes = original.to_vec();
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 64] {
+        *b ^= 0x5a;
+    }
+    bytes
+}
+
 pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()

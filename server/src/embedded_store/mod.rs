@@ -9,7 +9,7 @@
 
 mod checksum_first;
 mod cors;
-mod post_form;
+mod post_object;
 mod s3;
 mod small_frames;
 
@@ -46,12 +46,26 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         fs,
         cors: cors.clone(),
     });
+    // POST uploads are taken before s3s, which would hold each file in memory (post_object).
+    let posts = post_object::PostUploads {
+        s3: std::sync::Arc::new(s3::EmbeddedS3 {
+            fs: s3s_fs::FileSystem::new(&store.objects_dir).map_err(|e| StoreError {
+                path: store.objects_dir.display().to_string(),
+                reason: format!("{e:?}"),
+            })?,
+            cors: cors.clone(),
+        }),
+        bucket: store.bucket.clone(),
+        region: store.region.clone(),
+        credentials: store.credentials.clone(),
+        ceiling: max_upload_bytes,
+    };
     builder.set_auth(SimpleAuth::from_single(
         store.credentials.access_key_id.clone(),
         store.credentials.secret_access_key.clone(),
     ));
     let mut config = S3Config::default();
-    // s3s buffers a POSTed file in memory: never accept more than the largest signed upload.
+    // s3s never sees a POST form (see above); should one reach it, it holds no more than this.
     config.post_object_max_file_size = max_upload_bytes;
     builder.set_config(std::sync::Arc::new(StaticConfigProvider::new(
         std::sync::Arc::new(config),
@@ -64,19 +78,28 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         // SDKs address the bucket itself as `/{bucket}/` too.
         .route(&format!("/{bucket}/"), any(handle))
         .route(&format!("/{bucket}/{{*key}}"), any(handle))
-        .with_state((service, cors)))
+        .with_state(Store {
+            service,
+            cors,
+            posts: std::sync::Arc::new(posts),
+        }))
 }
 
-async fn handle(
-    State((service, cors)): State<(S3Service, cors::CorsStore)>,
-    request: Request,
-) -> Response {
+#[derive(Clone)]
+struct Store {
+    service: S3Service,
+    cors: cors::CorsStore,
+    posts: std::sync::Arc<post_object::PostUploads>,
+}
+
+async fn handle(State(store): State<Store>, request: Request) -> Response {
+    let cors = &store.cors;
     let origin = header_str(request.headers(), header::ORIGIN);
     if request.method() == Method::OPTIONS {
-        return preflight(&cors, origin.as_deref(), request.headers());
+        return preflight(cors, origin.as_deref(), request.headers());
     }
     let method = request.method().as_str().to_owned();
-    let mut response = answer(&service, request).await;
+    let mut response = answer(&store, request).await;
     if let Some(allowed) = origin.and_then(|o| cors::allow(&cors.rules(), &o, &method, &[])) {
         let headers = response.headers_mut();
         set(
@@ -95,17 +118,14 @@ async fn handle(
 }
 
 /// The store's own answer, for the browser to read (CORS is added by the caller).
-async fn answer(service: &S3Service, request: Request) -> Response {
-    let request = if request.method() == Method::POST {
-        match post_form::checked(request).await {
-            Ok(request) => request,
-            Err(refusal) => return refusal.into_response(),
-        }
-    } else {
-        request
-    };
+async fn answer(store: &Store, request: Request) -> Response {
+    if request.method() == Method::POST
+        && let Some(boundary) = post_object::boundary(&request)
+    {
+        return store.posts.upload(request, &boundary).await;
+    }
     let request = request.map(|body| s3s::Body::http_body_unsync(SmallFrames::new(body)));
-    match service.call(request).await {
+    match store.service.call(request).await {
         Ok(response) => response.map(Body::new),
         Err(err) => {
             tracing::error!(?err, "embedded store failed");

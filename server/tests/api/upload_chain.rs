@@ -455,7 +455,8 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
 }
 
 /// Issue 15, item 9: the embedded store refuses a validly signed policy that names no bucket
-/// (as S3 does), and puts `${filename}` in the key as S3 does instead of storing it literally.
+/// and a form field the policy does not mention (as S3 does), and puts `${filename}` in the key
+/// as S3 does instead of storing it literally.
 /// The forms are re-signed with the store's own keys, so only the point under test differs.
 async fn the_embedded_store_holds_post_forms_to_what_s3_does(db: Db) {
     use base64::Engine;
@@ -501,25 +502,27 @@ async fn the_embedded_store_holds_post_forms_to_what_s3_does(db: Db) {
         .collect();
     assert_eq!(without_bucket.len(), conditions.len() - 1);
 
-    let res = seller
-        .post_to_store(
-            "/vitrine-media",
-            &form(without_bucket, &key),
-            photo.clone(),
-            "image/jpeg",
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 403);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("no condition on the bucket")
+    // A field the policy does not mention (here one that would make the store serve the picture
+    // as a download) is refused, as S3 refuses it, even with the signature intact.
+    let mut extra = fields.clone();
+    extra.insert(
+        1,
+        ("Content-Disposition".to_owned(), "attachment".to_owned()),
     );
-    assert!(
-        app.state.store.head(&key).await.unwrap().is_none(),
-        "nothing stored"
-    );
+    for (sent, says) in [
+        (form(without_bucket, &key), "no condition on the bucket"),
+        (extra, "Extra input fields: Content-Disposition"),
+    ] {
+        let res = seller
+            .post_to_store("/vitrine-media", &sent, photo.clone(), "image/jpeg")
+            .await;
+        assert_eq!(res.status().as_u16(), 403, "{says}");
+        assert!(res.text().await.unwrap().contains(says), "{says}");
+        assert!(
+            app.state.store.head(&key).await.unwrap().is_none(),
+            "nothing stored"
+        );
+    }
 
     // `${filename}` in the key: the file's name is put in, and the policy checks the result.
     let folder = key.rsplit_once('/').unwrap().0.to_owned();

@@ -2,14 +2,16 @@
 //! what was registered ("path in the database, file gone, 404").
 //!
 //! Each registered object is asked for with one HEAD; what the store says is compared with
-//! the row (size and content type: the two facts verification recorded). A store that cannot
-//! be reached is an error, never "missing": an outage must not look like lost pictures.
+//! the row (size and content type). With [`Depth::Contents`] each object is also read whole and
+//! its SHA-256 compared with the one verified at upload: other bytes of the same size are only
+//! found that way. A store that cannot be reached is an error, never "missing": an outage must
+//! not look like lost pictures.
 
 use std::collections::HashMap;
 
 pub use domain::Damage;
 use domain::wire::DamagedVariant;
-use domain::{ContentType, Variant};
+use domain::{ContentType, Sha256, Variant};
 use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter};
 use tokio::task::JoinSet;
 
@@ -20,6 +22,16 @@ use sea_orm::DatabaseConnection;
 
 /// HEAD requests in flight at once: quick on a big gallery, gentle on the store.
 const CONCURRENT_HEADS: usize = 16;
+
+/// How closely [`check`] looks at each object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// One HEAD each: objects gone, resized or retyped.
+    Heads,
+    /// Also every byte, against the SHA-256 recorded at upload (one GET per object: the
+    /// whole bucket's worth of traffic).
+    Contents,
+}
 
 /// One damaged object, with what a person needs to find the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +89,11 @@ pub fn compare(
 }
 
 /// Checks every registered image's objects.
-pub async fn check(db: &DatabaseConnection, store: &ObjectStore) -> Result<Report, Error> {
+pub async fn check(
+    db: &DatabaseConnection,
+    store: &ObjectStore,
+    depth: Depth,
+) -> Result<Report, Error> {
     let images = image::Entity::find()
         .find_with_related(stored_object::Entity)
         .all(db)
@@ -105,7 +121,7 @@ pub async fn check(db: &DatabaseConnection, store: &ObjectStore) -> Result<Repor
         .flat_map(|(img, objects)| objects.into_iter().map(move |o| (img.clone(), o)))
         .collect();
     report.objects_checked = rows.len();
-    for (img, row, damage) in head_all(store, rows).await? {
+    for (img, row, damage) in head_all(store, rows, depth).await? {
         let product = products.get(&img.product_id);
         report.damaged.push(DamagedObject {
             image_id: img.id,
@@ -141,7 +157,7 @@ pub async fn check_image(
         .into_iter()
         .map(|row| (image.clone(), row))
         .collect();
-    let mut damaged: Vec<DamagedVariant> = head_all(&state.store, rows)
+    let mut damaged: Vec<DamagedVariant> = head_all(&state.store, rows, Depth::Heads)
         .await?
         .into_iter()
         .map(|(_, row, damage)| DamagedVariant {
@@ -153,10 +169,12 @@ pub async fn check_image(
     Ok(damaged)
 }
 
-/// HEADs every row's object, a few at a time; returns the damaged ones.
+/// HEADs (and at `Depth::Contents` reads) every row's object, a few at a time; returns the
+/// damaged ones.
 async fn head_all(
     store: &ObjectStore,
     rows: Vec<(image::Model, stored_object::Model)>,
+    depth: Depth,
 ) -> Result<Vec<(image::Model, stored_object::Model, Damage)>, Error> {
     let mut damaged = Vec::new();
     let mut pending = rows.into_iter();
@@ -169,7 +187,17 @@ async fn head_all(
             let store = store.clone();
             running.spawn(async move {
                 let head = store.head(&row.object_key).await?;
-                Ok::<_, Error>(compare(&row, head.as_ref()).map(|d| (img, row, d)))
+                let mut damage = compare(&row, head.as_ref());
+                // Rows from before checksums were recorded have nothing to compare the bytes with.
+                let registered = row.sha256.as_deref().and_then(|s| Sha256::parse(s).ok());
+                if let (None, Depth::Contents, Some(registered)) = (&damage, depth, registered) {
+                    damage = match store.sha256(&row.object_key).await? {
+                        None => Some(Damage::Missing),
+                        Some(stored) if stored != registered => Some(Damage::ContentDiffers),
+                        Some(_) => None,
+                    };
+                }
+                Ok::<_, Error>(damage.map(|d| (img, row, d)))
             });
         }
         let Some(done) = running.join_next().await else {

@@ -18,6 +18,8 @@ pub enum Damage {
         registered: ContentType,
         stored: String,
     },
+    /// Same size and type, other bytes: found only by reading it (`vitrine check --checksums`).
+    ContentDiffers,
 }
 
 impl fmt::Display for Damage {
@@ -30,6 +32,9 @@ impl fmt::Display for Damage {
             ),
             Damage::TypeDiffers { registered, stored } => {
                 write!(f, "stored as {stored}, registered as {}", registered.mime())
+            }
+            Damage::ContentDiffers => {
+                f.write_str("other bytes in the store than were registered (its SHA-256 differs)")
             }
         }
     }

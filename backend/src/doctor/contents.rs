@@ -10,7 +10,7 @@ use crate::{gc, integrity};
 /// Every registered image's objects are in the store, with the registered size and type.
 pub async fn stored_images(db: &DatabaseConnection, store: &ObjectStore) -> Check {
     let name = "stored images";
-    match integrity::check(db, store).await {
+    match integrity::check(db, store, integrity::Depth::Heads).await {
         Err(err) => Check::problem(
             name,
             format!("cannot compare the images with the store: {err}"),

@@ -97,6 +97,21 @@ impl ObjectStore {
         }
     }
 
+    /// The SHA-256 of `key`'s bytes, read as they stream (never held whole); `None` when
+    /// there is no such object.
+    pub async fn sha256(&self, key: &str) -> Result<Option<domain::Sha256>, Error> {
+        use sha2::Digest as _;
+        let mut body = match self.get(key, None, None).await? {
+            Fetched::Found { body, .. } => body,
+            _ => return Ok(None),
+        };
+        let mut hasher = sha2::Sha256::new();
+        while let Some(chunk) = body.next().await {
+            hasher.update(chunk.map_err(storage_error)?);
+        }
+        Ok(Some(domain::Sha256::from_digest(hasher.finalize().into())))
+    }
+
     /// The first `len` bytes of `key` (fewer if the object is shorter).
     pub async fn read_prefix(&self, key: &str, len: u64) -> Result<Bytes, Error> {
         let out = self

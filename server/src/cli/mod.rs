@@ -102,12 +102,18 @@ enum Command {
         grace_hours: u64,
     },
     /// List registered images whose objects are missing from the store or differ from what was
-    /// registered (size, type). Only reads; exits non-zero when any is damaged.
+    /// registered (size, type; with --checksums, every byte). Only reads; exits non-zero when
+    /// any is damaged.
     Check {
         /// Print the damaged objects as JSON (an array of {image_id, product_id, product,
         /// seller, variant, key, problem}).
         #[arg(long)]
         json: bool,
+        /// Also read every object whole and compare its SHA-256 with the one checked at upload,
+        /// to find files replaced by others of the same size (downloads the whole bucket's
+        /// images; images registered before checksums were kept are checked by size only).
+        #[arg(long)]
+        checksums: bool,
     },
     /// Print the embedded store's endpoint, bucket, region and keys as environment lines, for
     /// aws-cli, rclone or boto3 (the store answers while `vitrine serve` runs).
@@ -199,7 +205,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let origin = settings.site_origin();
             commands::doctor::doctor(&settings, &origin, json).await
         }
-        Command::Check { json } => commands::check::check(settings, json).await,
+        Command::Check { json, checksums } => {
+            let depth = if checksums {
+                backend::integrity::Depth::Contents
+            } else {
+                backend::integrity::Depth::Heads
+            };
+            commands::check::check(settings, json, depth).await
+        }
         Command::StoreEnv => commands::store_env::store_env(&settings),
     }
 }

@@ -71,7 +71,7 @@ async fn postgresql_restarted_mid_batch_nothing_is_half_registered_or_doubled() 
         .await
         .unwrap();
     assert_eq!(open, 0);
-    let report = backend::integrity::check(db, &app.state.store)
+    let report = backend::integrity::check(db, &app.state.store, backend::integrity::Depth::Heads)
         .await
         .unwrap();
     assert_eq!((report.images_checked, report.damaged.len()), (4, 0));

@@ -589,9 +589,13 @@ async fn a_cancel_racing_a_completion_never_leaves_a_broken_image(db: Db) {
         }
     }
     assert_eq!(seller.gallery(product.id).await.unwrap().len(), registered);
-    let report = backend::integrity::check(&app.state.db, &app.state.store)
-        .await
-        .unwrap();
+    let report = backend::integrity::check(
+        &app.state.db,
+        &app.state.store,
+        backend::integrity::Depth::Heads,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (report.images_checked, report.damaged.len()),
         (registered, 0)

@@ -1,13 +1,18 @@
 //! `vitrine check`: registered images whose objects are gone from the store or changed.
 
 use backend::Settings;
+use backend::integrity::Depth;
 
 use super::command_state;
 use crate::cli::CliError;
 
-pub(in crate::cli) async fn check(settings: Settings, json: bool) -> Result<(), CliError> {
+pub(in crate::cli) async fn check(
+    settings: Settings,
+    json: bool,
+    depth: Depth,
+) -> Result<(), CliError> {
     let state = command_state(settings).await?;
-    let report = backend::integrity::check(&state.db, &state.store)
+    let report = backend::integrity::check(&state.db, &state.store, depth)
         .await
         .map_err(CliError::doing("cannot compare the images with the store"))?;
     if json {

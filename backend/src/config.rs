@@ -33,6 +33,9 @@ pub struct Settings {
     /// Server-side encryption every upload must request (`VITRINE_S3_SSE`); `None`: the
     /// bucket's default.
     pub encryption: Option<Encryption>,
+    /// The old shop's `MEDIA_URL` (`VITRINE_LEGACY_MEDIA_URL`): its links lead to imported
+    /// pictures.
+    pub legacy_media: Option<crate::legacy_links::LegacyMedia>,
 }
 
 #[derive(Debug, Clone)]

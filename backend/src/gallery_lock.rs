@@ -48,6 +48,8 @@ pub(crate) struct NewImage<'a> {
     pub width: u32,
     pub height: u32,
     pub at: DateTime<Utc>,
+    /// For an import: the file's path in the old shop's media.
+    pub source_path: Option<String>,
 }
 
 /// Adds `new` after the last image of the locked product (position 0 for the first) and links
@@ -76,6 +78,7 @@ pub(crate) async fn append_image(
         width: Set(dim(new.width)),
         height: Set(dim(new.height)),
         created_at: Set(new.at),
+        source_path: Set(new.source_path),
         ..Default::default()
     }
     .insert(txn)

@@ -26,10 +26,18 @@ use crate::{Account, AppState, Error};
 /// One file to import, and where it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
+    /// Where the file is read.
     pub path: PathBuf,
+    /// Its path in the old shop's media (what Django kept in the `ImageField` column, relative
+    /// to the folder imported): old links lead to the picture by it.
+    pub source: String,
     pub seller: String,
     pub product: String,
     pub alt_text: String,
+    /// Where it goes in its product's gallery, from the manifest; else manifest order.
+    pub position: Option<i32>,
+    /// The product's cover (first picture), from the manifest.
+    pub cover: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,12 +62,25 @@ pub fn scan(dir: &Path, seller: &str, product: &str) -> Result<Vec<Item>, Error>
     Ok(files
         .into_iter()
         .map(|path| Item {
+            source: relative(dir, &path),
             path,
             seller: seller.to_owned(),
             product: product.to_owned(),
             alt_text: String::new(),
+            position: None,
+            cover: false,
         })
         .collect())
+}
+
+/// `path` below `dir`, with `/` between its parts, as Django writes it.
+fn relative(dir: &Path, path: &Path) -> String {
+    let below = path.strip_prefix(dir).unwrap_or(path);
+    below
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -75,28 +96,83 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Items from a CSV manifest: `path,seller,product[,alt text]` with a header line; paths are
-/// relative to `dir`. Quoted fields may hold commas.
+/// Items from a CSV manifest with a header line naming its columns: `source` (the file's path
+/// relative to `dir`, as Django stores it; `path` is taken too), `seller`, `product`, and
+/// optionally `position`, `cover` and `alt`. Quoted fields may hold commas. Items come back in
+/// gallery order: each product's cover first, then by position, then as listed.
 pub fn manifest(dir: &Path, csv: &str) -> Result<Vec<Item>, Error> {
+    let mut lines = csv
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let columns: Vec<String> = split_csv(header)
+        .into_iter()
+        .map(|c| c.to_ascii_lowercase().replace([' ', '_'], ""))
+        .collect();
+    let column = |names: &[&str]| columns.iter().position(|c| names.contains(&c.as_str()));
+    let (Some(source_at), Some(seller_at), Some(product_at)) = (
+        column(&["source", "path"]),
+        column(&["seller"]),
+        column(&["product"]),
+    ) else {
+        return Err(Error::Invalid(format!(
+            "the manifest's header line is \"{header}\": it needs the columns source, seller and product (and may have position, cover and alt)"
+        )));
+    };
+    let (position_at, cover_at, alt_at) = (
+        column(&["position"]),
+        column(&["cover"]),
+        column(&["alt", "alttext"]),
+    );
     let mut items = Vec::new();
-    for (n, line) in csv.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for (n, line) in lines {
         let fields = split_csv(line);
-        let [path, seller, product, rest @ ..] = fields.as_slice() else {
+        let line_no = n + 1;
+        let get = |at: Option<usize>| at.and_then(|i| fields.get(i)).map(String::as_str);
+        let (Some(source), Some(seller), Some(product)) = (
+            get(Some(source_at)),
+            get(Some(seller_at)),
+            get(Some(product_at)),
+        ) else {
             return Err(Error::Invalid(format!(
-                "manifest line {}: expected path,seller,product[,alt text]",
-                n + 1
+                "manifest line {line_no}: source, seller and product are all needed"
             )));
         };
+        let position = match get(position_at).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => Some(p.parse::<i32>().map_err(|_| {
+                Error::Invalid(format!(
+                    "manifest line {line_no}: position \"{p}\" is not a whole number"
+                ))
+            })?),
+        };
+        let cover = matches!(
+            get(cover_at).map(str::to_ascii_lowercase).as_deref(),
+            Some("1" | "true" | "t" | "yes" | "y")
+        );
+        let source = source.trim_start_matches('/').to_owned();
         items.push(Item {
-            path: dir.join(path),
-            seller: seller.clone(),
-            product: product.clone(),
-            alt_text: rest.first().cloned().unwrap_or_default(),
+            path: dir.join(&source),
+            source,
+            seller: seller.to_owned(),
+            product: product.to_owned(),
+            alt_text: get(alt_at).unwrap_or_default().to_owned(),
+            position,
+            cover,
         });
     }
+    // A stable sort: rows with neither cover nor position keep the manifest's order.
+    items.sort_by_key(|i| {
+        (
+            i.seller.clone(),
+            i.product.clone(),
+            !i.cover,
+            i.position.unwrap_or(i32::MAX),
+        )
+    });
     Ok(items)
 }
 
@@ -252,6 +328,7 @@ pub async fn import_one(
             width: display.width,
             height: display.height,
             at: now,
+            source_path: Some(item.source.clone()),
         },
     )
     .await?;
@@ -293,8 +370,54 @@ mod tests {
         )
         .unwrap();
         assert_eq!(items[0].path, Path::new("/m/products/tote.jpg"));
+        assert_eq!(items[0].source, "products/tote.jpg");
         assert_eq!(items[0].product, "Tote, natural");
         assert_eq!(items[0].alt_text, "A tote, \"linen\"");
         assert!(manifest(Path::new("/m"), "h\nonly-a-path\n").is_err());
+    }
+
+    #[test]
+    fn manifest_columns_go_by_name_and_order_the_gallery() {
+        let csv = "product,source,seller,cover,position,alt_text\n\
+                   Tote,product_images/b.jpg,ana@shop.example,,2,\n\
+                   Tote,product_images/c.jpg,ana@shop.example,,,last\n\
+                   Tote,product_images/a.jpg,ana@shop.example,,1,\n\
+                   Tote,product_images/d.jpg,ana@shop.example,True,5,the cover\n";
+        let items = manifest(Path::new("/m"), csv).unwrap();
+        let order: Vec<&str> = items.iter().map(|i| i.source.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "product_images/d.jpg",
+                "product_images/a.jpg",
+                "product_images/b.jpg",
+                "product_images/c.jpg"
+            ]
+        );
+        assert!(items[0].cover);
+        assert_eq!(items[3].alt_text, "last");
+        let bad = manifest(
+            Path::new("/m"),
+            "source,seller,product,position\nx.jpg,a,b,first\n",
+        );
+        assert!(bad.unwrap_err().to_string().contains("not a whole number"));
+        let headless = manifest(Path::new("/m"), "file,owner\nx.jpg,a\n");
+        assert!(
+            headless
+                .unwrap_err()
+                .to_string()
+                .contains("source, seller and product")
+        );
+    }
+
+    #[test]
+    fn a_scanned_file_is_known_by_its_path_below_the_folder() {
+        assert_eq!(
+            relative(
+                Path::new("/srv/media"),
+                Path::new("/srv/media/product_images/a b.jpg")
+            ),
+            "product_images/a b.jpg"
+        );
     }
 }

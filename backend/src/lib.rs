@@ -8,7 +8,8 @@
 //! much one seller may hold), `products` (create, rename, delete), `uploads` (begin → complete, cancel), `images` (alt text, order,
 //! deletion), `gallery` (a seller's view), `review` (the admin queue and decisions),
 //! `storefront` (what shoppers see), `media` (the URLs browsers load), `audit` (the trail every
-//! change writes), `import` (a folder of existing photos), `gc` (what failed uploads and
+//! change writes), `import` (an old shop's photos), `legacy_links` (its old media URLs lead
+//! to the imported pictures), `gc` (what failed uploads and
 //! deletions left), `integrity` (registered images whose objects are gone or changed),
 //! `doctor` (is the deployment right?).
 //!
@@ -32,6 +33,7 @@ pub mod images;
 pub mod import;
 pub mod integrity;
 mod intents;
+pub mod legacy_links;
 pub mod media;
 pub mod products;
 pub mod quotas;

@@ -8,6 +8,7 @@ mod m20261122_000003_gallery_version;
 mod m20261123_000004_audit_events;
 mod m20261126_000005_guards;
 mod m20261126_000006_checksums;
+mod m20261127_000007_legacy_paths;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_audit_events::Migration),
             Box::new(m20261126_000005_guards::Migration),
             Box::new(m20261126_000006_checksums::Migration),
+            Box::new(m20261127_000007_legacy_paths::Migration),
         ]
     }
 }

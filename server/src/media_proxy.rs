@@ -23,6 +23,10 @@ pub async fn serve(
         .flatten();
     let access = match backend::media::access(&state.db, viewer.as_ref(), &key).await {
         Ok(access) => access,
+        // Not one of Vitrine's objects: perhaps an old shop's link, when its media was here too.
+        Err(Error::NotFound(_)) if crate::legacy_media::under_media(&state) => {
+            return crate::legacy_media::answer(&state, &key).await;
+        }
         Err(Error::NotFound(_)) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
             tracing::error!(%err, "media proxy");

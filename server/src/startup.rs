@@ -18,8 +18,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use crate::{
-    answers, client_address, embedded_store, health, media_proxy, safety_headers, same_origin,
-    sign_in_guard,
+    answers, client_address, embedded_store, health, legacy_media, media_proxy, safety_headers,
+    same_origin, sign_in_guard,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -179,10 +179,19 @@ impl Application {
                 let state = state.clone();
                 move |request, next| client_address::note(state.clone(), request, next)
             }));
-        Ok(Router::new()
+        let mut direct = Router::new()
             .route("/healthz", get(health::live))
             .route("/readyz", get(health::ready))
-            .route("/media/{*key}", get(media_proxy::serve))
+            .route("/media/{*key}", get(media_proxy::serve));
+        if let Some(legacy) = &state.settings.legacy_media
+            && !legacy_media::under_media(&state)
+        {
+            direct = direct.route(
+                &format!("{}{{*path}}", legacy.prefix()),
+                get(legacy_media::redirect),
+            );
+        }
+        Ok(direct
             .layer(Extension(state.clone()))
             .merge(store_routes)
             .merge(pages)

@@ -18,6 +18,8 @@ pub struct Model {
     pub width: i32,
     pub height: i32,
     pub created_at: DateTimeUtc,
+    /// Its path in the old shop's media when it was imported (old links lead to it).
+    pub source_path: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

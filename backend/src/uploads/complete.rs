@@ -180,6 +180,7 @@ async fn register(
             width: display.width,
             height: display.height,
             at: now,
+            source_path: None,
         },
     )
     .await?;

@@ -102,6 +102,10 @@ pub(super) struct ConfigArgs {
         global = true
     )]
     vitrine_key_prefix: String,
+    /// The old shop's MEDIA_URL (`/media/`, or a full URL whose host now points here): a link
+    /// to an imported file there answers 301 to its picture once approved, 404 before.
+    #[arg(long, env = "VITRINE_LEGACY_MEDIA_URL", global = true)]
+    vitrine_legacy_media_url: Option<String>,
     /// Largest processed image the server signs an upload for, in bytes.
     #[arg(long, env = "VITRINE_MAX_UPLOAD_BYTES", default_value_t = domain::byte_size::DEFAULT_MAX_UPLOAD_BYTES, global = true)]
     vitrine_max_upload_bytes: u64,
@@ -192,6 +196,13 @@ impl ConfigArgs {
                 "VITRINE_MAX_UPLOAD_BYTES must be at least 1".into(),
             ));
         }
+        let legacy_media = self
+            .vitrine_legacy_media_url
+            .as_deref()
+            .filter(|raw| !raw.trim().is_empty())
+            .map(|raw| backend::legacy_links::LegacyMedia::parse(raw.trim()))
+            .transpose()
+            .map_err(|e| ConfigError(e.to_string()))?;
         Ok(Settings {
             database_url: self
                 .database_url
@@ -213,6 +224,7 @@ impl ConfigArgs {
             storage,
             key_prefix,
             max_upload_bytes: self.vitrine_max_upload_bytes,
+            legacy_media,
             upload_method: upload_method.unwrap_or(UploadMethod::Post),
             media_urls,
             encryption: self.vitrine_s3_sse.map(|sse| match sse {

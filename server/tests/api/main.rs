@@ -14,6 +14,7 @@ mod gc;
 mod import;
 mod instances;
 mod integrity;
+mod legacy_links;
 mod media;
 mod probes;
 mod products;

@@ -71,6 +71,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         upload_method: domain::UploadMethod::Post,
         media_urls: Default::default(),
         encryption: None,
+        legacy_media: None,
     };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the app starts");

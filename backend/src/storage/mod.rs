@@ -158,6 +158,12 @@ impl ObjectStore {
         }
     }
 
+    /// The S3 client this store talks through, for reading another bucket on the same store
+    /// (an import's source).
+    pub fn sdk_client(&self) -> aws_sdk_s3::Client {
+        self.inner.client.clone()
+    }
+
     pub fn bucket(&self) -> &str {
         &self.inner.bucket
     }

@@ -2,7 +2,9 @@
 //! configuration flags, mapped onto the domain's own types.
 
 use backend::storage::Provider;
-use clap::{Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
 use domain::UploadMethod;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -101,4 +103,48 @@ impl From<UploadMethodArg> for UploadMethod {
             UploadMethodArg::Put => Self::Put,
         }
     }
+}
+
+/// `vitrine import`: where the photos are, where they go, and how.
+#[derive(Debug, Args)]
+pub(super) struct ImportArgs {
+    /// A folder (searched recursively), or a bucket: s3://BUCKET[/PREFIX] (on Vitrine's own
+    /// store unless --source-endpoint or --source-region says otherwise).
+    pub source: String,
+    /// The seller (account e-mail) the images go to.
+    #[arg(long, required_unless_present = "manifest")]
+    pub seller: Option<String>,
+    /// The product the images go to (created if the seller has none by that name).
+    #[arg(long, required_unless_present = "manifest")]
+    pub product: Option<String>,
+    /// A CSV file whose header names the columns source, seller, product and optionally
+    /// position, cover and alt (source: the path relative to SOURCE, as Django stores it in the
+    /// image column), instead of --seller and --product. See README for the SQL that writes it.
+    #[arg(long, conflicts_with_all = ["seller", "product"])]
+    pub manifest: Option<PathBuf>,
+    /// Publish the images at once (they were public before); otherwise they wait for review.
+    #[arg(long)]
+    pub approve: bool,
+    /// Say what would be imported; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create the sellers the manifest names who have no account yet (otherwise their photos
+    /// are skipped), each with a generated password written to --passwords-out.
+    #[arg(long, requires = "passwords_out")]
+    pub create_sellers: bool,
+    /// Where --create-sellers writes `email,password` lines (appended, readable by you only;
+    /// passwords never go to the output or logs). Hand them over, then delete the file.
+    #[arg(long)]
+    pub passwords_out: Option<PathBuf>,
+    /// The S3 endpoint of the source bucket's store, when it is not Vitrine's (MinIO, R2,
+    /// Spaces...). Keys: VITRINE_IMPORT_AWS_ACCESS_KEY_ID and VITRINE_IMPORT_AWS_SECRET_ACCESS_KEY,
+    /// else the AWS SDK's usual chain.
+    #[arg(long)]
+    pub source_endpoint: Option<String>,
+    /// The source bucket's region (an AWS bucket elsewhere than Vitrine's store).
+    #[arg(long)]
+    pub source_region: Option<String>,
+    /// Write a CSV of old path, image id, status and new URL, for links kept elsewhere.
+    #[arg(long)]
+    pub map_out: Option<PathBuf>,
 }

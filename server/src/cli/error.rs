@@ -30,6 +30,12 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot read the password from stdin: {0}")]
     Stdin(#[source] std::io::Error),
     #[error("cannot start an HTTP client for the checks: {0}")]

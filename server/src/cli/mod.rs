@@ -9,12 +9,11 @@ mod commands;
 mod config;
 mod error;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use args::{MigrateAction, UserCommand};
+use args::{ImportArgs, MigrateAction, UserCommand};
 use config::ConfigArgs;
 pub use config::ConfigError;
 pub use error::CliError;
@@ -64,30 +63,13 @@ enum Command {
     /// Create the bucket if the credentials allow, add the CORS rule uploads from the site need
     /// (keeping other rules), then check both with a real upload. Says what it changed.
     SetupBucket,
-    /// Import an existing media folder (for example a Django MEDIA_ROOT) into the bucket and the
+    /// Import an old shop's photos (a Django MEDIA_ROOT, or its bucket) into the bucket and the
     /// database: every image becomes three variants (metadata such as GPS stripped), checked
-    /// after upload. Re-running imports nothing twice, and resumes a run that was stopped. The
-    /// local files are only read.
-    ImportLocal {
-        /// The folder to import (searched recursively).
-        dir: PathBuf,
-        /// The seller (account e-mail) the images go to.
-        #[arg(long, required_unless_present = "manifest")]
-        seller: Option<String>,
-        /// The product the images go to (created if the seller has none by that name).
-        #[arg(long, required_unless_present = "manifest")]
-        product: Option<String>,
-        /// A CSV file with a header line and `path,seller,product[,alt text]` rows (paths relative
-        /// to DIR), instead of --seller and --product.
-        #[arg(long, conflicts_with_all = ["seller", "product"])]
-        manifest: Option<PathBuf>,
-        /// Publish the images at once (they were public before); otherwise they wait for review.
-        #[arg(long)]
-        approve: bool,
-        /// Say what would be imported; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    /// after upload, and remembers its old path so old links lead to it
+    /// (VITRINE_LEGACY_MEDIA_URL). Re-running imports nothing twice, and resumes a run that was
+    /// stopped. The source is only read.
+    #[command(alias = "import-local")]
+    Import(ImportArgs),
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
     /// objects of deleted images, and unreferenced objects of Vitrine's own key shape. Other
     /// files under the key prefix (an old shop's media) are never touched. Safe while uploads
@@ -169,34 +151,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             dry_run,
             grace_hours,
         } => commands::gc::gc(settings, dry_run, grace_hours).await,
-        Command::ImportLocal {
-            dir,
-            seller,
-            product,
-            manifest,
-            approve,
-            dry_run,
-        } => {
-            let items = match (manifest, seller, product) {
-                (Some(csv), _, _) => {
-                    let text = std::fs::read_to_string(&csv).map_err(|source| CliError::Read {
-                        path: csv.clone(),
-                        source,
-                    })?;
-                    backend::import::manifest(&dir, &text)
-                }
-                (None, Some(seller), Some(product)) => {
-                    backend::import::scan(&dir, &seller, &product)
-                }
-                _ => {
-                    return Err(CliError::Usage(
-                        "give --seller and --product, or --manifest",
-                    ));
-                }
-            }
-            .map_err(CliError::doing("cannot read the photos to import"))?;
-            commands::import::import_local(settings, items, approve, dry_run).await
-        }
+        Command::Import(args) => commands::import::import(settings, args).await,
         Command::SetupBucket => {
             let origin = settings.site_origin();
             commands::setup_bucket::setup_bucket(&settings, &origin).await

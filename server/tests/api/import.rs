@@ -6,7 +6,11 @@ use std::process::Command;
 
 use crate::support::{Db, TestApp, spawn_app};
 
-on_both_databases!(a_media_folder_is_imported_once_and_resumably);
+on_both_databases!(
+    a_media_folder_is_imported_once_and_resumably,
+    a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
+    the_readme_query_writes_the_manifest_from_django_tables,
+);
 
 fn corpus(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,13 +18,26 @@ fn corpus(p: &str) -> PathBuf {
         .join(p)
 }
 
+/// `vitrine import-local` (the old name, kept as an alias of `import`) with `args`.
 async fn import(app: &TestApp, args: Vec<String>) -> (bool, String) {
+    let args = std::iter::once("import-local".to_owned())
+        .chain(args)
+        .collect();
+    vitrine(app, args, Vec::new()).await
+}
+
+/// The `vitrine` binary, as an operator runs it on `app`'s data, with `env` set too.
+async fn vitrine(
+    app: &TestApp,
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+) -> (bool, String) {
     let data_dir = app.data_dir.clone();
     let database_url = app.state.settings.database_url.clone();
     tokio::task::spawn_blocking(move || {
         let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
-            .arg("import-local")
             .args(args)
+            .envs(env)
             .env("VITRINE_DATA_DIR", data_dir)
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", "off")
@@ -166,5 +183,274 @@ async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
     assert!(
         ok && said.contains("no account nobody@shop.example"),
         "{said}"
+    );
+}
+
+/// Issue 16, items 1, 2 and 4: the old shop's media lies in a bucket beside its static files and
+/// downloads (django-storages' `media/` location). `vitrine import s3://…` reads it there, on
+/// Vitrine's own store or another one (`--source-endpoint`), places each photo as the manifest
+/// says, writes the map of old paths, imports nothing twice, and neither it nor gc changes a
+/// byte of the old tree.
+async fn a_shop_bucket_is_imported_where_it_lies_and_left_untouched(db: Db) {
+    let app = spawn_app(db).await;
+    let (ana, _) = app.seller_with_product("ana@shop.example").await;
+    let store = &app.state.store;
+    let tree: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "media/product_images/tote.jpg",
+            std::fs::read(corpus("photos/DSCN0010.jpg")).unwrap(),
+        ),
+        (
+            "media/product_images/tote_2.jpg",
+            crate::support::jpeg(90, 120),
+        ),
+        ("media/product_images/notes.txt", b"not a photo".to_vec()),
+        ("static/css/site.css", b"body{}".to_vec()),
+        ("downloads/manual.pdf", b"%PDF-1.4".to_vec()),
+        // Almost Vitrine's own key shape: gc must still leave it alone.
+        (
+            "media/sellers/1/not-an-upload/display.jpg",
+            crate::support::jpeg(8, 8),
+        ),
+    ];
+    for (key, bytes) in &tree {
+        store
+            .put(key, bytes.clone(), "application/octet-stream")
+            .await
+            .unwrap();
+    }
+    let manifest = app.data_dir.join("manifest.csv");
+    std::fs::write(
+        &manifest,
+        "source,seller,product,position,cover,alt\n\
+         product_images/tote_2.jpg,ana@shop.example,Canvas tote,2,false,Inside\n\
+         product_images/tote.jpg,ana@shop.example,Canvas tote,1,true,\"Tote, front\"\n\
+         product_images/notes.txt,ana@shop.example,Canvas tote,3,false,\n",
+    )
+    .unwrap();
+    let map = app.data_dir.join("map.csv");
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = ["import", "s3://vitrine-media/media/", "--manifest"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        a.push(manifest.display().to_string());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+
+    let (ok, said) = vitrine(&app, args(&["--dry-run"]), Vec::new()).await;
+    assert!(
+        ok && said.contains("would import 2, already there 0, skipped 1"),
+        "{said}"
+    );
+    assert!(
+        said.contains("s3://vitrine-media/media/product_images/tote.jpg"),
+        "{said}"
+    );
+    assert!(
+        app.recorded_keys().await.is_empty(),
+        "a dry run stores nothing"
+    );
+
+    let map_arg = map.display().to_string();
+    let (ok, said) = vitrine(&app, args(&["--map-out", &map_arg]), Vec::new()).await;
+    assert!(
+        ok && said.contains("imported 2, already there 0, skipped 1"),
+        "{said}"
+    );
+    let products: Vec<app::api::ProductSummary> =
+        ana.call_form("list_products", &[]).await.unwrap();
+    let tote = products.iter().find(|p| p.name == "Canvas tote").unwrap();
+    let gallery = ana.gallery(tote.id).await.unwrap();
+    assert_eq!(gallery.len(), 2);
+    assert_eq!(gallery[0].alt_text, "Tote, front", "the cover first");
+    assert_eq!(gallery[1].alt_text, "Inside");
+    let written = std::fs::read_to_string(&map).unwrap();
+    let rows: Vec<&str> = written.lines().collect();
+    assert_eq!(rows[0], "source,image_id,status,url");
+    assert!(
+        rows[1].starts_with(&format!(
+            "product_images/tote.jpg,{},pending,/media/",
+            gallery[0].id
+        )),
+        "{written}"
+    );
+
+    // Again: nothing twice. Then gc with no grace at all: the old tree is as it was.
+    let (ok, said) = vitrine(&app, args(&[]), Vec::new()).await;
+    assert!(
+        ok && said.contains("imported 0, already there 2, skipped 1"),
+        "{said}"
+    );
+    let (ok, said) = vitrine(
+        &app,
+        vec!["gc".into(), "--grace-hours".into(), "0".into()],
+        Vec::new(),
+    )
+    .await;
+    assert!(ok, "{said}");
+    for (key, bytes) in &tree {
+        let now = store.read_prefix(key, 1 << 30).await.unwrap();
+        assert_eq!(&now[..], &bytes[..], "{key} untouched");
+    }
+    assert_eq!(
+        app.recorded_keys().await.len(),
+        6,
+        "two photos, three variants each"
+    );
+
+    // The same bucket on another store (the old shop's own S3 server here), reached with an
+    // endpoint and the import's own keys, into a second shop.
+    // Ana has no account there yet: --create-sellers makes it, its password only in the file.
+    let other = spawn_app(db).await;
+    let old_store =
+        backend::storage::embedded::EmbeddedStore::open(&app.state.settings.embedded_store_dir())
+            .unwrap();
+    let keys = vec![
+        (
+            "VITRINE_IMPORT_AWS_ACCESS_KEY_ID",
+            old_store.credentials.access_key_id.clone(),
+        ),
+        (
+            "VITRINE_IMPORT_AWS_SECRET_ACCESS_KEY",
+            old_store.credentials.secret_access_key.clone(),
+        ),
+    ];
+    let passwords = other.data_dir.join("passwords.csv");
+    let passwords_arg = passwords.display().to_string();
+    let remote = args(&[
+        "--source-endpoint",
+        &app.base,
+        "--approve",
+        "--create-sellers",
+        "--passwords-out",
+        &passwords_arg,
+    ]);
+    let (ok, said) = vitrine(&other, remote, keys).await;
+    assert!(
+        ok && said.contains("imported 2, already there 0, skipped 1"),
+        "{said}"
+    );
+    assert!(said.contains("created seller ana@shop.example"), "{said}");
+    let written = std::fs::read_to_string(&passwords).unwrap();
+    let (email, password) = written.trim().split_once(',').unwrap();
+    assert_eq!(email, "ana@shop.example");
+    assert!(
+        password.len() >= 20 && !said.contains(password),
+        "never in the output"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&passwords).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+    other.browser().sign_in(email, password).await.unwrap();
+    let seen = other
+        .browser()
+        .store_product(other_product(&other).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.images.len(),
+        2,
+        "approved on import, so on the storefront"
+    );
+}
+
+async fn other_product(app: &TestApp) -> i64 {
+    use backend::entities::product;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    product::Entity::find()
+        .filter(product::Column::Name.eq("Canvas tote"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// Issue 16, item 2: the README's manifest query, run as written on a small Django-shaped
+/// database (users, products, product images with an empty `image`), gives the manifest the
+/// import reads: every picture with its seller and product, the cover first.
+async fn the_readme_query_writes_the_manifest_from_django_tables(db: Db) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let after = readme
+        .split("<!-- django-manifest.sql")
+        .nth(1)
+        .expect("the marked query");
+    let query = after
+        .split("```sql")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a sql block")
+        .trim();
+
+    let url = match db {
+        Db::Sqlite => {
+            let dir =
+                std::env::temp_dir().join(format!("django-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/db.sqlite3?mode=rwc", dir.display())
+        }
+        Db::Postgres => crate::support::postgres_database().await,
+    };
+    let old = Database::connect(&url).await.unwrap();
+    for sql in [
+        "CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username VARCHAR(150) NOT NULL, email VARCHAR(254) NOT NULL)",
+        "CREATE TABLE shop_product (id INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, owner_id INTEGER NOT NULL REFERENCES auth_user(id))",
+        "CREATE TABLE shop_productimage (id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL REFERENCES shop_product(id), image VARCHAR(100) NOT NULL)",
+        "INSERT INTO auth_user VALUES (1, 'ana', 'ana@shop.example'), (2, 'bo', 'bo@shop.example')",
+        "INSERT INTO shop_product VALUES (10, 'Oak stool', 1), (11, 'Tote, natural', 1), (12, 'Lamp', 2)",
+        "INSERT INTO shop_productimage VALUES (100, 10, 'product_images/stool.jpg'), (101, 11, 'product_images/tote_b.jpg'), (102, 10, 'product_images/stool_2.jpg'), (103, 12, ''), (104, 12, 'product_images/lamp.jpg'), (99, 11, 'product_images/tote_a.jpg')",
+    ] {
+        old.execute_unprepared(sql).await.unwrap();
+    }
+    let rows = old
+        .query_all_raw(Statement::from_string(
+            old.get_database_backend(),
+            query.trim_end_matches(';'),
+        ))
+        .await
+        .unwrap();
+    // As `psql --csv` and `sqlite3 -header -csv` write it.
+    let quote = |v: String| {
+        if v.contains([',', '"']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    };
+    let mut csv = String::from("source,seller,product,position,cover,alt\n");
+    for row in rows {
+        let text = |c: &str| quote(row.try_get::<String>("", c).unwrap());
+        let position: i64 = row.try_get("", "position").unwrap();
+        csv.push_str(&format!(
+            "{},{},{},{position},{},{}\n",
+            text("source"),
+            text("seller"),
+            text("product"),
+            text("cover"),
+            text("alt")
+        ));
+    }
+    let items = backend::import::manifest(&csv).unwrap();
+    let got: Vec<String> = items
+        .iter()
+        .map(|i| format!("{} {} {} {}", i.source, i.seller, i.product, i.cover))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "product_images/stool.jpg ana@shop.example Oak stool true",
+            "product_images/stool_2.jpg ana@shop.example Oak stool false",
+            "product_images/tote_a.jpg ana@shop.example Tote, natural true",
+            "product_images/tote_b.jpg ana@shop.example Tote, natural false",
+            "product_images/lamp.jpg bo@shop.example Lamp true",
+        ],
+        "{csv}"
     );
 }

@@ -40,10 +40,12 @@ async fn rehearse(app: &TestApp, links: &str) {
         product_images/tote side.jpg,ana@shop.example,Tote,2,\n\
         product_images/tote.jpg,ana@shop.example,Tote,7,true\n";
     let mut ids = std::collections::HashMap::new();
-    for item in import::manifest(&media, manifest).unwrap() {
-        let Outcome::Imported { image_id } = import::import_one(&app.state, &item, false, false)
-            .await
-            .unwrap()
+    let source = import::Source::Folder(media.clone());
+    for item in import::manifest(manifest).unwrap() {
+        let Outcome::Imported { image_id } =
+            import::import_one(&app.state, &source, &item, false, false)
+                .await
+                .unwrap()
         else {
             panic!("{} not imported", item.source);
         };

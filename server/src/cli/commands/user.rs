@@ -40,7 +40,7 @@ pub(in crate::cli) async fn add(
     Ok(())
 }
 
-fn generate_password() -> String {
+pub(in crate::cli) fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
     (0..20)

@@ -27,7 +27,7 @@ pub struct TestApp {
 }
 
 /// A fresh PostgreSQL database on the cluster `scripts/with-postgres.sh` started.
-async fn postgres_database() -> String {
+pub async fn postgres_database() -> String {
     let admin = std::env::var("VITRINE_TEST_POSTGRES_URL").expect(
         "PostgreSQL tests need VITRINE_TEST_POSTGRES_URL: run them through `make test` or `scripts/with-postgres.sh cargo test`",
     );

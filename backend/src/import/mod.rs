@@ -1,0 +1,238 @@
+//! `vitrine import SOURCE`: brings an old shop's media (a Django `MEDIA_ROOT`, or its bucket)
+//! into Vitrine's bucket and database.
+//!
+//! Each file goes through the same pipeline as a browser upload (orientation applied, metadata
+//! such as GPS stripped, three variants), is uploaded, checked with HEAD, and registered in one
+//! transaction with the path it had (so old links find it, see `legacy_links`). The upload's id
+//! is derived from the product and the file's bytes, so a re-run finds what is already in and
+//! skips it, and a run killed half-way resumes where it stopped (a variant uploaded but not
+//! registered is simply written again). The source is only read (`source`); which file goes
+//! where comes from a manifest or the source's listing (`manifest`).
+
+mod manifest;
+mod source;
+
+pub use manifest::{Item, listed, manifest};
+pub use source::{Location, Reach, Source};
+
+use chrono::Utc;
+use domain::ImageStatus;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::audit::{self, Action, Subject};
+use crate::entities::{image, upload_intent};
+use crate::gallery_lock::{self, NewImage};
+use crate::intents::{self, NewIntent, NewObject};
+use crate::products;
+use crate::storage::ObjectKey;
+use crate::{Account, AppState, Error};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported {
+        image_id: i64,
+    },
+    /// Already imported by an earlier run.
+    AlreadyThere {
+        image_id: i64,
+    },
+    /// With `dry_run`: would be imported.
+    WouldImport,
+    /// Not imported, and why (not an image, unreadable, too large…).
+    Skipped(String),
+}
+
+/// Where image `image_id` is now, for the operator's map of old links: its status and the
+/// URL its display variant keeps (see `legacy_links::permanent_url`).
+pub async fn whereabouts(
+    state: &AppState,
+    image_id: i64,
+) -> Result<Option<(ImageStatus, String)>, Error> {
+    use crate::entities::stored_object;
+    let Some(image) = image::Entity::find_by_id(image_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let display = stored_object::Entity::find()
+        .filter(stored_object::Column::ImageId.eq(image_id))
+        .filter(stored_object::Column::Variant.eq(domain::Variant::Display))
+        .one(&state.db)
+        .await?;
+    Ok(display.map(|d| {
+        let url = crate::legacy_links::permanent_url(state.store.media_urls(), &d.object_key);
+        (image.status, url)
+    }))
+}
+
+/// The upload id of `bytes` in `product_id`: the same file into the same product is the same
+/// upload, on every run.
+fn upload_id(product_id: i64, bytes: &[u8]) -> Uuid {
+    let mut hash = Sha256::new();
+    hash.update(product_id.to_be_bytes());
+    hash.update(bytes);
+    let digest = hash.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(first).into_uuid()
+}
+
+/// The seller's product called `name`, created if missing.
+async fn product_for(
+    state: &AppState,
+    seller: &Account,
+    name: &str,
+    dry_run: bool,
+) -> Result<Option<i64>, Error> {
+    let found = products::list(&state.db, seller)
+        .await?
+        .into_iter()
+        .find(|p| p.name == name.trim());
+    match (found, dry_run) {
+        (Some(p), _) => Ok(Some(p.id)),
+        (None, true) => Ok(None),
+        (None, false) => Ok(Some(products::create(&state.db, seller, name).await?.id)),
+    }
+}
+
+/// Imports one item.
+pub async fn import_one(
+    state: &AppState,
+    source: &Source,
+    item: &Item,
+    approve: bool,
+    dry_run: bool,
+) -> Result<Outcome, Error> {
+    let Some(seller) = crate::accounts::by_email(&state.db, &item.seller).await? else {
+        return Ok(Outcome::Skipped(format!(
+            "no account {} (create it with `vitrine user add`, or import with --create-sellers)",
+            item.seller
+        )));
+    };
+    let bytes = match source.read(&item.source).await {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(Outcome::Skipped(format!("cannot read it: {e}"))),
+    };
+    let product_id = product_for(state, &seller, &item.product, dry_run).await?;
+    let id = product_id.map(|p| upload_id(p, &bytes));
+    if let Some(id) = id {
+        let done = upload_intent::Entity::find_by_id(id.to_string())
+            .filter(upload_intent::Column::CompletedAt.is_not_null())
+            .one(&state.db)
+            .await?;
+        if done.is_some() {
+            let image = image::Entity::find()
+                .filter(image::Column::IntentId.eq(id.to_string()))
+                .one(&state.db)
+                .await?;
+            // Imported, then deleted by its seller: it stays deleted.
+            return Ok(match image {
+                Some(image) => Outcome::AlreadyThere { image_id: image.id },
+                None => Outcome::Skipped("imported before, and deleted since".into()),
+            });
+        }
+    }
+    let specs = pipeline::UPLOAD_VARIANTS.map(|(_, spec)| spec);
+    let renditions = match pipeline::process(&bytes, &specs) {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Skipped(e.to_string())),
+    };
+    let (Some(product_id), Some(id), false) = (product_id, id, dry_run) else {
+        return Ok(Outcome::WouldImport);
+    };
+
+    let mut uploaded = Vec::with_capacity(renditions.len());
+    for (&(variant, _), rendition) in pipeline::UPLOAD_VARIANTS.iter().zip(&renditions) {
+        let key = ObjectKey::for_upload(
+            &state.settings.key_prefix,
+            seller.id,
+            id,
+            variant,
+            rendition.content_type,
+        );
+        state
+            .store
+            .put(
+                key.as_str(),
+                rendition.bytes.clone(),
+                rendition.content_type.mime(),
+            )
+            .await?;
+        let head = state.store.head(key.as_str()).await?;
+        if head.map(|h| h.size) != Some(rendition.bytes.len() as u64) {
+            return Err(Error::Storage(format!(
+                "{} did not arrive whole: run the import again",
+                key.as_str()
+            )));
+        }
+        uploaded.push((variant, key, rendition));
+    }
+
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let Some(gallery) = gallery_lock::lock(&txn, seller.id, product_id).await? else {
+        return Err(Error::NotFound("That product"));
+    };
+    let intent = NewIntent {
+        id,
+        account_id: seller.id,
+        product_id,
+        created_at: now,
+        expires_at: now,
+        completed_at: Some(now),
+    };
+    intents::insert(&txn, &intent).await?;
+    let display = &renditions[0];
+    let image = gallery_lock::append_image(
+        &txn,
+        &gallery,
+        NewImage {
+            account_id: seller.id,
+            intent_id: &id.to_string(),
+            status: if approve {
+                ImageStatus::Approved
+            } else {
+                ImageStatus::Pending
+            },
+            alt_text: item
+                .alt_text
+                .chars()
+                .take(domain::limits::ALT_TEXT_CHARS)
+                .collect(),
+            width: display.width,
+            height: display.height,
+            at: now,
+            source_path: Some(item.source.clone()),
+        },
+    )
+    .await?;
+    let objects: Vec<NewObject> = uploaded
+        .iter()
+        .map(|(variant, key, rendition)| NewObject {
+            key,
+            variant: *variant,
+            content_type: rendition.content_type,
+            size: rendition.bytes.len() as u64,
+            sha256: pipeline::checksum::sha256(&rendition.bytes),
+            dimensions: Some((rendition.width, rendition.height)),
+        })
+        .collect();
+    intents::insert_objects(&txn, id, Some(image.id), &objects, now).await?;
+    let subject = Subject::image(seller.id, product_id, image.id);
+    let detail = format!("imported from {}", source.describe(&item.source));
+    audit::record(&txn, &seller, Action::Uploaded, subject, detail).await?;
+    txn.commit().await?;
+    Ok(Outcome::Imported { image_id: image.id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_file_in_the_same_product_is_the_same_upload() {
+        assert_eq!(upload_id(1, b"abc"), upload_id(1, b"abc"));
+        assert_ne!(upload_id(1, b"abc"), upload_id(2, b"abc"));
+        assert_ne!(upload_id(1, b"abc"), upload_id(1, b"abd"));
+    }
+}

@@ -8,7 +8,7 @@
 //! (each provider's endpoint, addressing and upload method).
 
 mod browser_signing;
-mod bucket_admin;
+pub mod bucket_admin;
 mod diagnosis;
 pub mod embedded;
 pub mod object_key;

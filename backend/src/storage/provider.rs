@@ -62,6 +62,25 @@ impl Provider {
     /// an upload was signed with. AWS S3, R2 and MinIO document it; Spaces and other stores do
     /// not, so Vitrine sends no checksum there (a store that does not know the field might
     /// refuse the upload) and relies on `complete_upload`, which recomputes it everywhere.
+    /// Where in the provider's console a bucket's CORS rules are pasted.
+    pub fn cors_console(self) -> &'static str {
+        match self {
+            Provider::Aws => {
+                "the S3 console: the bucket, Permissions, Cross-origin resource sharing (CORS), Edit"
+            }
+            Provider::R2 => {
+                "the Cloudflare dashboard: R2, the bucket, Settings, CORS Policy, Add CORS policy (JSON)"
+            }
+            Provider::Spaces => {
+                "the DigitalOcean control panel: Spaces, the Space, Settings, CORS Configurations (one entry per origin)"
+            }
+            Provider::Minio => {
+                "MinIO: save it as cors.json and run `mc cors set ALIAS/BUCKET cors.json`"
+            }
+            Provider::Other => "the provider's console or API (PutBucketCors)",
+        }
+    }
+
     pub fn checks_sha256(self) -> bool {
         matches!(self, Provider::Aws | Provider::R2 | Provider::Minio)
     }

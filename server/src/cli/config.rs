@@ -46,6 +46,10 @@ pub(super) struct ConfigArgs {
         global = true
     )]
     leptos_site_addr: SocketAddr,
+    /// Set by hosts such as Koyeb, Render, Railway and Heroku: listen on 0.0.0.0:PORT
+    /// (instead of LEPTOS_SITE_ADDR), where the host's load balancer sends requests.
+    #[arg(long, env = "PORT", global = true)]
+    port: Option<u16>,
     /// The address(es) browsers use for the site, comma-separated (apex and www, say): the
     /// bucket's CORS rule, and the only origins state-changing requests are accepted from.
     /// [default: http://LEPTOS_SITE_ADDR, and requests must come from the host they name]
@@ -203,6 +207,10 @@ impl ConfigArgs {
             .map(|raw| backend::legacy_links::LegacyMedia::parse(raw.trim()))
             .transpose()
             .map_err(|e| ConfigError(e.to_string()))?;
+        // A host's PORT is where its load balancer connects: every interface, that port.
+        let site_addr = self.port.map_or(self.leptos_site_addr, |port| {
+            SocketAddr::from(([0, 0, 0, 0], port))
+        });
         Ok(Settings {
             database_url: self
                 .database_url
@@ -210,7 +218,7 @@ impl ConfigArgs {
                 .unwrap_or_else(|| Settings::default_database_url(&self.vitrine_data_dir)),
             secure_cookies: self
                 .vitrine_secure_cookies
-                .unwrap_or_else(|| Settings::default_secure_cookies(self.leptos_site_addr)),
+                .unwrap_or_else(|| Settings::default_secure_cookies(site_addr)),
             trusted_proxies: self.vitrine_trusted_proxies,
             quotas: Quotas {
                 pending_images: self.vitrine_quota_pending_images,
@@ -218,7 +226,7 @@ impl ConfigArgs {
                 open_uploads: self.vitrine_quota_open_uploads,
                 products: self.vitrine_quota_products,
             },
-            site_addr: self.leptos_site_addr,
+            site_addr,
             site_origins: site_origins(self.vitrine_site_url.as_deref())?,
             data_dir: self.vitrine_data_dir,
             storage,

@@ -152,10 +152,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             grace_hours,
         } => commands::gc::gc(settings, dry_run, grace_hours).await,
         Command::Import(args) => commands::import::import(settings, args).await,
-        Command::SetupBucket => {
-            let origin = settings.site_origin();
-            commands::setup_bucket::setup_bucket(&settings, &origin).await
-        }
+        Command::SetupBucket => commands::setup_bucket::setup_bucket(&settings).await,
         Command::Doctor { json } => {
             let origin = settings.site_origin();
             commands::doctor::doctor(&settings, &origin, json).await
@@ -225,6 +222,14 @@ mod tests {
         .unwrap();
         let err = cli.config.settings().unwrap_err().to_string();
         assert!(err.contains("AWS_REGION"), "{err}");
+    }
+
+    #[test]
+    fn a_hosts_port_is_served_on_every_interface() {
+        let cli = Cli::try_parse_from(["vitrine", "--port", "8000", "serve"]).unwrap();
+        let settings = cli.config.settings().unwrap();
+        assert_eq!(settings.site_addr, "0.0.0.0:8000".parse().unwrap());
+        assert!(settings.secure_cookies, "behind the host's HTTPS");
     }
 
     #[test]

@@ -149,6 +149,28 @@ async fn doctor_names_each_broken_part_and_its_fix() {
     let (ok, said) = setup(s3(&creds.secret_access_key, "vitrine-media", "post"));
     assert!(ok, "{said}");
     assert!(said.contains("unchanged CORS"), "{said}");
+    // Staging shares the bucket, and production has apex and www: each setup adds its own
+    // origins to the rule and keeps the others'.
+    let mut staging = s3(&creds.secret_access_key, "vitrine-media", "post");
+    staging[8].1 = "https://staging.shop.example".into();
+    let (ok, said) = setup(staging);
+    assert!(
+        ok && said.contains("added     CORS rule vitrine-uploads: https://staging.shop.example"),
+        "{said}"
+    );
+    let mut both = s3(&creds.secret_access_key, "vitrine-media", "post");
+    both[8].1 = "https://shop.example,https://www.shop.example".into();
+    let (ok, said) = setup(both);
+    assert!(
+        ok && said.contains("added     CORS rule vitrine-uploads: https://www.shop.example may"),
+        "{said}"
+    );
+    for site in ["https://staging.shop.example", "https://www.shop.example"] {
+        let mut other = s3(&creds.secret_access_key, "vitrine-media", "post");
+        other[8].1 = site.into();
+        let (ok, report) = run(other);
+        assert!(ok, "{site}: {report:#}");
+    }
     for method in ["post", "put"] {
         let (ok, report) = run(s3(&creds.secret_access_key, "vitrine-media", method));
         assert!(ok, "{report:#}");

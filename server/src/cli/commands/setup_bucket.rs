@@ -4,10 +4,12 @@ use backend::Settings;
 
 use crate::cli::CliError;
 
-pub(in crate::cli) async fn setup_bucket(
-    settings: &Settings,
-    origin: &str,
-) -> Result<(), CliError> {
+pub(in crate::cli) async fn setup_bucket(settings: &Settings) -> Result<(), CliError> {
+    // Every origin the site answers on (apex and www, say) may upload.
+    let origins = match settings.site_origins.as_slice() {
+        [] => vec![settings.site_origin()],
+        several => several.to_vec(),
+    };
     use backend::doctor;
     let store = crate::startup::open_store(settings).await?;
     let bucket = store.bucket().to_owned();
@@ -26,25 +28,39 @@ pub(in crate::cli) async fn setup_bucket(
     if store.is_embedded() {
         println!("unchanged CORS: the embedded store answers on the app's own origin");
     } else {
-        match store.allow_uploads_from(origin).await {
-            Ok(true) => println!(
-                "added     CORS rule vitrine-uploads: {origin} may POST, PUT, GET and HEAD, and sees ETag"
+        match store.allow_uploads_from(&origins).await {
+            Ok(added) if added.is_empty() => println!(
+                "unchanged CORS: a rule already lets {} upload",
+                origins.join(", ")
             ),
-            Ok(false) => println!("unchanged CORS: a rule already lets {origin} upload"),
+            Ok(added) => println!(
+                "added     CORS rule {}: {} may POST, PUT, GET and HEAD, and sees ETag",
+                backend::storage::bucket_admin::RULE_ID,
+                added.join(", ")
+            ),
             Err(err) => {
+                let provider = match &settings.storage {
+                    backend::config::StorageSettings::S3(s3) => s3.provider,
+                    backend::config::StorageSettings::Embedded => backend::storage::Provider::Other,
+                };
+                println!(
+                    "These keys may not set the bucket's CORS rules. Paste this rule in {}:\n{}",
+                    provider.cors_console(),
+                    backend::storage::bucket_admin::upload_rule_json(&origins)
+                );
                 return Err(CliError::Backend {
-                    doing: "cannot set the bucket's CORS rules (give the key s3:PutBucketCORS, or add the rule in the provider's console: README, Deploy)".into(),
+                    doing: "cannot set the bucket's CORS rules (give the key s3:PutBucketCORS, or paste the rule printed above)".into(),
                     source: err,
                 });
             }
         }
     }
     let http = doctor::http_client().map_err(|e| CliError::HttpClient(Box::new(e)))?;
-    let (trip, seen) = doctor::round_trip(&store, settings, &http, origin).await;
-    let checks = [
-        trip,
-        doctor::cors(&store, settings, &http, origin, &seen).await,
-    ];
+    let (trip, seen) = doctor::round_trip(&store, settings, &http, &origins[0]).await;
+    let mut checks = vec![trip];
+    for origin in &origins {
+        checks.push(doctor::cors(&store, settings, &http, origin, &seen).await);
+    }
     let (text, ok) = doctor::render(&checks);
     print!("{text}");
     if ok {

@@ -110,12 +110,107 @@ pub fn foreign_variables(env: &dyn Fn(&str) -> Option<String>) -> Vec<Translatio
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SECRET_ACCESS_KEY (the Spaces secret)".into(),
         ),
+        (
+            "USE_R2",
+            "VITRINE_STORAGE",
+            "VITRINE_STORAGE=s3 and VITRINE_S3_PROVIDER=r2".into(),
+        ),
+        (
+            "R2_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            format!(
+                "VITRINE_S3_PROVIDER=r2 and AWS_ENDPOINT_URL_S3={}",
+                value("R2_ENDPOINT_URL")
+            ),
+        ),
+        (
+            "R2_REGION_NAME",
+            "AWS_REGION",
+            format!("AWS_REGION={}", value("R2_REGION_NAME")),
+        ),
+        (
+            "R2_PUBLIC_URL",
+            "VITRINE_PUBLIC_BASE_URL",
+            format!(
+                "VITRINE_MEDIA_URLS=public and VITRINE_PUBLIC_BASE_URL={}",
+                with_scheme(&value("R2_PUBLIC_URL"))
+            ),
+        ),
+        (
+            "R2_PUBLIC_DOMAIN",
+            "VITRINE_PUBLIC_BASE_URL",
+            format!(
+                "VITRINE_MEDIA_URLS=public and VITRINE_PUBLIC_BASE_URL={}",
+                with_scheme(&value("R2_PUBLIC_DOMAIN"))
+            ),
+        ),
+        (
+            "USE_R2_MEDIA_PROXY",
+            "VITRINE_MEDIA_URLS",
+            "VITRINE_MEDIA_URLS=proxy (the app serves /media/…, checking who may see each picture)"
+                .into(),
+        ),
+        (
+            "DO_SPACES_CDN_ENDPOINT",
+            "VITRINE_PUBLIC_BASE_URL",
+            format!(
+                "VITRINE_MEDIA_URLS=public and VITRINE_PUBLIC_BASE_URL={}",
+                with_scheme(&value("DO_SPACES_CDN_ENDPOINT"))
+            ),
+        ),
+        (
+            "AWS_S3_MEDIA_BUCKET",
+            "VITRINE_S3_BUCKET",
+            format!(
+                "VITRINE_S3_BUCKET={} (the media bucket; a downloads bucket beside it is left alone)",
+                value("AWS_S3_MEDIA_BUCKET")
+            ),
+        ),
+        (
+            "STORAGE_BACKEND",
+            "VITRINE_STORAGE",
+            storage_backend(&value("STORAGE_BACKEND")),
+        ),
     ];
+    // A switch set to false says nothing to translate.
+    const SWITCHES: [&str; 3] = ["USE_S3", "USE_R2", "USE_R2_MEDIA_PROXY"];
     rules
         .into_iter()
         .filter(|(found, ours, _)| set(found) && !set(ours))
+        .filter(|(found, _, _)| !SWITCHES.contains(found) || truthy(&value(found)))
         .map(|(found, _, instead)| Translation { found, instead })
         .collect()
+}
+
+fn truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "t" | "yes" | "y" | "on"
+    )
+}
+
+/// A host or URL as a base URL (tutorials set `cdn.shop.example` as often as `https://…`).
+fn with_scheme(value: &str) -> String {
+    let value = value.trim().trim_end_matches('/');
+    if value.starts_with("https://") || value.starts_with("http://") {
+        value.to_owned()
+    } else {
+        format!("https://{value}")
+    }
+}
+
+/// What a shop's `STORAGE_BACKEND` (`s3`, `r2`, `spaces`, `local`…) is in Vitrine's words.
+fn storage_backend(value: &str) -> String {
+    let value = value.to_ascii_lowercase();
+    if value.contains("r2") {
+        "VITRINE_STORAGE=s3 and VITRINE_S3_PROVIDER=r2".into()
+    } else if value.contains("spaces") || value.contains("digitalocean") || value == "do" {
+        "VITRINE_STORAGE=s3 and VITRINE_S3_PROVIDER=spaces".into()
+    } else if value.contains("s3") {
+        "VITRINE_STORAGE=s3 (VITRINE_S3_PROVIDER=aws, or the provider's name)".into()
+    } else {
+        "VITRINE_STORAGE=embedded, only on a host that keeps its disk (else a bucket: VITRINE_STORAGE=s3)".into()
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +257,47 @@ mod tests {
         );
         assert_eq!(found[1].instead, "VITRINE_S3_BUCKET=shop-media");
         assert!(found[2].instead.contains("https://cdn.shop.example"));
+    }
+
+    #[test]
+    fn the_names_r2_and_spaces_shops_use_are_translated() {
+        let found = foreign_variables(&env_of(&[
+            ("USE_R2", "True"),
+            ("R2_ENDPOINT_URL", "https://abc.r2.cloudflarestorage.com"),
+            ("R2_REGION_NAME", "auto"),
+            ("R2_PUBLIC_DOMAIN", "media.shop.example"),
+            ("USE_R2_MEDIA_PROXY", "False"),
+            (
+                "DO_SPACES_CDN_ENDPOINT",
+                "https://shop.fra1.cdn.digitaloceanspaces.com/",
+            ),
+            ("AWS_S3_MEDIA_BUCKET", "shop-media"),
+            ("STORAGE_BACKEND", "r2"),
+        ]));
+        let said: std::collections::HashMap<&str, &str> = found
+            .iter()
+            .map(|t| (t.found, t.instead.as_str()))
+            .collect();
+        assert_eq!(
+            said["USE_R2"],
+            "VITRINE_STORAGE=s3 and VITRINE_S3_PROVIDER=r2"
+        );
+        assert!(said["R2_ENDPOINT_URL"].contains("AWS_ENDPOINT_URL_S3=https://abc.r2"));
+        assert_eq!(said["R2_REGION_NAME"], "AWS_REGION=auto");
+        assert!(
+            said["R2_PUBLIC_DOMAIN"]
+                .ends_with("VITRINE_PUBLIC_BASE_URL=https://media.shop.example")
+        );
+        assert!(!said.contains_key("USE_R2_MEDIA_PROXY"), "switched off");
+        assert!(
+            said["DO_SPACES_CDN_ENDPOINT"]
+                .ends_with("=https://shop.fra1.cdn.digitaloceanspaces.com")
+        );
+        assert!(said["AWS_S3_MEDIA_BUCKET"].starts_with("VITRINE_S3_BUCKET=shop-media"));
+        assert!(said["AWS_S3_MEDIA_BUCKET"].contains("downloads bucket"));
+        assert!(said["STORAGE_BACKEND"].contains("VITRINE_S3_PROVIDER=r2"));
+        let proxied = foreign_variables(&env_of(&[("USE_R2_MEDIA_PROXY", "1")]));
+        assert!(proxied[0].instead.starts_with("VITRINE_MEDIA_URLS=proxy"));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Settings {
     /// How browsers send objects: the provider's preset unless the operator chose.
     pub upload_method: UploadMethod,
     pub media_urls: MediaUrls,
+    /// How long a signed media URL is valid (`VITRINE_MEDIA_URL_SECONDS`).
+    pub media_url_lifetime: std::time::Duration,
     /// Server-side encryption every upload must request (`VITRINE_S3_SSE`); `None`: the
     /// bucket's default.
     pub encryption: Option<Encryption>,

@@ -84,7 +84,11 @@ async fn store_for(
             Router::new(),
         ),
     };
-    let store = store.configured(settings.media_urls.clone(), settings.encryption.clone());
+    let store = store.configured(
+        settings.media_urls.clone(),
+        settings.encryption.clone(),
+        settings.media_url_lifetime,
+    );
     Ok((store, routes))
 }
 

@@ -12,11 +12,10 @@ use super::settings::{Encryption, MediaUrls};
 use super::{IMMUTABLE, Kind, ObjectKey, ObjectStore, kms_key, sse, storage_error};
 use crate::Error;
 
-/// Media URLs are signed for a window that starts on a 10-minute boundary, so a page loaded
-/// twice in that window gets the same URLs and the browser cache works.
-const URL_ROUNDING: Duration = Duration::from_secs(10 * 60);
-
-const URL_VALIDITY: Duration = Duration::from_secs(20 * 60);
+/// How long a signed media URL is valid unless `VITRINE_MEDIA_URL_SECONDS` says otherwise.
+pub const DEFAULT_MEDIA_URL_LIFETIME: Duration = Duration::from_secs(20 * 60);
+/// SigV4 signatures live at most a week; under two minutes a page could not finish loading.
+pub const MEDIA_URL_LIFETIMES: std::ops::RangeInclusive<u64> = 120..=7 * 24 * 3600;
 
 /// Signs media URLs for one page.
 pub struct UrlSigner {
@@ -26,6 +25,8 @@ pub struct UrlSigner {
     relative: bool,
     media: MediaUrls,
     encryption: Option<Encryption>,
+    /// How long a signed media URL is valid.
+    lifetime: Duration,
 }
 
 /// What one signed upload pins: the object's key, type, exact size and, where the store
@@ -168,6 +169,7 @@ impl ObjectStore {
             relative: matches!(self.inner.kind, Kind::Embedded { .. }),
             media: self.inner.media.clone(),
             encryption: self.inner.encryption.clone(),
+            lifetime: self.inner.media_url_lifetime,
         }
     }
 }
@@ -248,13 +250,15 @@ impl UrlSigner {
     pub async fn signed_get_url(&self, key: &str) -> Result<String, Error> {
         let now = SystemTime::now();
         let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        // Signed from the start of a window half the lifetime long, so a page loaded twice in
+        // that window gets the same URLs (the browser cache works), and every URL handed out
+        // stays valid for at least half its lifetime.
+        let window = (self.lifetime.as_secs() / 2).max(1);
         let start = UNIX_EPOCH
-            + Duration::from_secs(
-                since_epoch.as_secs() - since_epoch.as_secs() % URL_ROUNDING.as_secs(),
-            );
+            + Duration::from_secs(since_epoch.as_secs() - since_epoch.as_secs() % window);
         let config = PresigningConfig::builder()
             .start_time(start)
-            .expires_in(URL_VALIDITY)
+            .expires_in(self.lifetime)
             .build()
             .map_err(|e| Error::Internal(e.to_string()))?;
         let signed = self
@@ -325,6 +329,7 @@ mod tests {
             relative: false,
             media: MediaUrls::Signed,
             encryption: None,
+            lifetime: Duration::from_secs(3600),
         };
         let put = signer
             .put_url(
@@ -336,6 +341,9 @@ mod tests {
             )
             .await
             .unwrap();
+        // Media URLs live as long as the setting says.
+        let media = signer.signed_get_url(key.as_str()).await.unwrap();
+        assert!(media.contains("X-Amz-Expires=3600"), "{media}");
         let everything = format!("{} {:?}", put.url, put.headers).to_ascii_lowercase();
         assert!(!everything.contains("checksum"), "{everything}");
         // The variant's own SHA-256, when pinned, is the one checksum, in a signed header.

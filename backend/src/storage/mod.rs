@@ -7,7 +7,7 @@
 //! means), `object_key` (the key grammar), `post_policy` (SigV4 for POST forms), `provider`
 //! (each provider's endpoint, addressing and upload method).
 
-mod browser_signing;
+pub mod browser_signing;
 pub mod bucket_admin;
 mod diagnosis;
 pub mod embedded;
@@ -52,6 +52,8 @@ struct Inner {
     kind: Kind,
     media: MediaUrls,
     encryption: Option<Encryption>,
+    /// How long signed media URLs are valid (`VITRINE_MEDIA_URL_SECONDS`).
+    media_url_lifetime: std::time::Duration,
     /// Whether uploads are signed with their SHA-256 (see [`Provider::checks_sha256`]).
     pins_sha256: bool,
 }
@@ -154,6 +156,7 @@ impl ObjectStore {
                 kind,
                 media: MediaUrls::Signed,
                 encryption: None,
+                media_url_lifetime: browser_signing::DEFAULT_MEDIA_URL_LIFETIME,
             }),
         }
     }
@@ -168,9 +171,14 @@ impl ObjectStore {
         &self.inner.bucket
     }
 
-    /// The same store, giving browsers media URLs the `media` way and requiring `encryption`
-    /// of every upload.
-    pub fn configured(self, media: MediaUrls, encryption: Option<Encryption>) -> Self {
+    /// The same store, giving browsers media URLs the `media` way (signed ones valid for
+    /// `media_url_lifetime`) and requiring `encryption` of every upload.
+    pub fn configured(
+        self,
+        media: MediaUrls,
+        encryption: Option<Encryption>,
+        media_url_lifetime: std::time::Duration,
+    ) -> Self {
         let inner = &self.inner;
         Self {
             inner: Arc::new(Inner {
@@ -188,6 +196,7 @@ impl ObjectStore {
                 },
                 media,
                 encryption,
+                media_url_lifetime,
                 pins_sha256: inner.pins_sha256,
             }),
         }

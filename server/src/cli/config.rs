@@ -106,6 +106,10 @@ pub(super) struct ConfigArgs {
         global = true
     )]
     vitrine_key_prefix: String,
+    /// How long a signed media URL stays valid, in seconds (120 to 604800). A page loaded
+    /// twice within half of it gets the same URLs, so browsers and CDNs can cache them.
+    #[arg(long, env = "VITRINE_MEDIA_URL_SECONDS", default_value_t = backend::storage::browser_signing::DEFAULT_MEDIA_URL_LIFETIME.as_secs(), global = true)]
+    vitrine_media_url_seconds: u64,
     /// The old shop's MEDIA_URL (`/media/`, or a full URL whose host now points here): a link
     /// to an imported file there answers 301 to its picture once approved, 404 before.
     #[arg(long, env = "VITRINE_LEGACY_MEDIA_URL", global = true)]
@@ -200,6 +204,15 @@ impl ConfigArgs {
                 "VITRINE_MAX_UPLOAD_BYTES must be at least 1".into(),
             ));
         }
+        let lifetimes = backend::storage::browser_signing::MEDIA_URL_LIFETIMES;
+        if !lifetimes.contains(&self.vitrine_media_url_seconds) {
+            return Err(ConfigError(format!(
+                "VITRINE_MEDIA_URL_SECONDS must be between {} (two minutes) and {} (a week, S3's limit); it is {}",
+                lifetimes.start(),
+                lifetimes.end(),
+                self.vitrine_media_url_seconds
+            )));
+        }
         let legacy_media = self
             .vitrine_legacy_media_url
             .as_deref()
@@ -233,6 +246,7 @@ impl ConfigArgs {
             key_prefix,
             max_upload_bytes: self.vitrine_max_upload_bytes,
             legacy_media,
+            media_url_lifetime: std::time::Duration::from_secs(self.vitrine_media_url_seconds),
             upload_method: upload_method.unwrap_or(UploadMethod::Post),
             media_urls,
             encryption: self.vitrine_s3_sse.map(|sse| match sse {

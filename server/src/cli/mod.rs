@@ -225,6 +225,23 @@ mod tests {
     }
 
     #[test]
+    fn media_url_lifetimes_outside_what_s3_signs_are_refused() {
+        let parse = |seconds: &str| {
+            Cli::try_parse_from(["vitrine", "--vitrine-media-url-seconds", seconds, "serve"])
+                .unwrap()
+                .config
+                .settings()
+        };
+        let err = parse("30").unwrap_err().to_string();
+        assert!(
+            err.contains("VITRINE_MEDIA_URL_SECONDS") && err.contains("120"),
+            "{err}"
+        );
+        assert!(parse("700000").is_err());
+        assert_eq!(parse("3600").unwrap().media_url_lifetime.as_secs(), 3600);
+    }
+
+    #[test]
     fn a_hosts_port_is_served_on_every_interface() {
         let cli = Cli::try_parse_from(["vitrine", "--port", "8000", "serve"]).unwrap();
         let settings = cli.config.settings().unwrap();

@@ -70,6 +70,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
         quotas: Default::default(),
         upload_method: domain::UploadMethod::Post,
         media_urls: Default::default(),
+        media_url_lifetime: backend::storage::browser_signing::DEFAULT_MEDIA_URL_LIFETIME,
         encryption: None,
         legacy_media: None,
     };

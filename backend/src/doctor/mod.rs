@@ -2,7 +2,7 @@
 //!
 //! Each check is a small function returning a [`Check`], in a file of its kind:
 //! `configuration` (settings and where data lives), `database`, `store` (credentials, bucket,
-//! clock), `round_trip` (a signed upload as a browser sends it), `cors`, `contents` (registered
+//! clock, versioning), `round_trip` (a signed upload as a browser sends it), `cors`, `contents` (registered
 //! pictures still in the store; other files under the prefix). The `vitrine doctor`
 //! command decides which to run (some need a store, which needs a reachable configuration
 //! first) and prints them with [`render`].
@@ -20,7 +20,7 @@ pub use contents::{shared_prefix, stored_images};
 pub use cors::cors;
 pub use database::database;
 pub use round_trip::{CorsSeen, round_trip};
-pub use store::{clock, credentials_and_bucket};
+pub use store::{clock, credentials_and_bucket, versioning};
 
 use std::time::Duration;
 

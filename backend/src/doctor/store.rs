@@ -113,3 +113,26 @@ pub async fn clock(store: &ObjectStore, http: &reqwest::Client) -> Check {
         Check::ok(name, format!("within {skew} s of the store's"))
     }
 }
+
+/// Whether a picture deleted or overwritten by mistake could be restored. A note, not a
+/// problem: uploads work either way, and some providers have no versioning at all.
+pub async fn versioning(store: &ObjectStore) -> Check {
+    let name = "versioning";
+    if store.is_embedded() {
+        return Check::ok(
+            name,
+            "the embedded store keeps no old versions: back up VITRINE_DATA_DIR",
+        );
+    }
+    match store.versioning().await {
+        Some(true) => Check::ok(name, "on: a deleted or overwritten picture can be restored"),
+        Some(false) => Check::ok(
+            name,
+            "off: a picture deleted or overwritten by mistake cannot be restored; turn it on where the provider has it (README, Bucket hygiene)",
+        ),
+        None => Check::ok(
+            name,
+            "the store does not say (R2 and Spaces have none): keep a backup of the bucket (README, Bucket hygiene)",
+        ),
+    }
+}

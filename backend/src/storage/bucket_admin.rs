@@ -107,6 +107,20 @@ impl ObjectStore {
         Ok(added)
     }
 
+    /// Whether the bucket keeps old versions of objects: `None` when the store does not say
+    /// (R2 and Spaces have no versioning, or the keys may not ask).
+    pub async fn versioning(&self) -> Option<bool> {
+        let out = self
+            .inner
+            .client
+            .get_bucket_versioning()
+            .bucket(&self.inner.bucket)
+            .send()
+            .await
+            .ok()?;
+        Some(out.status() == Some(&aws_sdk_s3::types::BucketVersioningStatus::Enabled))
+    }
+
     /// Creates the bucket unless it exists; true if it was created.
     pub async fn create_bucket_if_missing(&self) -> Result<bool, Error> {
         let before = self.check().await.is_ok();

@@ -164,6 +164,15 @@ impl S3 for EmbeddedS3 {
         self.fs.abort_multipart_upload(req).await
     }
 
+    /// Never enabled: the embedded store keeps no old versions (S3 answers an empty
+    /// configuration for a bucket whose versioning was never turned on).
+    async fn get_bucket_versioning(
+        &self,
+        _req: S3Request<GetBucketVersioningInput>,
+    ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+        Ok(S3Response::new(GetBucketVersioningOutput::default()))
+    }
+
     async fn put_bucket_cors(
         &self,
         req: S3Request<PutBucketCorsInput>,

@@ -103,6 +103,11 @@ async fn doctor_names_each_broken_part_and_its_fix() {
         ] {
             assert!(check(&report, name).0, "{name}: {report:#}");
         }
+        let (versioned, versioning, _) = check(&report, "versioning");
+        assert!(
+            versioned && versioning.starts_with("off:"),
+            "a note, not a problem: {versioning}"
+        );
         let (_, shared, _) = check(&report, "shared bucket");
         assert!(
             shared.starts_with("1 other file(s) under media/")

@@ -34,6 +34,7 @@ pub(in crate::cli) async fn doctor(
                 checks.push(trip);
                 checks.push(doctor::cors(&store, settings, &http, origin, &seen).await);
                 checks.push(doctor::shared_prefix(&store, &settings.key_prefix).await);
+                checks.push(doctor::versioning(&store).await);
                 if let Some(db) = &db {
                     checks.push(doctor::stored_images(db, &store).await);
                 }

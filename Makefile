@@ -13,7 +13,7 @@ test:
 	scripts/install-tools.sh --release --test
 	scripts/test.sh
 
-## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path, then the upload protocol under load (50 sellers x 20 photos, SQLite and PostgreSQL, embedded and external store) against the release build
+## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path, then the upload protocol under load (50 sellers x 20 photos, SQLite and PostgreSQL, embedded and external store) and an old shop's import of 200 photos from a bucket against a folder, against the release build
 bench:
 	scripts/install-tools.sh --release --test
 	cargo bench -p pipeline --bench stages
@@ -21,3 +21,4 @@ bench:
 	scripts/build-worker.sh
 	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example load -- --bin target/release/vitrine
+	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine cargo run -q -p server --example load -- --bin target/release/vitrine --import 200

@@ -11,6 +11,7 @@
 //! scripts/with-postgres.sh cargo run -p server --example load -- --sellers 50 --images 20
 //! ```
 //! Without `VITRINE_TEST_POSTGRES_URL` (set by `scripts/with-postgres.sh`) PostgreSQL is skipped.
+//! `--import 200` times instead an old shop's import from a bucket against the same from a folder.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -45,6 +46,10 @@ struct Args {
     /// An earlier build to flood too, as the baseline (with --flood-only).
     #[arg(long)]
     flood_baseline: Option<PathBuf>,
+    /// Only the import: this many photos of an old shop imported from a bucket (its media in
+    /// the embedded store) against the same photos from a folder, in alternating rounds.
+    #[arg(long)]
+    import: Option<usize>,
 }
 
 /// One photo's three variants, as the browser pipeline would declare them.
@@ -364,6 +369,89 @@ fn summary(mut d: Vec<Duration>) -> String {
     )
 }
 
+/// `vitrine import` of `photos` 2048 px JPEGs from a bucket (`s3://vitrine-media/old/` on the
+/// server's embedded store) against the same files from a folder, `rounds` times each,
+/// alternating, each round into a product of its own so every photo is really imported.
+async fn import_bench(bin: &Path, photos: usize, rounds: usize) -> Result<(), String> {
+    let server = Server::start(bin, &[])?;
+    server.ready().await?;
+    let (ok, said) = server.cli(bin, &[], &["user", "add", "ana@shop.example"]);
+    if !ok {
+        return Err(said);
+    }
+    let display = photo()
+        .variants
+        .into_iter()
+        .next()
+        .map(|(_, bytes)| bytes)
+        .ok_or("no photo")?;
+    let folder = server.dir.join("old-media");
+    std::fs::create_dir_all(folder.join("product_images")).map_err(|e| e.to_string())?;
+    let embedded = backend::storage::embedded::EmbeddedStore::open(&server.dir.join("store"))
+        .map_err(|e| e.to_string())?;
+    let bucket = backend::storage::ObjectStore::embedded(&embedded, &server.base);
+    for i in 0..photos {
+        // A different file each (bytes after the JPEG's end, which the import drops).
+        let mut bytes = display.clone();
+        bytes.extend_from_slice(&(i as u64).to_le_bytes());
+        let name = format!("product_images/{i:04}.jpg");
+        std::fs::write(folder.join(&name), &bytes).map_err(|e| e.to_string())?;
+        bucket
+            .put(&format!("old/{name}"), bytes, "image/jpeg")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let folder_arg = folder.display().to_string();
+    let sources = [
+        ("folder", folder_arg.as_str()),
+        ("bucket", "s3://vitrine-media/old/"),
+    ];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sources.len()];
+    for round in 0..rounds {
+        for (at, (label, source)) in sources.iter().enumerate() {
+            let product = format!("{label} {round}");
+            let started = Instant::now();
+            let (ok, said) = server.cli(
+                bin,
+                &[],
+                &[
+                    "import",
+                    source,
+                    "--seller",
+                    "ana@shop.example",
+                    "--product",
+                    &product,
+                ],
+            );
+            let took = started.elapsed();
+            if !ok || !said.contains(&format!("imported {photos}, already there 0, skipped 0")) {
+                return Err(format!("{label} import, round {round}: {said}"));
+            }
+            times[at].push(took);
+        }
+    }
+    println!("Import of {photos} photos (2048x1536 JPEG), {rounds} rounds each, alternating:");
+    let secs = |d: &Duration| d.as_secs_f64();
+    let mut medians = Vec::new();
+    for ((label, _), mut took) in sources.iter().zip(times) {
+        took.sort();
+        let median = secs(&took[took.len() / 2]);
+        medians.push(median);
+        println!(
+            "  from a {label:6}  min {:6.1} s  median {:6.1} s  max {:6.1} s  ({:.0} ms a photo)",
+            secs(&took[0]),
+            median,
+            secs(&took[took.len() - 1]),
+            median * 1000.0 / photos as f64
+        );
+    }
+    println!(
+        "  bucket / folder (medians): {:.2}",
+        medians[1] / medians[0]
+    );
+    Ok(())
+}
+
 /// What a sign-in flood did to a server.
 struct Flood {
     /// Answers by HTTP status (0: no answer).
@@ -607,6 +695,15 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
+        };
+    }
+    if let Some(photos) = args.import {
+        return match import_bench(&args.bin, photos, 3).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                println!("import: {e}");
+                ExitCode::FAILURE
+            }
         };
     }
     let photo = Arc::new(photo());

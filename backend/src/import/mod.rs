@@ -65,6 +65,17 @@ pub async fn whereabouts(
     }))
 }
 
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Run {
+    /// Publish at once (they were public before); otherwise they wait for review.
+    pub approve: bool,
+    /// Say what would happen; change nothing.
+    pub dry_run: bool,
+    /// Sellers without an account are created (by the caller, before the import).
+    pub create_sellers: bool,
+}
+
 /// The upload id of `bytes` in `product_id`: the same file into the same product is the same
 /// upload, on every run.
 fn upload_id(product_id: i64, bytes: &[u8]) -> Uuid {
@@ -100,20 +111,25 @@ pub async fn import_one(
     state: &AppState,
     source: &Source,
     item: &Item,
-    approve: bool,
-    dry_run: bool,
+    run: Run,
 ) -> Result<Outcome, Error> {
-    let Some(seller) = crate::accounts::by_email(&state.db, &item.seller).await? else {
+    let seller = crate::accounts::by_email(&state.db, &item.seller).await?;
+    if seller.is_none() && !(run.dry_run && run.create_sellers) {
         return Ok(Outcome::Skipped(format!(
             "no account {} (create it with `vitrine user add`, or import with --create-sellers)",
             item.seller
         )));
-    };
+    }
+    // From here a missing seller is one a dry run with --create-sellers would create: the
+    // photo is still read and processed, so the dry run says what the real one will do.
     let bytes = match source.read(&item.source).await {
         Ok(bytes) => bytes,
         Err(e) => return Ok(Outcome::Skipped(format!("cannot read it: {e}"))),
     };
-    let product_id = product_for(state, &seller, &item.product, dry_run).await?;
+    let product_id = match &seller {
+        Some(seller) => product_for(state, seller, &item.product, run.dry_run).await?,
+        None => None,
+    };
     let id = product_id.map(|p| upload_id(p, &bytes));
     if let Some(id) = id {
         let done = upload_intent::Entity::find_by_id(id.to_string())
@@ -137,7 +153,8 @@ pub async fn import_one(
         Ok(r) => r,
         Err(e) => return Ok(Outcome::Skipped(e.to_string())),
     };
-    let (Some(product_id), Some(id), false) = (product_id, id, dry_run) else {
+    let (Some(seller), Some(product_id), Some(id), false) = (seller, product_id, id, run.dry_run)
+    else {
         return Ok(Outcome::WouldImport);
     };
 
@@ -189,7 +206,7 @@ pub async fn import_one(
         NewImage {
             account_id: seller.id,
             intent_id: &id.to_string(),
-            status: if approve {
+            status: if run.approve {
                 ImageStatus::Approved
             } else {
                 ImageStatus::Pending

@@ -9,7 +9,6 @@ use crate::support::{Db, TestApp, spawn_app};
 on_both_databases!(
     a_media_folder_is_imported_once_and_resumably,
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
-    the_readme_query_writes_the_manifest_from_django_tables,
 );
 
 fn corpus(p: &str) -> PathBuf {
@@ -27,7 +26,7 @@ async fn import(app: &TestApp, args: Vec<String>) -> (bool, String) {
 }
 
 /// The `vitrine` binary, as an operator runs it on `app`'s data, with `env` set too.
-async fn vitrine(
+pub(crate) async fn vitrine(
     app: &TestApp,
     args: Vec<String>,
     env: Vec<(&'static str, String)>,
@@ -283,17 +282,7 @@ async fn a_shop_bucket_is_imported_where_it_lies_and_left_untouched(db: Db) {
         ok && said.contains("imported 0, already there 2, skipped 1"),
         "{said}"
     );
-    let (ok, said) = vitrine(
-        &app,
-        vec!["gc".into(), "--grace-hours".into(), "0".into()],
-        Vec::new(),
-    )
-    .await;
-    assert!(ok, "{said}");
-    for (key, bytes) in &tree {
-        let now = store.read_prefix(key, 1 << 30).await.unwrap();
-        assert_eq!(&now[..], &bytes[..], "{key} untouched");
-    }
+    gc_leaves_the_old_tree(&app, &tree).await;
     assert_eq!(
         app.recorded_keys().await.len(),
         6,
@@ -370,87 +359,15 @@ async fn other_product(app: &TestApp) -> i64 {
         .id
 }
 
-/// Issue 16, item 2: the README's manifest query, run as written on a small Django-shaped
-/// database (users, products, product images with an empty `image`), gives the manifest the
-/// import reads: every picture with its seller and product, the cover first.
-async fn the_readme_query_writes_the_manifest_from_django_tables(db: Db) {
-    use sea_orm::{ConnectionTrait, Database, Statement};
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
-    let after = readme
-        .split("<!-- django-manifest.sql")
-        .nth(1)
-        .expect("the marked query");
-    let query = after
-        .split("```sql")
-        .nth(1)
-        .and_then(|s| s.split("```").next())
-        .expect("a sql block")
-        .trim();
-
-    let url = match db {
-        Db::Sqlite => {
-            let dir =
-                std::env::temp_dir().join(format!("django-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}/db.sqlite3?mode=rwc", dir.display())
-        }
-        Db::Postgres => crate::support::postgres_database().await,
-    };
-    let old = Database::connect(&url).await.unwrap();
-    for sql in [
-        "CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username VARCHAR(150) NOT NULL, email VARCHAR(254) NOT NULL)",
-        "CREATE TABLE shop_product (id INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, owner_id INTEGER NOT NULL REFERENCES auth_user(id))",
-        "CREATE TABLE shop_productimage (id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL REFERENCES shop_product(id), image VARCHAR(100) NOT NULL)",
-        "INSERT INTO auth_user VALUES (1, 'ana', 'ana@shop.example'), (2, 'bo', 'bo@shop.example')",
-        "INSERT INTO shop_product VALUES (10, 'Oak stool', 1), (11, 'Tote, natural', 1), (12, 'Lamp', 2)",
-        "INSERT INTO shop_productimage VALUES (100, 10, 'product_images/stool.jpg'), (101, 11, 'product_images/tote_b.jpg'), (102, 10, 'product_images/stool_2.jpg'), (103, 12, ''), (104, 12, 'product_images/lamp.jpg'), (99, 11, 'product_images/tote_a.jpg')",
-    ] {
-        old.execute_unprepared(sql).await.unwrap();
+/// `vitrine gc` with no grace at all, then every object of the old shop's `tree` is checked
+/// byte for byte: gc touches nothing of it.
+pub(crate) async fn gc_leaves_the_old_tree(app: &TestApp, tree: &[(impl AsRef<str>, Vec<u8>)]) {
+    let gc = vec!["gc".into(), "--grace-hours".into(), "0".into()];
+    let (ok, said) = vitrine(app, gc, Vec::new()).await;
+    assert!(ok, "{said}");
+    for (key, bytes) in tree {
+        let key = key.as_ref();
+        let now = app.state.store.read_prefix(key, 1 << 30).await.unwrap();
+        assert_eq!(&now[..], &bytes[..], "{key} untouched");
     }
-    let rows = old
-        .query_all_raw(Statement::from_string(
-            old.get_database_backend(),
-            query.trim_end_matches(';'),
-        ))
-        .await
-        .unwrap();
-    // As `psql --csv` and `sqlite3 -header -csv` write it.
-    let quote = |v: String| {
-        if v.contains([',', '"']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v
-        }
-    };
-    let mut csv = String::from("source,seller,product,position,cover,alt\n");
-    for row in rows {
-        let text = |c: &str| quote(row.try_get::<String>("", c).unwrap());
-        let position: i64 = row.try_get("", "position").unwrap();
-        csv.push_str(&format!(
-            "{},{},{},{position},{},{}\n",
-            text("source"),
-            text("seller"),
-            text("product"),
-            text("cover"),
-            text("alt")
-        ));
-    }
-    let items = backend::import::manifest(&csv).unwrap();
-    let got: Vec<String> = items
-        .iter()
-        .map(|i| format!("{} {} {} {}", i.source, i.seller, i.product, i.cover))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            "product_images/stool.jpg ana@shop.example Oak stool true",
-            "product_images/stool_2.jpg ana@shop.example Oak stool false",
-            "product_images/tote_a.jpg ana@shop.example Tote, natural true",
-            "product_images/tote_b.jpg ana@shop.example Tote, natural false",
-            "product_images/lamp.jpg bo@shop.example Lamp true",
-        ],
-        "{csv}"
-    );
 }

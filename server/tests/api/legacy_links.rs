@@ -43,7 +43,7 @@ async fn rehearse(app: &TestApp, links: &str) {
     let source = import::Source::Folder(media.clone());
     for item in import::manifest(manifest).unwrap() {
         let Outcome::Imported { image_id } =
-            import::import_one(&app.state, &source, &item, false, false)
+            import::import_one(&app.state, &source, &item, import::Run::default())
                 .await
                 .unwrap()
         else {

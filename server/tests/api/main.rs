@@ -19,6 +19,7 @@ mod media;
 mod probes;
 mod products;
 mod quotas;
+mod rehearsal;
 mod replays;
 mod review;
 mod upload_chain;

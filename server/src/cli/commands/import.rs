@@ -54,7 +54,12 @@ pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Resu
     for item in &items {
         let shown = source.describe(&item.source);
         bar.set_message(shown.clone());
-        let outcome = import::import_one(&state, &source, item, args.approve, args.dry_run)
+        let run = import::Run {
+            approve: args.approve,
+            dry_run: args.dry_run,
+            create_sellers: args.create_sellers,
+        };
+        let outcome = import::import_one(&state, &source, item, run)
             .await
             .map_err(|source| CliError::Backend {
                 doing: format!("{shown} (nothing of it was registered; run the import again)"),

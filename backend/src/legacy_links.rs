@@ -65,11 +65,17 @@ pub async fn target(state: &AppState, source_path: &str) -> Result<Option<String
         .order_by_asc(image::Column::Id)
         .one(&state.db)
         .await?;
-    let Some(approved) = approved else {
-        return Ok(None);
-    };
+    match approved {
+        Some(approved) => display_url(state, approved.id).await,
+        None => Ok(None),
+    }
+}
+
+/// The URL image `image_id`'s display variant keeps for good (see [`permanent_url`]); `None`
+/// when it has none.
+pub async fn display_url(state: &AppState, image_id: i64) -> Result<Option<String>, Error> {
     let display = stored_object::Entity::find()
-        .filter(stored_object::Column::ImageId.eq(approved.id))
+        .filter(stored_object::Column::ImageId.eq(image_id))
         .filter(stored_object::Column::Variant.eq(Variant::Display))
         .one(&state.db)
         .await?;

@@ -45,24 +45,16 @@ pub enum Outcome {
 }
 
 /// Where image `image_id` is now, for the operator's map of old links: its status and the
-/// URL its display variant keeps (see `legacy_links::permanent_url`).
+/// URL its display variant keeps (`legacy_links::display_url`).
 pub async fn whereabouts(
     state: &AppState,
     image_id: i64,
 ) -> Result<Option<(ImageStatus, String)>, Error> {
-    use crate::entities::stored_object;
     let Some(image) = image::Entity::find_by_id(image_id).one(&state.db).await? else {
         return Ok(None);
     };
-    let display = stored_object::Entity::find()
-        .filter(stored_object::Column::ImageId.eq(image_id))
-        .filter(stored_object::Column::Variant.eq(domain::Variant::Display))
-        .one(&state.db)
-        .await?;
-    Ok(display.map(|d| {
-        let url = crate::legacy_links::permanent_url(state.store.media_urls(), &d.object_key);
-        (image.status, url)
-    }))
+    let url = crate::legacy_links::display_url(state, image_id).await?;
+    Ok(url.map(|url| (image.status, url)))
 }
 
 /// How an import runs.

@@ -14,7 +14,7 @@ use backend::storage::embedded::EmbeddedStore;
 use backend::{AppState, Settings};
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -154,7 +154,7 @@ impl Application {
             .map_err(|e| StartupError::Leptos(e.to_string()))?
             .leptos_options;
         leptos_options.site_addr = addr;
-        let routes = generate_route_list(App);
+        let routes = page_routes();
         let context_state = state.clone();
         let pages = Router::new()
             .leptos_routes_with_context(
@@ -222,6 +222,16 @@ impl Application {
             .await
             .map_err(StartupError::Serve)
     }
+}
+
+/// The page routes, listed once per process. Why once: listing renders the app with resource
+/// loading switched off by a process-wide flag (leptos_server's `SuppressResourceLoad`), and a
+/// resource first polled meanwhile, by a page of another app in the same process (the tests
+/// build many), waits forever (leptos issue #4773; seen here as a /store page that never
+/// answered, one run in forty).
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn shutdown_signal() {

@@ -12,7 +12,7 @@ WORKDIR /src
 COPY . .
 RUN scripts/install-tools.sh --release \
  && scripts/build-worker.sh \
- && PATH="/src/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release
+ && PATH="/src/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -21,6 +21,8 @@ RUN apt-get update \
  && useradd --system --uid 10001 --create-home --home-dir /app vitrine
 WORKDIR /app
 COPY --from=build /src/target/release/vitrine /app/vitrine
+# The page files' content hashes, read beside the binary (server/src/site_files.rs).
+COPY --from=build /src/target/release/hash.txt /app/hash.txt
 COPY --from=build /src/target/site /app/site
 # Leptos reads these instead of Cargo.toml, which the image does not carry.
 ENV LEPTOS_OUTPUT_NAME=vitrine \

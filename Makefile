@@ -6,19 +6,21 @@
 run:
 	scripts/install-tools.sh --release
 	scripts/build-worker.sh
-	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release
+	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release --precompress
 
 ## Run every test: Rust unit and integration tests (SQLite and PostgreSQL), and Playwright in Chromium against the debug build and the release build `make run` serves
 test:
 	scripts/install-tools.sh --release --test
 	scripts/test.sh
 
-## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path, then the upload protocol under load (50 sellers x 20 photos, SQLite and PostgreSQL, embedded and external store) and an old shop's import of 200 photos from a bucket against a folder, against the release build
+## Benchmarks: the pipeline's stages natively (criterion), then in Chromium against the browser's own path, then the upload protocol under load (50 sellers x 20 photos, SQLite and PostgreSQL, embedded and external store), the first load of a product page on Slow 4G against the same build served as before, an old shop's import of 200 photos from a bucket against a folder, and begin_upload, pages and a 500-image gallery against /healthz under 200 sessions, against the release build
 bench:
 	scripts/install-tools.sh --release --test
 	cargo bench -p pipeline --bench stages
 	scripts/bench-browser.sh
 	scripts/build-worker.sh
-	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+	cd end2end && node bench/first-load.mjs --bin ../target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example load -- --bin target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine cargo run -q -p server --example load -- --bin target/release/vitrine --import 200
+	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example rate -- --bin target/release/vitrine

@@ -24,7 +24,7 @@ step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)
 
 step "building the release site (what make run serves)"
-PATH="$PWD/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release
+PATH="$PWD/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress
 
 step "Playwright end-to-end tests in Chromium, against the release build"
 VITRINE_BIN="$PWD/target/release/vitrine" bash -c "cd end2end && npx playwright test"

@@ -32,7 +32,7 @@ pub mod session;
 pub mod upload;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
@@ -65,6 +65,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // Without it browsers ask for /favicon.ico on every page and get a 404.
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                // Named with its content's hash when the build hashes names (see the server's
+                // site_files): browsers keep it until it changes.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -99,7 +102,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/vitrine.css"/>
         <Title formatter=|title: String| if title.is_empty() { "Vitrine".to_owned() } else { format!("{title} · Vitrine") }/>
         <Router>
             <div class="app" data-hydrated=move || hydrated.get().to_string()>

@@ -13,4 +13,5 @@ mod media_proxy;
 mod safety_headers;
 mod same_origin;
 mod sign_in_guard;
+mod site_files;
 pub mod startup;

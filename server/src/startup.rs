@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     answers, client_address, embedded_store, health, legacy_media, media_proxy, safety_headers,
-    same_origin, sign_in_guard,
+    same_origin, sign_in_guard, site_files,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +154,10 @@ impl Application {
             .map_err(|e| StartupError::Leptos(e.to_string()))?
             .leptos_options;
         leptos_options.site_addr = addr;
+        // Decided by the build beside the binary, not by cargo-leptos's environment, so the
+        // binary run directly (tests, a container) names its files as they were built.
+        let hashed = site_files::hashed_names(&leptos_options.hash_file);
+        leptos_options.hash_files = hashed;
         let routes = page_routes();
         let context_state = state.clone();
         let pages = Router::new()
@@ -166,8 +170,17 @@ impl Application {
                     move || shell(options.clone())
                 },
             )
-            .fallback(leptos_axum::file_and_error_handler(shell))
+            .fallback_service(site_files::service(
+                &leptos_options,
+                site_files::not_found_page(
+                    leptos_axum::file_and_error_handler(shell),
+                    leptos_options.clone(),
+                ),
+            ))
             .with_state(leptos_options)
+            .layer(axum::middleware::from_fn(move |request, next| {
+                site_files::cache_headers(hashed, request, next)
+            }))
             .layer(axum::middleware::from_fn({
                 let state = state.clone();
                 move |request, next| {
@@ -182,7 +195,8 @@ impl Application {
             .layer(axum::middleware::from_fn({
                 let state = state.clone();
                 move |request, next| client_address::note(state.clone(), request, next)
-            }));
+            }))
+            .layer(site_files::compression());
         let mut direct = Router::new()
             .route("/healthz", get(health::live))
             .route("/readyz", get(health::ready))

@@ -13,13 +13,17 @@
 //! Without `VITRINE_TEST_POSTGRES_URL` (set by `scripts/with-postgres.sh`) PostgreSQL is skipped.
 //! `--import 200` times instead an old shop's import from a bucket against the same from a folder.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use domain::wire::{ProductSummary, UploadTicket};
+use common::{Server, postgres_database, rss_mb};
+use domain::wire::UploadTicket;
 use serde_json::json;
 
 #[derive(Parser)]
@@ -83,90 +87,6 @@ fn photo() -> Photo {
 }
 
 /// A `vitrine serve` child, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Server {
-    fn start(bin: &Path, vars: &[(String, String)]) -> Result<Self, String> {
-        let dir = std::env::temp_dir().join(format!("vitrine-load-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let child = Command::new(bin)
-            .arg("serve")
-            .env("VITRINE_DATA_DIR", &dir)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            // Sellers come from addresses of their own (X-Forwarded-For, as behind a host's
-            // load balancer), so sign-up limits count each as one person.
-            .env("VITRINE_TRUSTED_PROXIES", "1")
-            .env("RUST_LOG", "error")
-            .envs(vars.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        Ok(Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            port,
-            dir,
-        })
-    }
-
-    async fn ready(&self) -> Result<(), String> {
-        for _ in 0..300 {
-            if reqwest::get(format!("{}/healthz", self.base))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err(format!("{} did not answer /healthz within 30 s", self.base))
-    }
-
-    /// Peak resident memory so far (Linux's VmHWM), in MB.
-    fn peak_rss_mb(&self) -> Option<f64> {
-        memory_mb(self.child.id(), "VmHWM:")
-    }
-
-    /// Runs a `vitrine` command against this server's data and settings.
-    fn cli(&self, bin: &Path, vars: &[(String, String)], args: &[&str]) -> (bool, String) {
-        let out = Command::new(bin)
-            .args(args)
-            .env("VITRINE_DATA_DIR", &self.dir)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
-            .env("RUST_LOG", "error")
-            .envs(vars.iter().map(|(k, v)| (k, v)))
-            .output();
-        match out {
-            Ok(out) => (
-                out.status.success(),
-                format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                ),
-            ),
-            Err(e) => (false, e.to_string()),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 #[derive(Default)]
 struct Timings {
     begin: Vec<Duration>,
@@ -177,59 +97,8 @@ struct Timings {
 /// One seller: sign up, create a product, upload `images` photos one after another.
 async fn seller(base: String, n: usize, images: usize, photo: Arc<Photo>) -> Timings {
     let mut t = Timings::default();
-    // As the site's own pages do: the server refuses state changes without the site's Origin.
-    let address = format!("198.18.{}.{}", (n >> 8) & 255, n & 255);
-    let origin = reqwest::header::HeaderValue::from_str(&base)
-        .and_then(|origin| Ok((origin, reqwest::header::HeaderValue::from_str(&address)?)))
-        .map(|(origin, address)| {
-            reqwest::header::HeaderMap::from_iter([
-                (reqwest::header::ORIGIN, origin),
-                (
-                    reqwest::header::HeaderName::from_static("x-forwarded-for"),
-                    address,
-                ),
-            ])
-        });
-    let built = origin.map_err(|e| e.to_string()).and_then(|headers| {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .default_headers(headers)
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    let http = match built {
-        Ok(h) => h,
-        Err(e) => {
-            t.errors.push(e.to_string());
-            return t;
-        }
-    };
-    let email = format!("seller{n}@load.example");
-    let step = async {
-        let res = http
-            .post(format!("{base}/api/sign_up"))
-            .form(&[
-                ("email", email.as_str()),
-                ("password", "load test password"),
-            ])
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if !res.status().is_success() {
-            return Err(format!("sign_up: {}", res.text().await.unwrap_or_default()));
-        }
-        let res = http
-            .post(format!("{base}/api/create_product"))
-            .form(&[("name", "Load test")])
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        res.json::<ProductSummary>()
-            .await
-            .map_err(|e| format!("create_product: {e}"))
-    };
-    let product = match step.await {
-        Ok(p) => p,
+    let (http, product) = match common::seller(&base, n, "seller").await {
+        Ok(made) => made,
         Err(e) => {
             t.errors.push(e);
             return t;
@@ -462,24 +331,6 @@ struct Flood {
     elapsed: Duration,
 }
 
-/// Resident memory now (VmRSS), in MB.
-fn rss_mb(pid: u32) -> f64 {
-    memory_mb(pid, "VmRSS:").unwrap_or(f64::NAN)
-}
-
-/// A memory figure of Linux's `/proc/PID/status` (`VmRSS:`, `VmHWM:`), in MB.
-fn memory_mb(pid: u32, field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
 /// `n` wrong sign-ins at once, twice: to one account from one address (guessing a seller's
 /// password), then to `n` accounts from `n` addresses (a botnet trying many accounts), which
 /// no per-address or per-account limit stops: only the bound on hashes at once does.
@@ -555,18 +406,7 @@ async fn run(
 ) -> Result<bool, String> {
     let mut vars: Vec<(String, String)> = Vec::new();
     if database == "PostgreSQL" {
-        let admin = std::env::var("VITRINE_TEST_POSTGRES_URL")
-            .map_err(|_| "no VITRINE_TEST_POSTGRES_URL")?;
-        let name = format!("vitrine_load_{}", rand::random::<u32>());
-        use sea_orm::ConnectionTrait;
-        let conn = sea_orm::Database::connect(&admin)
-            .await
-            .map_err(|e| e.to_string())?;
-        conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let (root, _) = admin.rsplit_once('/').ok_or("a database URL")?;
-        vars.push(("DATABASE_URL".into(), format!("{root}/{name}")));
+        vars.push(("DATABASE_URL".into(), postgres_database().await?));
     }
     let store = if external {
         let store = Server::start(&args.bin, &[])?;
@@ -670,11 +510,7 @@ async fn run(
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if !args.bin.exists() {
-        eprintln!(
-            "{} is missing: build it first (cargo leptos build --release), or pass --bin",
-            args.bin.display()
-        );
+    if !common::binary_present(&args.bin) {
         return ExitCode::FAILURE;
     }
     if args.flood_only {
@@ -707,12 +543,7 @@ async fn main() -> ExitCode {
         };
     }
     let photo = Arc::new(photo());
-    let mut databases = vec!["SQLite"];
-    if std::env::var("VITRINE_TEST_POSTGRES_URL").is_ok() {
-        databases.push("PostgreSQL");
-    } else {
-        println!("PostgreSQL skipped: run through scripts/with-postgres.sh");
-    }
+    let databases = common::databases();
     let mut all_ok = true;
     for database in databases {
         for external in [false, true] {
@@ -725,9 +556,5 @@ async fn main() -> ExitCode {
             }
         }
     }
-    if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    common::exit_code(all_ok)
 }

@@ -89,7 +89,12 @@ test("a product page's files are named by content, kept a year and sent compress
     expect(file, `a ${kind} file is loaded`).toBeDefined();
     expect(new URL(file!.url).pathname).toMatch(/^\/pkg\/vitrine\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/);
     expect(file!.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
-    expect(file!.headers["content-encoding"], `${kind} is compressed`).toMatch(/^(br|gzip)$/);
+    if (kind === ".wasm" && !release) {
+      // A debug build has no precompressed copy, and its 10 MB are not compressed per request.
+      expect(file!.headers["content-encoding"], "debug wasm is sent as it is").toBeUndefined();
+    } else {
+      expect(file!.headers["content-encoding"], `${kind} is compressed`).toMatch(/^(br|gzip)$/);
+    }
   }
   const doc = cold.find((t) => t.type === "Document")!;
   expect(doc.headers["cache-control"]).toBe("no-cache");
@@ -108,13 +113,19 @@ test("a product page's files are named by content, kept a year and sent compress
 
   // A second visit: the page files come from the browser's cache, untouched on the wire.
   const again = await load(await seller.newPage(), productUrl);
-  for (const file of pkgFiles(again)) {
+  // A debug build's 10 MB of uncompressed WebAssembly is over what a Playwright context's
+  // in-memory cache keeps for one entry, so it is fetched again there; release files are kept.
+  const kept = pkgFiles(again).filter((t) => release || !t.url.endsWith(".wasm"));
+  expect(kept.length).toBeGreaterThan(0);
+  for (const file of kept) {
     expect(file.fromCache, `${file.url} comes from the cache`).toBe(true);
     expect(file.bytes).toBe(0);
   }
   const onTheWire = appOnly(again).filter((t) => t.bytes > 0);
   expect(onTheWire.map((t) => t.type)).toContain("Document");
-  expect(onTheWire.filter((t) => ["Script", "Stylesheet"].includes(t.type) || t.url.endsWith(".wasm"))).toEqual([]);
+  expect(
+    onTheWire.filter((t) => ["Script", "Stylesheet"].includes(t.type) || (release && t.url.endsWith(".wasm"))),
+  ).toEqual([]);
   await seller.close();
 });
 

@@ -10,7 +10,7 @@
 //!   Pages, server-function answers and any file without a copy are compressed as they go, at a
 //!   level cheap enough for every request.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -18,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::any;
 use leptos::config::LeptosOptions;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 
@@ -33,6 +34,22 @@ pub fn hashed_names(hash_file: &str) -> bool {
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file)))
         .is_some_and(|path| Path::is_file(&path))
+}
+
+/// The folder the page's WebAssembly should be in, when it is not there: the server would then
+/// send pages that render but never respond (nothing to hydrate them), so `serve` refuses to
+/// start. The usual cause is starting the binary from another folder, since the site root
+/// (`LEPTOS_SITE_ROOT`, `target/site` by default) is relative to the working folder.
+pub fn missing_page_files(options: &LeptosOptions) -> Option<PathBuf> {
+    let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let is_page_wasm =
+        |name: &str| name.starts_with(options.output_name.as_ref()) && name.ends_with(".wasm");
+    let present = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|entry| entry.file_name().to_str().is_some_and(is_page_wasm))
+    });
+    (!present).then(|| std::path::absolute(&dir).unwrap_or(dir))
 }
 
 /// The `Cache-Control` of a successful answer to `path`.
@@ -85,9 +102,13 @@ where
 
 /// Compresses answers that are not compressed yet (pages, server functions), with brotli or
 /// gzip as the browser accepts. Level 4: most of brotli's gain on HTML and JSON at a small
-/// fraction of its top level's time.
-pub fn compression() -> CompressionLayer {
-    CompressionLayer::new().quality(CompressionLevel::Precise(4))
+/// fraction of its top level's time. WebAssembly is left alone: release builds bring their own
+/// brotli copies, and compressing a debug build's 10 MB on every load costs more than it saves
+/// on a local network.
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(DefaultPredicate::new().and(NotForContentType::new("application/wasm")))
 }
 
 /// Sets how long browsers may keep each successful answer (see `cache_control`), unless the

@@ -39,6 +39,13 @@ pub enum StartupError {
     EmbeddedStore(embedded_store::StoreError),
     #[error("cannot read the Leptos configuration: {0}")]
     Leptos(String),
+    #[error(
+        "the page files are not in {}: pages would show but never respond. Start vitrine from \
+         the folder that holds target/site (or set LEPTOS_SITE_ROOT to the site's folder), after \
+         building them with `make run` or `cargo leptos build --release`",
+        .0.display()
+    )]
+    NoPageFiles(std::path::PathBuf),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -109,6 +116,17 @@ pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError
     let (store, routes) = store_for(settings, local).await?;
     tokio::spawn(async move { axum::serve(listener, routes).await });
     Ok(store)
+}
+
+/// Refuses to serve pages nothing would bring to life (see `site_files::missing_page_files`).
+pub fn page_files_present() -> Result<(), StartupError> {
+    let options = get_configuration(None)
+        .map_err(|e| StartupError::Leptos(e.to_string()))?
+        .leptos_options;
+    match site_files::missing_page_files(&options) {
+        Some(dir) => Err(StartupError::NoPageFiles(dir)),
+        None => Ok(()),
+    }
 }
 
 impl Application {

@@ -110,6 +110,8 @@ async fn serve_says_at_start_what_is_wrong_and_readyz_names_what_is_in_use() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // The site `make test` built before the Rust tests (serve refuses to start without it).
+        .env("LEPTOS_SITE_ROOT", SITE_ROOT)
         .env("HOME", &here)
         .env("VITRINE_DATA_DIR", &here)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
@@ -194,6 +196,44 @@ async fn serve_says_at_start_what_is_wrong_and_readyz_names_what_is_in_use() {
     ] {
         assert!(!body.contains(secret), "{body}");
     }
+    let _ = std::fs::remove_dir_all(&here);
+}
+
+/// Where cargo-leptos builds the site, from this crate's folder.
+const SITE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
+
+/// Started from a folder where the page files are not (an operator's `cd` away from the
+/// release), `serve` refuses with what to do instead of sending pages that never respond.
+#[test]
+fn serve_refuses_to_start_where_it_cannot_find_the_page_files() {
+    let here = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&here).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"))
+        .arg("serve")
+        .current_dir(&here)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &here)
+        .env("VITRINE_DATA_DIR", &here)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vitrine serve runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let dir = here.join("target/site/pkg");
+    assert!(
+        stderr.contains(&format!("the page files are not in {}", dir.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("LEPTOS_SITE_ROOT"), "{stderr}");
+    // Nothing was set up on the way: no database, no store.
+    let left: Vec<_> = std::fs::read_dir(&here)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     let _ = std::fs::remove_dir_all(&here);
 }
 

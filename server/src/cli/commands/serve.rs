@@ -5,10 +5,11 @@ use backend::Settings;
 use backend::doctor;
 
 use crate::cli::CliError;
-use crate::startup::Application;
+use crate::startup::{Application, page_files_present};
 
 pub(in crate::cli) async fn serve(settings: Settings) -> Result<(), CliError> {
     announce(&settings);
+    page_files_present()?;
     let app = Application::build(settings).await?;
     let addr = app.state.settings.site_addr;
     tracing::info!(

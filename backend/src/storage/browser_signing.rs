@@ -3,10 +3,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_s3::presigning::PresigningConfig;
 use domain::{ByteSize, ContentType, Sha256, UploadMethod};
 
+use super::get_signing::GetSigner;
 use super::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use super::settings::{Encryption, MediaUrls};
 use super::{IMMUTABLE, Kind, ObjectKey, ObjectStore, kms_key, sse, storage_error};
@@ -19,14 +19,10 @@ pub const MEDIA_URL_LIFETIMES: std::ops::RangeInclusive<u64> = 120..=7 * 24 * 36
 
 /// Signs media URLs for one page.
 pub struct UrlSigner {
-    client: aws_sdk_s3::Client,
-    bucket: String,
-    /// Same-origin URLs drop scheme and host (the page may be behind a TLS proxy).
-    relative: bool,
-    media: MediaUrls,
-    encryption: Option<Encryption>,
-    /// How long a signed media URL is valid.
-    lifetime: Duration,
+    store: ObjectStore,
+    /// The Host the browser used to reach this app: the embedded store answers on the same
+    /// origin, and a SigV4 URL is only valid for one host.
+    host: Option<String>,
 }
 
 /// What one signed upload pins: the object's key, type, exact size and, where the store
@@ -100,15 +96,7 @@ impl ObjectStore {
 
 impl ObjectStore {
     async fn signing_credentials(&self) -> Result<SigningCredentials, Error> {
-        let provider = self.inner.credentials.as_ref().ok_or_else(|| {
-            Error::Internal(
-                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
-            )
-        })?;
-        let creds = provider
-            .provide_credentials()
-            .await
-            .map_err(storage_error)?;
+        let creds = self.inner.credentials.get().await?;
         Ok(SigningCredentials {
             access_key_id: creds.access_key_id().to_owned(),
             secret_access_key: creds.secret_access_key().to_owned(),
@@ -150,26 +138,9 @@ impl ObjectStore {
     /// Signs GET URLs for browsers. `host` is the Host the browser used to reach this app: the
     /// embedded store answers on the same origin, and a SigV4 URL is only valid for one host.
     pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
-        let client = match (&self.inner.kind, host) {
-            (Kind::Embedded { .. }, Some(host)) => {
-                let config = self
-                    .inner
-                    .client
-                    .config()
-                    .to_builder()
-                    .endpoint_url(format!("http://{host}"))
-                    .build();
-                aws_sdk_s3::Client::from_conf(config)
-            }
-            _ => self.inner.client.clone(),
-        };
         UrlSigner {
-            client,
-            bucket: self.inner.bucket.clone(),
-            relative: matches!(self.inner.kind, Kind::Embedded { .. }),
-            media: self.inner.media.clone(),
-            encryption: self.inner.encryption.clone(),
-            lifetime: self.inner.media_url_lifetime,
+            store: self.clone(),
+            host: host.map(str::to_owned),
         }
     }
 }
@@ -194,16 +165,27 @@ impl UrlSigner {
     ) -> Result<PresignedPut, Error> {
         let config =
             PresigningConfig::expires_in(expires_in).map_err(|e| Error::Internal(e.to_string()))?;
-        let signed = self
-            .client
+        let inner = &self.store.inner;
+        let client = match (&inner.kind, &self.host) {
+            (Kind::Embedded { .. }, Some(host)) => aws_sdk_s3::Client::from_conf(
+                inner
+                    .client
+                    .config()
+                    .to_builder()
+                    .endpoint_url(format!("http://{host}"))
+                    .build(),
+            ),
+            _ => inner.client.clone(),
+        };
+        let signed = client
             .put_object()
-            .bucket(&self.bucket)
+            .bucket(&inner.bucket)
             .key(key.as_str())
             .content_type(content_type.mime())
             .content_length(i64::try_from(size.get()).unwrap_or(i64::MAX))
             .cache_control(IMMUTABLE)
-            .set_server_side_encryption(sse(&self.encryption))
-            .set_ssekms_key_id(kms_key(&self.encryption))
+            .set_server_side_encryption(sse(&inner.encryption))
+            .set_ssekms_key_id(kms_key(&inner.encryption))
             .set_checksum_sha256(sha256.map(Sha256::to_base64))
             .presigned(config)
             .await
@@ -224,7 +206,7 @@ impl UrlSigner {
 
     /// Same-origin URLs drop scheme and host.
     fn shown(&self, uri: &str) -> String {
-        if self.relative
+        if self.store.is_embedded()
             && let Some(rest) = uri.split_once("://").map(|(_, rest)| rest)
         {
             return rest
@@ -237,7 +219,7 @@ impl UrlSigner {
 
     /// The URL a browser loads `key` by, in the configured [`MediaUrls`] mode.
     pub async fn get_url(&self, key: &str) -> Result<String, Error> {
-        match &self.media {
+        match &self.store.inner.media {
             MediaUrls::Signed => self.signed_get_url(key).await,
             MediaUrls::Public { base_url } => {
                 Ok(format!("{}/{key}", base_url.trim_end_matches('/')))
@@ -248,33 +230,34 @@ impl UrlSigner {
 
     /// A presigned GET URL, whatever the mode (the doctor's round trip uses it).
     pub async fn signed_get_url(&self, key: &str) -> Result<String, Error> {
-        let now = SystemTime::now();
-        let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let inner = &self.store.inner;
+        let lifetime = inner.media_url_lifetime;
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         // Signed from the start of a window half the lifetime long, so a page loaded twice in
         // that window gets the same URLs (the browser cache works), and every URL handed out
         // stays valid for at least half its lifetime.
-        let window = (self.lifetime.as_secs() / 2).max(1);
+        let window = (lifetime.as_secs() / 2).max(1);
         let start = UNIX_EPOCH
             + Duration::from_secs(since_epoch.as_secs() - since_epoch.as_secs() % window);
-        let config = PresigningConfig::builder()
-            .start_time(start)
-            .expires_in(self.lifetime)
-            .build()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let signed = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .presigned(config)
-            .await
-            .map_err(storage_error)?;
-        Ok(self.shown(signed.uri()))
+        let bucket_url = match (&inner.kind, &self.host) {
+            (Kind::Embedded { .. }, Some(host)) => format!("http://{host}/{}", inner.bucket),
+            _ => self.store.bucket_url(),
+        };
+        let signer = GetSigner {
+            bucket_url,
+            region: inner.region.clone(),
+            credentials: inner.credentials.get().await?,
+        };
+        let url = signer.sign(key, start, lifetime)?;
+        Ok(self.shown(&url))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use aws_credential_types::provider::SharedCredentialsProvider;
     use aws_sdk_s3::config::{Credentials, RequestChecksumCalculation, ResponseChecksumValidation};
 
     use super::*;
@@ -312,25 +295,22 @@ mod tests {
             ContentType::Jpeg,
         );
         // Keys are needed to sign; any will do for looking at what gets signed.
-        let signer = UrlSigner {
-            client: aws_sdk_s3::Client::from_conf(
-                config
-                    .to_builder()
-                    .credentials_provider(Credentials::new(
-                        "AKIDEXAMPLE",
-                        "secret",
-                        None,
-                        None,
-                        "test",
-                    ))
-                    .build(),
-            ),
-            bucket: "shop".into(),
-            relative: false,
-            media: MediaUrls::Signed,
-            encryption: None,
-            lifetime: Duration::from_secs(3600),
-        };
+        let keys = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+        let store = ObjectStore::from_parts(
+            config
+                .to_builder()
+                .credentials_provider(keys.clone())
+                .build(),
+            Some(SharedCredentialsProvider::new(keys)),
+            "shop".into(),
+            "auto".into(),
+            Kind::External {
+                bucket_url: "https://0123abcd.r2.cloudflarestorage.com/shop".into(),
+            },
+            false,
+        )
+        .configured(MediaUrls::Signed, None, Duration::from_secs(3600));
+        let signer = store.url_signer(None);
         let put = signer
             .put_url(
                 &key,

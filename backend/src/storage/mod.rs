@@ -3,14 +3,17 @@
 //!
 //! This file builds the client (embedded or external store). The rest, one job a file:
 //! `objects` (read, write, list, delete), `browser_signing` (POST policies, PUT and media URLs
-//! for browsers), `bucket_admin` (create the bucket, CORS), `diagnosis` (what a refusal
-//! means), `object_key` (the key grammar), `post_policy` (SigV4 for POST forms), `provider`
-//! (each provider's endpoint, addressing and upload method).
+//! for browsers), `bucket_admin` (create the bucket, CORS), `credentials_cache` (the keys that
+//! sign, kept until they expire), `diagnosis` (what a refusal means), `get_signing` (SigV4 for
+//! media URLs), `object_key` (the key grammar), `post_policy` (SigV4 for POST forms),
+//! `provider` (each provider's endpoint, addressing and upload method).
 
 pub mod browser_signing;
 pub mod bucket_admin;
+mod credentials_cache;
 mod diagnosis;
 pub mod embedded;
+pub mod get_signing;
 pub mod object_key;
 mod objects;
 pub mod post_policy;
@@ -24,6 +27,7 @@ use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
 use aws_sdk_s3::error::DisplayErrorContext;
+use credentials_cache::CachedCredentials;
 
 pub use browser_signing::{BrowserUpload, PresignedPut, SignedObject, UrlSigner};
 pub use diagnosis::StoreProblem;
@@ -45,8 +49,9 @@ pub struct ObjectStore {
 
 struct Inner {
     client: aws_sdk_s3::Client,
-    /// The same credentials the client signs with, for the POST policies it cannot sign.
-    credentials: Option<SharedCredentialsProvider>,
+    /// The same credentials the client signs with, for the POST policies it cannot sign and
+    /// the media URLs signed without it.
+    credentials: Arc<CachedCredentials>,
     bucket: String,
     region: String,
     kind: Kind,
@@ -149,7 +154,7 @@ impl ObjectStore {
         Self {
             inner: Arc::new(Inner {
                 client,
-                credentials,
+                credentials: Arc::new(CachedCredentials::new(credentials)),
                 bucket,
                 region,
                 pins_sha256,

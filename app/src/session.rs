@@ -56,9 +56,18 @@ pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
         .ok_or_else(|| AppError::Unavailable("The server is not set up correctly.".into()))
 }
 
+/// The account the server's sign-in guard found for a page request, kept in the request's
+/// extensions so the page's own server functions (its header, its data) do not look the
+/// session up again while rendering it.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Account);
+
 /// The signed-in account, if any.
 pub async fn current_account() -> Result<Option<Account>, AppError> {
     let parts = request_parts().await?;
+    if let Some(SignedIn(account)) = parts.extensions.get::<SignedIn>() {
+        return Ok(Some(account.clone()));
+    }
     account_from_headers(&state()?, &parts.headers).await
 }
 

@@ -6,9 +6,10 @@
 
 use chrono::Utc;
 use domain::ImageStatus;
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Condition, Expr, Func};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 
 use crate::entities::{image, product, stored_object, upload_intent};
@@ -79,7 +80,10 @@ pub async fn room_for_upload(
             )),
             "total",
         )
-        .filter(stored_object::Column::ObjectKey.starts_with(prefix.for_seller(seller.id)))
+        .filter(keys_under(
+            db.get_database_backend(),
+            &prefix.for_seller(seller.id),
+        ))
         .into_tuple::<Option<i64>>()
         .one(db)
         .await?
@@ -93,6 +97,36 @@ pub async fn room_for_upload(
         )));
     }
     Ok(())
+}
+
+/// Stored objects whose key starts with `prefix`, as a range of keys an index serves (a LIKE
+/// read the whole table on every upload). Keys are compared byte by byte: SQLite does so by
+/// default; PostgreSQL is told to, and has an index in that order (migration 8).
+fn keys_under(backend: DatabaseBackend, prefix: &str) -> Condition {
+    let Some((from, below)) = key_range(prefix) else {
+        return Condition::all().add(stored_object::Column::ObjectKey.starts_with(prefix));
+    };
+    match backend {
+        DatabaseBackend::Postgres => Condition::all().add(Expr::cust_with_values(
+            r#""stored_objects"."object_key" COLLATE "C" >= $1 AND "stored_objects"."object_key" COLLATE "C" < $2"#,
+            [from, below],
+        )),
+        _ => Condition::all()
+            .add(stored_object::Column::ObjectKey.gte(from))
+            .add(stored_object::Column::ObjectKey.lt(below)),
+    }
+}
+
+/// `[prefix, below)`: every string that starts with `prefix`, and nothing else, in byte order.
+/// For prefixes ending in an ASCII character before DEL, as a seller's (ending in `/`) does.
+fn key_range(prefix: &str) -> Option<(String, String)> {
+    let (&last, head) = prefix.as_bytes().split_last()?;
+    if last >= 0x7F {
+        return None;
+    }
+    let mut below = String::from_utf8(head.to_vec()).ok()?;
+    below.push(char::from(last + 1));
+    Some((prefix.to_owned(), below))
 }
 
 /// Refuses a new product past the limit.
@@ -121,6 +155,23 @@ fn megabytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sellers_keys_are_one_range() {
+        let (from, below) = key_range("media/7/").unwrap();
+        assert_eq!((from.as_str(), below.as_str()), ("media/7/", "media/70"));
+        assert_eq!(key_range(""), None);
+        assert_eq!(key_range("été"), None);
+        let inside = |key: &str| from.as_str() <= key && key < below.as_str();
+        assert!(inside("media/7/0c1d/display.jpg"));
+        assert!(inside("media/7/~zz"));
+        assert!(inside("media/7/\u{10FFFF}"));
+        // Seller 70, 7x and a shorter prefix are not seller 7's.
+        assert!(!inside("media/70/0c1d/display.jpg"));
+        assert!(!inside("media/71/a.jpg"));
+        assert!(!inside("media/7"));
+        assert!(!inside("media/6/z.jpg"));
+    }
 
     #[test]
     fn sizes_are_said_in_whole_megabytes() {

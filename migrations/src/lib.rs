@@ -9,6 +9,7 @@ mod m20261123_000004_audit_events;
 mod m20261126_000005_guards;
 mod m20261126_000006_checksums;
 mod m20261127_000007_legacy_paths;
+mod m20261127_000008_seller_indexes;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_guards::Migration),
             Box::new(m20261126_000006_checksums::Migration),
             Box::new(m20261127_000007_legacy_paths::Migration),
+            Box::new(m20261127_000008_seller_indexes::Migration),
         ]
     }
 }

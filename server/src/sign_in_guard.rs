@@ -7,18 +7,21 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use backend::AppState;
 
-pub async fn redirect_signed_out(state: AppState, request: Request, next: Next) -> Response {
+pub async fn redirect_signed_out(state: AppState, mut request: Request, next: Next) -> Response {
     let uri = request.uri();
     if app::routes::requires_sign_in(uri.path()) {
-        let signed_in = app::session::account_from_headers(&state, request.headers())
+        let account = app::session::account_from_headers(&state, request.headers())
             .await
             .ok()
-            .flatten()
-            .is_some();
-        if !signed_in {
+            .flatten();
+        let Some(account) = account else {
             let back_to = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
             return Redirect::to(&app::routes::sign_in_path(back_to)).into_response();
-        }
+        };
+        // The page's server functions, run while rendering it, ask who is signed in again.
+        request
+            .extensions_mut()
+            .insert(app::session::SignedIn(account));
     }
     next.run(request).await
 }

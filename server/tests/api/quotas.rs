@@ -3,9 +3,10 @@
 //! sentence, and what the seller already has is untouched.
 
 use app::error::AppError;
-use backend::entities::upload_intent;
+use backend::entities::{account, stored_object, upload_intent};
 use backend::quotas::Quotas;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use domain::{ContentType, Variant};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use crate::support::{Db, jpeg, spawn_app_with};
 
@@ -102,6 +103,27 @@ async fn stored_bytes_are_limited_per_seller(db: Db) {
             .unwrap(),
         1
     );
+    // A seller whose id starts with ana's (10 beside 1, under `media/10/` beside `media/1/`)
+    // stores 5 MB: theirs, not ana's.
+    let ana_id = account::Entity::find()
+        .filter(account::Column::Email.eq("ana@shop.example"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let neighbour = app.state.settings.key_prefix.for_seller(ana_id * 10);
+    stored_object::ActiveModel {
+        object_key: Set(format!("{neighbour}0c1d/display.jpg")),
+        variant: Set(Variant::Display),
+        content_type: Set(ContentType::Jpeg),
+        byte_size: Set(5_000_000),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
     ana.begin(product.id, "image/jpeg", 900_000).await.unwrap();
 }
 

@@ -23,6 +23,8 @@ pub struct UrlSigner {
     /// The Host the browser used to reach this app: the embedded store answers on the same
     /// origin, and a SigV4 URL is only valid for one host.
     host: Option<String>,
+    /// Where this page's media URLs point (worked out once per page, not per URL).
+    bucket_url: String,
 }
 
 /// What one signed upload pins: the object's key, type, exact size and, where the store
@@ -138,9 +140,14 @@ impl ObjectStore {
     /// Signs GET URLs for browsers. `host` is the Host the browser used to reach this app: the
     /// embedded store answers on the same origin, and a SigV4 URL is only valid for one host.
     pub fn url_signer(&self, host: Option<&str>) -> UrlSigner {
+        let bucket_url = match (&self.inner.kind, host) {
+            (Kind::Embedded { .. }, Some(host)) => format!("http://{host}/{}", self.inner.bucket),
+            _ => self.bucket_url(),
+        };
         UrlSigner {
             store: self.clone(),
             host: host.map(str::to_owned),
+            bucket_url,
         }
     }
 }
@@ -241,14 +248,11 @@ impl UrlSigner {
         let window = (lifetime.as_secs() / 2).max(1);
         let start = UNIX_EPOCH
             + Duration::from_secs(since_epoch.as_secs() - since_epoch.as_secs() % window);
-        let bucket_url = match (&inner.kind, &self.host) {
-            (Kind::Embedded { .. }, Some(host)) => format!("http://{host}/{}", inner.bucket),
-            _ => self.store.bucket_url(),
-        };
+        let credentials = inner.credentials.get().await?;
         let signer = GetSigner {
-            bucket_url,
-            region: inner.region.clone(),
-            credentials: inner.credentials.get().await?,
+            bucket_url: &self.bucket_url,
+            region: &inner.region,
+            credentials: &credentials,
         };
         let url = signer.sign(key, start, lifetime)?;
         Ok(self.shown(&url))

@@ -13,7 +13,7 @@ pub mod bucket_admin;
 mod credentials_cache;
 mod diagnosis;
 pub mod embedded;
-pub mod get_signing;
+mod get_signing;
 pub mod object_key;
 mod objects;
 pub mod post_policy;

@@ -1,56 +1,81 @@
-//! A product's images with URLs a browser can load.
+//! A product's images with URLs a browser can load, for its seller: the first `shown` in
+//! gallery order, and the order of all of them.
 
-use domain::wire::{GalleryItem, ProductPageData};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use domain::limits::GALLERY_PAGE;
+use domain::wire::{GalleryItem, GalleryPage, ProductPageData, ProductSummary};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::{image, stored_object};
 use crate::media;
 use crate::{Account, AppState, Error, products};
 
-/// The images of `product_id` for its seller, in gallery order. `host` is the Host header the
+/// The first `shown` images of `product_id` for its seller. `host` is the Host header the
 /// browser used (same-origin media URLs are signed for it).
 pub async fn for_seller(
     state: &AppState,
     seller: &Account,
     product_id: i64,
+    shown: usize,
     host: Option<&str>,
-) -> Result<Vec<GalleryItem>, Error> {
+) -> Result<GalleryPage, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
-    images_of(state, product.id, host).await
+    first_images(state, product.id, shown, host).await
 }
 
-/// The product page's first answer: the product and its gallery, checking ownership once.
+/// The product page's first answer: the product and the start of its gallery, checking
+/// ownership once.
 pub async fn product_page(
     state: &AppState,
     seller: &Account,
     product_id: i64,
     host: Option<&str>,
 ) -> Result<ProductPageData, Error> {
-    let product = products::summary(&state.db, seller, product_id).await?;
-    let images = images_of(state, product.id, host).await?;
-    Ok(ProductPageData { product, images })
+    let product = products::find_owned(&state.db, seller, product_id).await?;
+    let gallery = first_images(state, product.id, GALLERY_PAGE, host).await?;
+    Ok(ProductPageData {
+        product: ProductSummary {
+            id: product.id,
+            name: product.name,
+            images: gallery.total() as u64,
+        },
+        gallery,
+    })
 }
 
-async fn images_of(
+async fn first_images(
     state: &AppState,
     product_id: i64,
+    shown: usize,
     host: Option<&str>,
-) -> Result<Vec<GalleryItem>, Error> {
-    let rows = image::Entity::find()
-        .filter(image::Column::ProductId.eq(product_id))
-        .order_by_asc(image::Column::Position)
-        .order_by_asc(image::Column::Id)
+) -> Result<GalleryPage, Error> {
+    let in_order = |query: sea_orm::Select<image::Entity>| {
+        query
+            .filter(image::Column::ProductId.eq(product_id))
+            .order_by_asc(image::Column::Position)
+            .order_by_asc(image::Column::Id)
+    };
+    let order: Vec<i64> = in_order(image::Entity::find())
+        .select_only()
+        .column(image::Column::Id)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut wanted = in_order(image::Entity::find());
+    if shown < order.len() {
+        wanted = wanted.filter(image::Column::Id.is_in(order[..shown].iter().copied()));
+    }
+    let rows = wanted
         .find_with_related(stored_object::Entity)
         .all(&state.db)
         .await?;
     let signer = state.store.url_signer(host);
-    let mut out = Vec::with_capacity(rows.len());
+    let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
         let Some(media) = media::for_objects(&signer, &objects).await? else {
             tracing::warn!(image = img.id, "image without a display object");
             continue;
         };
-        out.push(GalleryItem {
+        images.push(GalleryItem {
             id: img.id,
             status: img.status,
             review_reason: img.review_reason,
@@ -61,5 +86,5 @@ async fn images_of(
             srcset: media.srcset,
         });
     }
-    Ok(out)
+    Ok(GalleryPage { images, order })
 }

@@ -18,3 +18,7 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Largest side of a registered picture (the browser never produces more than 2048 px).
 pub const MAX_SIDE: u32 = 16_384;
+
+/// Gallery cards a product page renders before the seller asks for more: a few screenfuls,
+/// so a product with hundreds of photos still answers at once.
+pub const GALLERY_PAGE: usize = 40;

@@ -36,7 +36,25 @@ pub struct ProductSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPageData {
     pub product: ProductSummary,
+    pub gallery: GalleryPage,
+}
+
+/// The start of a product's gallery: the first images, and the order of all of them. A seller
+/// with hundreds of photos gets a page that renders at once; the rest come on demand, and moves
+/// still send the whole order the page has seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GalleryPage {
+    /// The first images in gallery order (at most the number asked for).
     pub images: Vec<GalleryItem>,
+    /// Every image's id, in gallery order.
+    pub order: Vec<i64>,
+}
+
+impl GalleryPage {
+    /// Images in the gallery, shown or not.
+    pub fn total(&self) -> usize {
+        self.order.len()
+    }
 }
 
 /// One line of an audit trail.

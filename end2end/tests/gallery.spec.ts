@@ -3,6 +3,7 @@
 // visitors go to sign in.
 import { Page } from "@playwright/test";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "./support/test";
 import { corpus, SMALL_PHOTOS } from "./support/jpeg";
@@ -88,6 +89,56 @@ test("alt text being typed survives uploads that redraw the gallery, and keeps i
   const body = new URLSearchParams((await saved).request().postData() ?? "");
   expect(body.get("image_id")).toBe(id);
   expect(body.get("alt_text")).toBe("Three tea towels, folded on a shelf");
+});
+
+test("a product with more photos than a page shows brings the rest on request, from the keyboard or the lightbox", async ({ page }) => {
+  const email = "max@shop.example";
+  await signUp(page, server.url, email);
+  // 43 photos, one more page than the first: an old shop's folder, imported.
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-big-gallery-"));
+  const photo = fs.readFileSync(corpus("photos/odd-exif.jpg"));
+  for (let i = 0; i < 43; i++) {
+    // Bytes after the end of the JPEG make each file its own content.
+    fs.writeFileSync(path.join(folder, `shelf-${String(i).padStart(2, "0")}.jpg`), Buffer.concat([photo, Buffer.from(`#${i}`)]));
+  }
+  server.cli(["import", folder, "--seller", email, "--product", "Big shelf"]);
+  fs.rmSync(folder, { recursive: true });
+  await page.goto(`${server.url}/products`);
+  await hydrated(page);
+  await page.getByTestId("product-link").filter({ hasText: "Big shelf" }).click();
+  await page.waitForURL(/\/products\/\d+$/);
+  await hydrated(page);
+
+  const cards = page.getByTestId("gallery-item");
+  await expect(cards).toHaveCount(40);
+  await expect(page.getByTestId("gallery-shown")).toHaveText("40 of 43 shown");
+  const more = page.getByTestId("gallery-more");
+  await expect(more).toHaveText("Show 3 more");
+  await more.focus();
+  await page.screenshot({ path: `${shots}/gallery-more.png` });
+  await page.keyboard.press("Enter");
+  await expect(cards).toHaveCount(43);
+  await expect(more).toHaveCount(0);
+  await expect(page.getByTestId("gallery-shown")).toHaveCount(0);
+  const ids = await galleryOrder(page);
+  // Focus lands on the first photo that came in, where the seller goes on reading.
+  await expect.poll(() => focusedCard(page)).toBe(ids[40]);
+
+  // Fresh again: the lightbox counts every photo, and stepping back from the cover brings the
+  // last one, not loaded yet, and shows it.
+  await page.reload();
+  await hydrated(page);
+  await expect(cards).toHaveCount(40);
+  await page.getByTestId("image-open").first().click();
+  const box = page.getByTestId("lightbox");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("1 of 43");
+  await page.keyboard.press("ArrowLeft");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("43 of 43");
+  await expect(box.getByTestId("lightbox-image")).toHaveAttribute("data-image-id", ids[42]);
+  await expect.poll(() => box.getByTestId("lightbox-image").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await page.keyboard.press("Escape");
+  await expect(cards).toHaveCount(43);
+  await expect.poll(() => focusedCard(page)).toBe(ids[42]);
 });
 
 test("drag and keyboard reorder persist, and focus stays on the moved photo", async ({ page }) => {

@@ -1,21 +1,26 @@
-//! A product's gallery, for its seller: every image with its review status.
+//! A product's gallery, for its seller: every image with its review status. The page renders
+//! the first few screenfuls; the rest load when the seller asks (or steps past them in the
+//! lightbox), so a product with hundreds of photos opens at once.
 
 use std::collections::HashMap;
 
 use domain::ImageStatus;
+use domain::limits::GALLERY_PAGE;
 use leptos::prelude::*;
 
-use crate::api::GalleryItem;
+use crate::api::{GalleryItem, GalleryPage};
 use crate::components::broken_image::{BrokenImage, Health, diagnose};
 use crate::components::keyboard;
 use crate::error::AppError;
 
+/// The first `shown` images of the product, and the order of all of them.
 #[server(endpoint = "list_gallery")]
-pub async fn list_gallery(product_id: i64) -> Result<Vec<GalleryItem>, AppError> {
+pub async fn list_gallery(product_id: i64, shown: u32) -> Result<GalleryPage, AppError> {
     let seller = crate::session::require_account().await?;
     let state = crate::session::state()?;
     let host = crate::session::request_host().await?;
-    Ok(backend::gallery::for_seller(&state, &seller, product_id, host.as_deref()).await?)
+    let shown = usize::try_from(shown).unwrap_or(usize::MAX);
+    Ok(backend::gallery::for_seller(&state, &seller, product_id, shown, host.as_deref()).await?)
 }
 
 #[server(endpoint = "update_image_alt")]
@@ -53,12 +58,12 @@ fn status_label(status: ImageStatus) -> &'static str {
     }
 }
 
-/// The gallery of `images`, as the page loaded them. The page creates that resource, not this
-/// component: see "Resources" in `lib.rs` for why none is created inside a `Suspend`.
+/// The gallery, starting from `start` as the page loaded it. The page creates that resource,
+/// not this component: see "Resources" in `lib.rs` for why none is created inside a `Suspend`.
 #[component]
 pub fn Gallery(
     product_id: i64,
-    images: Vec<GalleryItem>,
+    start: GalleryPage,
     #[prop(into)] refresh: Signal<u32>,
 ) -> impl IntoView {
     let delete = ServerAction::<DeleteImage>::new();
@@ -66,20 +71,24 @@ pub fn Gallery(
     let reorder = ServerAction::<MoveImage>::new();
     // Cards are keyed by image: a registration or a move redraws only what changed, instead
     // of rebuilding every card under the seller's hands.
-    let list = RwSignal::new(images);
+    let shown = RwSignal::new(start.images.len().max(GALLERY_PAGE));
+    let list = RwSignal::new(start.images);
+    let order = RwSignal::new(start.order);
+    let loading = RwSignal::new(false);
     let reload_error = RwSignal::new(None::<String>);
-    let order = Memo::new(move |_| list.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>()));
     reload_on_change(
         product_id,
-        Signal::derive(move || {
-            (
-                refresh.get(),
-                delete.version().get(),
-                reorder.version().get(),
-            )
-        }),
-        list,
-        reload_error,
+        Changes {
+            uploaded: refresh,
+            edited: Signal::derive(move || (delete.version().get(), reorder.version().get())),
+            shown,
+        },
+        Loaded {
+            list,
+            order,
+            loading,
+            error: reload_error,
+        },
     );
     let ui = GalleryUi {
         lightbox: RwSignal::new(None),
@@ -119,7 +128,20 @@ pub fn Gallery(
             .or_else(|| failed(save_alt.value().get().map(|r| r.map(|_| ()))))
             .or_else(|| reload_error.get())
     };
-    let place = Place { product_id, order };
+    let place = Place {
+        product_id,
+        order,
+        shown,
+    };
+    let left = move || order.with(Vec::len).saturating_sub(list.with(Vec::len));
+    let show_more = move |_| {
+        // Focus moves to the first card that comes in: the button may be gone once all show.
+        let first_new = order.with_untracked(|o| o.get(list.with_untracked(Vec::len)).copied());
+        if let Some(id) = first_new {
+            ui.refocus.set(Some((id, "image-open")));
+        }
+        shown.update(|s| *s = list.with_untracked(Vec::len) + GALLERY_PAGE);
+    };
 
     view! {
         <section class="gallery-section" aria-labelledby="gallery-title">
@@ -138,40 +160,85 @@ pub fn Gallery(
                             <GalleryCard item index place ui delete save_alt reorder/>
                         }/>
                 </ul>
+                <Show when=move || { left() > 0 }>
+                    <div class="gallery-more">
+                        <button class="secondary" data-testid="gallery-more" on:click=show_more
+                            disabled=move || loading.get()>
+                            {move || if loading.get() {
+                                "Loading…".to_owned()
+                            } else {
+                                format!("Show {} more", left().min(GALLERY_PAGE))
+                            }}
+                        </button>
+                        <span class="muted" data-testid="gallery-shown">
+                            {move || format!("{} of {} shown", list.with(Vec::len), order.with(Vec::len))}
+                        </span>
+                    </div>
+                </Show>
             </Show>
-            <Lightbox slides=list open=ui.lightbox/>
+            <Lightbox slides=list order shown open=ui.lightbox/>
         </section>
     }
 }
 
-/// Fetches the gallery again whenever `changed` does (an upload registered, an image was
-/// deleted or moved). Only the newest request's answer is kept, so a slow earlier one can
-/// never overwrite a later state.
-fn reload_on_change(
-    product_id: i64,
-    changed: Signal<(u32, usize, usize)>,
+/// What the gallery has loaded, and whether more is on its way.
+#[derive(Clone, Copy)]
+struct Loaded {
     list: RwSignal<Vec<GalleryItem>>,
+    order: RwSignal<Vec<i64>>,
+    loading: RwSignal<bool>,
     error: RwSignal<Option<String>>,
-) {
+}
+
+/// What makes the gallery load again.
+#[derive(Clone, Copy)]
+struct Changes {
+    /// Bumped when an upload registered.
+    uploaded: Signal<u32>,
+    /// Versions of the delete and move actions.
+    edited: Signal<(usize, usize)>,
+    /// How many images to show (more were asked for).
+    shown: RwSignal<usize>,
+}
+
+/// Fetches the first `shown` images again whenever a change comes. New uploads land at the
+/// end, so after one the whole gallery is shown: the seller sees what they just added. Only
+/// the newest request's answer is kept, so a slow earlier one can never overwrite a later
+/// state.
+fn reload_on_change(product_id: i64, changes: Changes, loaded: Loaded) {
     let newest = StoredValue::new(0u64);
-    Effect::new(move |seen: Option<(u32, usize, usize)>| {
-        let now = changed.get();
-        if seen.is_some_and(|seen| seen != now) {
+    Effect::new(move |seen: Option<(u32, (usize, usize), usize)>| {
+        let mut now = (
+            changes.uploaded.get(),
+            changes.edited.get(),
+            changes.shown.get(),
+        );
+        if let Some(seen) = seen
+            && seen != now
+        {
+            if seen.0 != now.0 {
+                changes.shown.update_untracked(|shown| *shown = usize::MAX);
+                now.2 = usize::MAX;
+            }
             let ticket = newest.get_value() + 1;
             newest.set_value(ticket);
+            loaded.loading.set(true);
+            let shown = u32::try_from(now.2).unwrap_or(u32::MAX);
             leptos::task::spawn_local(async move {
-                let result = list_gallery(product_id).await;
+                let result = list_gallery(product_id, shown).await;
                 // Gone (the seller left the page) or overtaken by a newer request.
                 if newest.try_get_value() != Some(ticket) {
                     return;
                 }
+                loaded.loading.try_set(false);
                 match result {
-                    Ok(images) => {
-                        error.try_set(None);
-                        list.try_set(images);
+                    Ok(page) => {
+                        loaded.error.try_set(None);
+                        loaded.order.try_set(page.order);
+                        loaded.list.try_set(page.images);
                     }
                     Err(e) => {
-                        error.try_set(Some(e.to_string()));
+                        loaded.error.try_set(Some(e.to_string()));
                     }
                 }
             });
@@ -203,8 +270,11 @@ struct GalleryUi {
 #[derive(Clone, Copy)]
 struct Place {
     product_id: i64,
-    /// The order the page shows, sent with each move so a stale page cannot reorder.
-    order: Memo<Vec<i64>>,
+    /// The order of every image (shown or not), as last loaded: sent with each move so a stale
+    /// page cannot reorder.
+    order: RwSignal<Vec<i64>>,
+    /// How many images to load.
+    shown: RwSignal<usize>,
 }
 
 #[component]
@@ -278,6 +348,11 @@ fn GalleryCard(
             return;
         }
         ui.refocus.set(Some((id, control)));
+        // Moved past what is loaded: load up to it, so it stays in view (the reload after
+        // the move reads this).
+        place
+            .shown
+            .update_untracked(|shown| *shown = (*shown).max(to_index + 1));
         ui.announce.set(if to_index == 0 {
             "Moved first: this image is now the cover.".to_owned()
         } else {
@@ -378,12 +453,17 @@ fn GalleryCard(
 }
 
 /// A larger view of one image at a time: a modal `<dialog>` (the browser traps focus and
-/// closes it on Esc); the arrow keys move between images, and closing returns focus to the
-/// thumbnail of the image last shown.
+/// closes it on Esc); the arrow keys move between all the product's images (stepping past the
+/// loaded ones loads more), and closing returns focus to the thumbnail of the image last shown.
 #[component]
-fn Lightbox(slides: RwSignal<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -> impl IntoView {
+fn Lightbox(
+    slides: RwSignal<Vec<GalleryItem>>,
+    order: RwSignal<Vec<i64>>,
+    shown: RwSignal<usize>,
+    open: RwSignal<Option<usize>>,
+) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let count = move || slides.with(Vec::len);
+    let count = move || order.with(Vec::len);
     // Open or close the native dialog as the signal says.
     Effect::new(move |_| {
         let Some(el) = dialog.get() else { return };
@@ -401,9 +481,14 @@ fn Lightbox(slides: RwSignal<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -
                 let count = count().max(1) as isize;
                 *i = (*i as isize + by).rem_euclid(count) as usize;
             }
-        })
+        });
+        if let Some(i) = open.get_untracked()
+            && i >= slides.with_untracked(Vec::len)
+        {
+            shown.update(|s| *s = (*s).max(i + GALLERY_PAGE));
+        }
     };
-    let shown = move || open.get().and_then(|i| slides.with(|s| s.get(i).cloned()));
+    let showing = move || open.get().and_then(|i| slides.with(|s| s.get(i).cloned()));
     let on_close = move |_| {
         let last = open.get_untracked();
         open.set(None);
@@ -424,7 +509,11 @@ fn Lightbox(slides: RwSignal<Vec<GalleryItem>>, open: RwSignal<Option<usize>>) -
                 "ArrowLeft" => { ev.prevent_default(); step(-1) }
                 _ => {}
             }>
-            {move || shown().map(|item| {
+            {move || match (open.get(), showing()) {
+                (Some(_), None) => Some(view! { <p class="muted lightbox-loading">"Loading…"</p> }.into_any()),
+                _ => None,
+            }}
+            {move || showing().map(|item| {
                 let position = open.get().unwrap_or_default() + 1;
                 let alt = if item.alt_text.is_empty() { "Product photo".to_owned() } else { item.alt_text.clone() };
                 view! {

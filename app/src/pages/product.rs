@@ -76,7 +76,7 @@ pub fn ProductPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(ProductPageData { product: p, images }) => {
+                    Ok(ProductPageData { product: p, gallery }) => {
                         let name = RwSignal::new(p.name.clone());
                         view! {
                         <Title text=move || name.get()/>
@@ -91,7 +91,7 @@ pub fn ProductPage() -> impl IntoView {
                         </div>
                         <ProductSettings id=p.id name/>
                         <Uploader product_id=p.id uploaded=uploaded/>
-                        <Gallery product_id=p.id images refresh=uploaded/>
+                        <Gallery product_id=p.id start=gallery refresh=uploaded/>
                     }.into_any()
                     }
                 }

@@ -6,7 +6,8 @@ use app::error::AppError;
 on_both_databases!(
     alt_text_and_delete_are_the_owners_alone,
     concurrent_reorders_never_lose_an_update,
-    uploads_finishing_together_get_distinct_positions
+    uploads_finishing_together_get_distinct_positions,
+    a_big_gallery_comes_in_pages
 );
 
 async fn alt_text_and_delete_are_the_owners_alone(db: Db) {
@@ -192,4 +193,78 @@ async fn uploads_finishing_together_get_distinct_positions(db: Db) {
         .collect();
     positions.sort_unstable();
     assert_eq!(positions, [0, 1, 2, 3]);
+}
+
+/// A product with more images than a page renders: the page carries the first
+/// `GALLERY_PAGE` cards and the order of all; the rest come on request, to the owner only.
+async fn a_big_gallery_comes_in_pages(db: Db) {
+    use domain::limits::GALLERY_PAGE;
+
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let mut ids = Vec::new();
+    for _ in 0..GALLERY_PAGE + 3 {
+        ids.push(ana.upload_photo(product.id).await.image_id);
+    }
+
+    let start = ana
+        .gallery_start(product.id, GALLERY_PAGE as u32)
+        .await
+        .unwrap();
+    assert_eq!(start.order, ids, "the order of every image");
+    let shown: Vec<i64> = start.images.iter().map(|i| i.id).collect();
+    assert_eq!(shown, ids[..GALLERY_PAGE], "the first page, in order");
+    let more = ana
+        .gallery_start(product.id, GALLERY_PAGE as u32 + 2)
+        .await
+        .unwrap();
+    assert_eq!(more.images.len(), GALLERY_PAGE + 2);
+    assert_eq!(ana.gallery(product.id).await.unwrap().len(), ids.len());
+    assert!(
+        ana.gallery_start(product.id, 0)
+            .await
+            .unwrap()
+            .images
+            .is_empty()
+    );
+
+    // The server-rendered page holds the first page's cards only, and says there is more.
+    let html = ana
+        .http
+        .get(format!("{}/products/{}", app.base, product.id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.matches("data-testid=\"gallery-item\"").count(),
+        GALLERY_PAGE
+    );
+    assert!(html.contains("Show 3 more"), "{html}");
+    assert!(html.contains(&format!("{GALLERY_PAGE} of {} shown", ids.len())));
+
+    // The whole order from the first page is enough to move an image not loaded yet.
+    let last = ids[ids.len() - 1];
+    move_image(&ana, product.id, last, 0, &start.order)
+        .await
+        .unwrap();
+    let start = ana.gallery_start(product.id, 1).await.unwrap();
+    assert_eq!(start.images[0].id, last);
+
+    // Only the owner sees any of it.
+    let bob = app.browser();
+    bob.sign_up("bob@shop.example").await;
+    assert!(matches!(
+        bob.gallery_start(product.id, 1).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(
+        app.browser()
+            .gallery_start(product.id, 1)
+            .await
+            .unwrap_err(),
+        AppError::Unauthenticated
+    );
 }

@@ -7,7 +7,7 @@ pub mod cluster;
 
 use std::path::PathBuf;
 
-use app::api::{GalleryItem, ProductSummary, RegisteredImage, UploadTicket};
+use app::api::{GalleryItem, GalleryPage, ProductSummary, RegisteredImage, UploadTicket};
 use app::error::AppError;
 use backend::Settings;
 use backend::config::StorageSettings;
@@ -313,9 +313,25 @@ impl Browser {
         self.call_form("create_product", &[("name", name)]).await
     }
 
+    /// The whole gallery (every image, not the page's first screenfuls).
     pub async fn gallery(&self, product_id: i64) -> Result<Vec<GalleryItem>, AppError> {
-        self.call_form("list_gallery", &[("product_id", &product_id.to_string())])
-            .await
+        Ok(self.gallery_start(product_id, u32::MAX).await?.images)
+    }
+
+    /// The first `shown` images, and the order of all.
+    pub async fn gallery_start(
+        &self,
+        product_id: i64,
+        shown: u32,
+    ) -> Result<GalleryPage, AppError> {
+        self.call_form(
+            "list_gallery",
+            &[
+                ("product_id", &product_id.to_string()),
+                ("shown", &shown.to_string()),
+            ],
+        )
+        .await
     }
 
     /// Begins an upload whose bytes the test never sends whole (a declaration, a refusal): its

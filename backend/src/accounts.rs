@@ -234,7 +234,9 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let Some(session) = session::Entity::find_by_id(token_hash(token))
+    // The session and its account in one query: every signed-in request pays this.
+    let Some((session, account)) = session::Entity::find_by_id(token_hash(token))
+        .find_also_related(account::Entity)
         .one(db)
         .await?
     else {
@@ -253,13 +255,7 @@ pub async fn from_session(db: &DatabaseConnection, token: &str) -> Result<Option
             .exec(db)
             .await?;
     }
-    match account::Entity::find_by_id(session.account_id)
-        .one(db)
-        .await?
-    {
-        Some(model) => Ok(Some(Account::from_model(model))),
-        None => Ok(None),
-    }
+    Ok(account.map(Account::from_model))
 }
 
 /// Ends a session (signing out). Unknown tokens are ignored.

@@ -1,6 +1,7 @@
 //! A product's images with URLs a browser can load, for its seller: the first `shown` in
 //! gallery order, and the order of all of them.
 
+use domain::ImageStatus;
 use domain::limits::GALLERY_PAGE;
 use domain::wire::{GalleryItem, GalleryPage, ProductPageData, ProductSummary};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -48,26 +49,7 @@ async fn first_images(
     shown: usize,
     host: Option<&str>,
 ) -> Result<GalleryPage, Error> {
-    let in_order = |query: sea_orm::Select<image::Entity>| {
-        query
-            .filter(image::Column::ProductId.eq(product_id))
-            .order_by_asc(image::Column::Position)
-            .order_by_asc(image::Column::Id)
-    };
-    let order: Vec<i64> = in_order(image::Entity::find())
-        .select_only()
-        .column(image::Column::Id)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let mut wanted = in_order(image::Entity::find());
-    if shown < order.len() {
-        wanted = wanted.filter(image::Column::Id.is_in(order[..shown].iter().copied()));
-    }
-    let rows = wanted
-        .find_with_related(stored_object::Entity)
-        .all(&state.db)
-        .await?;
+    let (order, rows) = first_in_order(&state.db, product_id, None, shown).await?;
     let signer = state.store.url_signer(host);
     let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
@@ -87,4 +69,39 @@ async fn first_images(
         });
     }
     Ok(GalleryPage { images, order })
+}
+
+/// The ids of `product_id`'s images (only those with status `only`, if given) in gallery
+/// order, and the first `shown` of them with their stored objects: two queries, whatever the
+/// size of the gallery.
+pub(crate) async fn first_in_order(
+    db: &sea_orm::DatabaseConnection,
+    product_id: i64,
+    only: Option<ImageStatus>,
+    shown: usize,
+) -> Result<(Vec<i64>, Vec<(image::Model, Vec<stored_object::Model>)>), Error> {
+    let in_order = |mut query: sea_orm::Select<image::Entity>| {
+        if let Some(status) = only {
+            query = query.filter(image::Column::Status.eq(status));
+        }
+        query
+            .filter(image::Column::ProductId.eq(product_id))
+            .order_by_asc(image::Column::Position)
+            .order_by_asc(image::Column::Id)
+    };
+    let order: Vec<i64> = in_order(image::Entity::find())
+        .select_only()
+        .column(image::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut wanted = in_order(image::Entity::find());
+    if shown < order.len() {
+        wanted = wanted.filter(image::Column::Id.is_in(order[..shown].iter().copied()));
+    }
+    let rows = wanted
+        .find_with_related(stored_object::Entity)
+        .all(db)
+        .await?;
+    Ok((order, rows))
 }

@@ -4,10 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::{ContentType, Sha256, Variant};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entities::{stored_object, upload_intent};
@@ -37,7 +34,7 @@ pub(crate) struct NewObject<'a> {
 }
 
 pub(crate) async fn insert(conn: &impl ConnectionTrait, intent: &NewIntent) -> Result<(), Error> {
-    upload_intent::ActiveModel {
+    upload_intent::Entity::insert(upload_intent::ActiveModel {
         id: Set(intent.id.to_string()),
         account_id: Set(intent.account_id),
         product_id: Set(intent.product_id),
@@ -45,8 +42,8 @@ pub(crate) async fn insert(conn: &impl ConnectionTrait, intent: &NewIntent) -> R
         expires_at: Set(intent.expires_at),
         completed_at: Set(intent.completed_at),
         image_id: Set(None),
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }
@@ -60,23 +57,26 @@ pub(crate) async fn insert_objects(
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    for object in objects {
-        stored_object::ActiveModel {
-            object_key: Set(object.key.as_str().to_owned()),
-            intent_id: Set(Some(intent_id.to_string())),
-            image_id: Set(image_id),
-            variant: Set(object.variant),
-            content_type: Set(object.content_type),
-            byte_size: Set(i64::try_from(object.size).unwrap_or(i64::MAX)),
-            sha256: Set(Some(object.sha256.to_base64())),
-            width: Set(object.dimensions.map(|(w, _)| dim(w))),
-            height: Set(object.dimensions.map(|(_, h)| dim(h))),
-            created_at: Set(at),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
+    if objects.is_empty() {
+        return Ok(());
     }
+    // One statement for all of them: each upload's begin pays these round trips.
+    let rows = objects.iter().map(|object| stored_object::ActiveModel {
+        object_key: Set(object.key.as_str().to_owned()),
+        intent_id: Set(Some(intent_id.to_string())),
+        image_id: Set(image_id),
+        variant: Set(object.variant),
+        content_type: Set(object.content_type),
+        byte_size: Set(i64::try_from(object.size).unwrap_or(i64::MAX)),
+        sha256: Set(Some(object.sha256.to_base64())),
+        width: Set(object.dimensions.map(|(w, _)| dim(w))),
+        height: Set(object.dimensions.map(|(_, h)| dim(h))),
+        created_at: Set(at),
+        ..Default::default()
+    });
+    stored_object::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

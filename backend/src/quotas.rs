@@ -6,10 +6,10 @@
 
 use chrono::Utc;
 use domain::ImageStatus;
-use sea_orm::sea_query::{Condition, Expr, Func};
+use sea_orm::sea_query::{Condition, Expr, Func, Query, QueryStatementBuilder};
 use sea_orm::{
-    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 
 use crate::entities::{image, product, stored_object, upload_intent};
@@ -46,57 +46,98 @@ pub async fn room_for_upload(
     seller: &Account,
     declared_bytes: u64,
 ) -> Result<(), Error> {
-    let pending = image::Entity::find()
-        .filter(image::Column::AccountId.eq(seller.id))
-        .filter(image::Column::Status.eq(ImageStatus::Pending))
-        .count(db)
-        .await?;
-    if pending >= quotas.pending_images {
+    let usage = usage(db, prefix, seller).await?;
+    if usage.pending >= quotas.pending_images {
         return Err(Error::Conflict(format!(
-            "You have {pending} photos waiting for review, the most one seller may have. \
-             You can upload more once an admin has reviewed some."
+            "You have {} photos waiting for review, the most one seller may have. \
+             You can upload more once an admin has reviewed some.",
+            usage.pending
         )));
     }
-    let open = upload_intent::Entity::find()
-        .filter(upload_intent::Column::AccountId.eq(seller.id))
-        .filter(upload_intent::Column::CompletedAt.is_null())
-        .filter(upload_intent::Column::ExpiresAt.gt(Utc::now()))
-        .count(db)
-        .await?;
-    if open >= quotas.open_uploads {
+    if usage.open >= quotas.open_uploads {
         return Err(Error::Conflict(format!(
-            "{open} uploads are already on their way, the most at once. \
-             Wait for them to finish, then try again."
+            "{} uploads are already on their way, the most at once. \
+             Wait for them to finish, then try again.",
+            usage.open
         )));
     }
-    // Every object of the seller, registered or on its way, is under the seller's prefix.
-    let stored: Option<i64> = stored_object::Entity::find()
-        .select_only()
-        .column_as(
-            // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer i64.
-            Expr::expr(Func::cast_as(
-                Func::sum(Expr::col(stored_object::Column::ByteSize)),
-                "BIGINT",
-            )),
-            "total",
-        )
-        .filter(keys_under(
-            db.get_database_backend(),
-            &prefix.for_seller(seller.id),
-        ))
-        .into_tuple::<Option<i64>>()
-        .one(db)
-        .await?
-        .flatten();
-    let stored = u64::try_from(stored.unwrap_or(0)).unwrap_or(0);
-    if stored.saturating_add(declared_bytes) > quotas.stored_bytes {
+    if usage.stored.saturating_add(declared_bytes) > quotas.stored_bytes {
         return Err(Error::Conflict(format!(
             "Your photos take {} of the {} one seller may store. Delete some to make room.",
-            megabytes(stored),
+            megabytes(usage.stored),
             megabytes(quotas.stored_bytes)
         )));
     }
     Ok(())
+}
+
+/// What a seller holds now, against the upload limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Usage {
+    /// Photos waiting for review.
+    pending: u64,
+    /// Uploads begun, neither completed nor expired.
+    open: u64,
+    /// Bytes of every object under the seller's prefix, registered or on its way.
+    stored: u64,
+}
+
+/// The three counts in one query (three sub-selects, each served by an index): every upload's
+/// begin pays for this, so it is one round trip, not three.
+async fn usage(
+    db: &DatabaseConnection,
+    prefix: &KeyPrefix,
+    seller: &Account,
+) -> Result<Usage, Error> {
+    let pending = image::Entity::find()
+        .select_only()
+        .expr(Func::count(Expr::col(image::Column::Id)))
+        .filter(image::Column::AccountId.eq(seller.id))
+        .filter(image::Column::Status.eq(ImageStatus::Pending))
+        .into_query();
+    let open = upload_intent::Entity::find()
+        .select_only()
+        .expr(Func::count(Expr::col(upload_intent::Column::Id)))
+        .filter(upload_intent::Column::AccountId.eq(seller.id))
+        .filter(upload_intent::Column::CompletedAt.is_null())
+        .filter(upload_intent::Column::ExpiresAt.gt(Utc::now()))
+        .into_query();
+    let backend = db.get_database_backend();
+    let stored = stored_object::Entity::find()
+        .select_only()
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer i64.
+        .expr(Func::coalesce([
+            Func::cast_as(
+                Func::sum(Expr::col(stored_object::Column::ByteSize)),
+                "BIGINT",
+            )
+            .into(),
+            Expr::val(0i64),
+        ]))
+        .filter(keys_under(backend, &prefix.for_seller(seller.id)))
+        .into_query();
+    let sub = |query: sea_orm::sea_query::SelectStatement| {
+        Expr::SubQuery(None, Box::new(query.into_sub_query_statement()))
+    };
+    let query = Query::select()
+        .expr_as(sub(pending), "pending")
+        .expr_as(sub(open), "open")
+        .expr_as(sub(stored), "stored")
+        .to_owned();
+    let row =
+        db.query_one(&query)
+            .await?
+            .ok_or(Error::Database(sea_orm::DbErr::RecordNotFound(
+                "the usage query answered no row".into(),
+            )))?;
+    let count = |column: &str| -> Result<u64, Error> {
+        Ok(u64::try_from(row.try_get::<i64>("", column)?).unwrap_or(0))
+    };
+    Ok(Usage {
+        pending: count("pending")?,
+        open: count("open")?,
+        stored: count("stored")?,
+    })
 }
 
 /// Stored objects whose key starts with `prefix`, as a range of keys an index serves (a LIKE

@@ -5,29 +5,29 @@
 
 use domain::ImageStatus;
 use domain::wire::{StoreImage, StoreProduct};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::EntityTrait;
 
-use crate::entities::{image, product, stored_object};
-use crate::media;
-use crate::{AppState, Error};
+use crate::entities::product;
+use crate::{AppState, Error, gallery, media};
 
+/// The product's name and its first `shown` approved images (and how many there are).
 pub async fn product(
     state: &AppState,
     product_id: i64,
+    shown: usize,
     host: Option<&str>,
 ) -> Result<StoreProduct, Error> {
     let product = product::Entity::find_by_id(product_id)
         .one(&state.db)
         .await?
         .ok_or(Error::NotFound("That product"))?;
-    let rows = image::Entity::find()
-        .filter(image::Column::ProductId.eq(product.id))
-        .filter(image::Column::Status.eq(ImageStatus::Approved))
-        .order_by_asc(image::Column::Position)
-        .order_by_asc(image::Column::Id)
-        .find_with_related(stored_object::Entity)
-        .all(&state.db)
-        .await?;
+    let (order, rows) = gallery::first_in_order(
+        &state.db,
+        product.id,
+        Some(ImageStatus::Approved),
+        shown.max(1),
+    )
+    .await?;
     let signer = state.store.url_signer(host);
     let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
@@ -48,5 +48,6 @@ pub async fn product(
     Ok(StoreProduct {
         name: product.name,
         images,
+        total: order.len() as u64,
     })
 }

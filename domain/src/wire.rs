@@ -144,7 +144,10 @@ pub struct StoreImage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreProduct {
     pub name: String,
+    /// The first approved images, as many as were asked for.
     pub images: Vec<StoreImage>,
+    /// How many approved images the product has.
+    pub total: u64,
 }
 
 /// Where a page of the review queue starts: after this upload (keyset pagination).

@@ -101,7 +101,7 @@ test("a product with more photos than a page shows brings the rest on request, f
     // Bytes after the end of the JPEG make each file its own content.
     fs.writeFileSync(path.join(folder, `shelf-${String(i).padStart(2, "0")}.jpg`), Buffer.concat([photo, Buffer.from(`#${i}`)]));
   }
-  server.cli(["import", folder, "--seller", email, "--product", "Big shelf"]);
+  server.cli(["import", folder, "--seller", email, "--product", "Big shelf", "--approve"]);
   fs.rmSync(folder, { recursive: true });
   await page.goto(`${server.url}/products`);
   await hydrated(page);
@@ -139,6 +139,17 @@ test("a product with more photos than a page shows brings the rest on request, f
   await page.keyboard.press("Escape");
   await expect(cards).toHaveCount(43);
   await expect.poll(() => focusedCard(page)).toBe(ids[42]);
+
+  // The storefront, to anyone: the first page of photos, then the rest.
+  const productId = page.url().split("/").pop();
+  const shopper = await page.context().browser()!.newPage();
+  await shopper.goto(`${server.url}/store/${productId}`);
+  await hydrated(shopper);
+  await expect(shopper.getByTestId("store-image")).toHaveCount(40);
+  await shopper.getByTestId("store-more").click();
+  await expect(shopper.getByTestId("store-image")).toHaveCount(43);
+  await expect(shopper.getByTestId("store-more")).toHaveCount(0);
+  await shopper.close();
 });
 
 test("drag and keyboard reorder persist, and focus stays on the moved photo", async ({ page }) => {

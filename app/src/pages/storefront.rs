@@ -4,15 +4,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use domain::limits::GALLERY_PAGE;
+
 use crate::api::{StoreImage, StoreProduct};
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 
+/// The product and its first `shown` approved images (the first page's worth if not said).
 #[server(endpoint = "storefront_product")]
-pub async fn storefront_product(id: i64) -> Result<StoreProduct, AppError> {
+pub async fn storefront_product(id: i64, shown: Option<u32>) -> Result<StoreProduct, AppError> {
     let state = crate::session::state()?;
     let host = crate::session::request_host().await?;
-    Ok(backend::storefront::product(&state, id, host.as_deref()).await?)
+    let shown = shown.map_or(GALLERY_PAGE, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    Ok(backend::storefront::product(&state, id, shown, host.as_deref()).await?)
 }
 
 #[component]
@@ -26,7 +30,7 @@ pub fn StorefrontPage() -> impl IntoView {
     };
     let product = Resource::new(id, |id| async move {
         match id {
-            Some(id) => storefront_product(id).await,
+            Some(id) => storefront_product(id, None).await,
             None => Err(AppError::NotFound("That product was not found.".into())),
         }
     });
@@ -48,7 +52,7 @@ pub fn StorefrontPage() -> impl IntoView {
                         <Title text=p.name.clone()/>
                         <article class="storefront">
                             <h1>{p.name.clone()}</h1>
-                            <StoreImages images=p.images/>
+                            <StoreImages product_id=id().unwrap_or_default() images=p.images total=p.total/>
                         </article>
                     }.into_any(),
                 }
@@ -57,18 +61,53 @@ pub fn StorefrontPage() -> impl IntoView {
     }
 }
 
-/// At least one: a product with nothing approved is not found (see `backend::storefront`).
+/// At least one: a product with nothing approved is not found (see `backend::storefront`). The
+/// first page's worth comes with the page; "More photos" brings the rest.
 #[component]
-fn StoreImages(images: Vec<StoreImage>) -> impl IntoView {
+fn StoreImages(product_id: i64, images: Vec<StoreImage>, total: u64) -> impl IntoView {
+    let images = RwSignal::new(images);
+    let total = usize::try_from(total).unwrap_or(usize::MAX);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let left = move || total.saturating_sub(images.with(Vec::len));
+    let more = move |_| {
+        let shown = images.with_untracked(Vec::len) + GALLERY_PAGE;
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result =
+                storefront_product(product_id, Some(u32::try_from(shown).unwrap_or(u32::MAX)))
+                    .await;
+            loading.try_set(false);
+            match result {
+                Ok(product) => {
+                    error.try_set(None);
+                    images.try_set(product.images);
+                }
+                Err(e) => {
+                    error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    };
     view! {
         <div class="store-images">
-            {images.into_iter().enumerate().map(|(i, img)| view! {
-                <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
-                    src=img.url srcset=img.srcset
-                    sizes=if i == 0 { "(max-width: 1100px) 100vw, 1100px" } else { "(max-width: 600px) 100vw, 360px" }
-                    alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
-                    loading=if i == 0 { "eager" } else { "lazy" }/>
-            }).collect_view()}
+            <For each=move || images.get().into_iter().enumerate() key=|(i, img)| (*i, img.url.clone())
+                children=move |(i, img)| view! {
+                    <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
+                        src=img.url srcset=img.srcset
+                        sizes=if i == 0 { "(max-width: 1100px) 100vw, 1100px" } else { "(max-width: 600px) 100vw, 360px" }
+                        alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
+                        loading=if i == 0 { "eager" } else { "lazy" }/>
+                }/>
         </div>
+        <Show when=move || { left() > 0 }>
+            <div class="gallery-more">
+                <button class="secondary" data-testid="store-more" on:click=more disabled=move || loading.get()>
+                    {move || if loading.get() { "Loading…" } else { "More photos" }}
+                </button>
+                <span class="muted">{move || format!("{} of {total} photos", images.with(Vec::len))}</span>
+            </div>
+        </Show>
+        <p class="form-error" role="alert">{move || error.get()}</p>
     }
 }

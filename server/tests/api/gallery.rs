@@ -229,15 +229,7 @@ async fn a_big_gallery_comes_in_pages(db: Db) {
     );
 
     // The server-rendered page holds the first page's cards only, and says there is more.
-    let html = ana
-        .http
-        .get(format!("{}/products/{}", app.base, product.id))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_html(&ana, &app.base, &format!("/products/{}", product.id)).await;
     assert_eq!(
         html.matches("data-testid=\"gallery-item\"").count(),
         GALLERY_PAGE
@@ -253,6 +245,38 @@ async fn a_big_gallery_comes_in_pages(db: Db) {
     let start = ana.gallery_start(product.id, 1).await.unwrap();
     assert_eq!(start.images[0].id, last);
 
+    // The storefront pages its approved images the same way; one left pending is in no count.
+    let admin = app.admin().await;
+    let approved = &ids[1..];
+    admin.review(approved, true, None).await.unwrap();
+    let public = app.browser();
+    let store = public.store_product(product.id).await.unwrap();
+    assert_eq!(store.images.len(), GALLERY_PAGE);
+    assert_eq!(store.total, approved.len() as u64);
+    let all: app::api::StoreProduct = public
+        .call_form(
+            "storefront_product",
+            &[("id", &product.id.to_string()), ("shown", "1000")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.images.len(), approved.len());
+    let html = page_html(&public, &app.base, &format!("/store/{}", product.id)).await;
+    assert_eq!(
+        html.matches("data-testid=\"store-image\"").count(),
+        GALLERY_PAGE
+    );
+    assert!(html.contains(&format!("{GALLERY_PAGE} of {} photos", approved.len())));
+    let path = |url: &str| url.split('?').next().unwrap_or_default().to_owned();
+    let pending = ana.gallery(product.id).await.unwrap();
+    let pending = pending.iter().find(|i| i.id == ids[0]).unwrap();
+    assert!(
+        all.images
+            .iter()
+            .all(|i| path(&i.url) != path(&pending.url)),
+        "the pending image's picture is never handed out"
+    );
+
     // Only the owner sees any of it.
     let bob = app.browser();
     bob.sign_up("bob@shop.example").await;
@@ -267,4 +291,16 @@ async fn a_big_gallery_comes_in_pages(db: Db) {
             .unwrap_err(),
         AppError::Unauthenticated
     );
+}
+
+/// The server-rendered HTML of `path`, as `browser` gets it.
+async fn page_html(browser: &Browser, base: &str, path: &str) -> String {
+    let res = browser
+        .http
+        .get(format!("{base}{path}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.text().await.unwrap()
 }

@@ -12,7 +12,7 @@ WORKDIR /src
 COPY . .
 RUN scripts/install-tools.sh --release \
  && scripts/build-worker.sh \
- && PATH="/src/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress
+ && PATH="/src/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress --split
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -6,7 +6,7 @@
 run:
 	scripts/install-tools.sh --release
 	scripts/build-worker.sh
-	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release --precompress
+	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos serve --release --precompress --split
 
 ## Run every test: Rust unit and integration tests (SQLite and PostgreSQL), and Playwright in Chromium against the debug build and the release build `make run` serves
 test:
@@ -20,7 +20,7 @@ bench:
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine cargo bench -p backend --bench signing
 	scripts/bench-browser.sh
 	scripts/build-worker.sh
-	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+	PATH="$(CURDIR)/scripts/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --precompress --split
 	cd end2end && node bench/first-load.mjs --bin ../target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example load -- --bin target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine cargo run -q -p server --example load -- --bin target/release/vitrine --import 200

@@ -12,7 +12,7 @@ step "building the image-pipeline worker (WebAssembly, optimised)"
 scripts/build-worker.sh
 
 step "building the site (server + WebAssembly)"
-cargo leptos build
+cargo leptos build --split
 
 step "Rust tests (SQLite and a throwaway PostgreSQL)"
 # cargo-leptos builds with this cfg and output name; using them here too avoids rebuilding
@@ -24,7 +24,7 @@ step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)
 
 step "building the release site (what make run serves)"
-PATH="$PWD/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress
+PATH="$PWD/scripts/binaryen/node_modules/.bin:$PATH" cargo leptos build --release --precompress --split
 
 step "Playwright end-to-end tests in Chromium, against the release build"
 VITRINE_BIN="$PWD/target/release/vitrine" bash -c "cd end2end && npx playwright test"

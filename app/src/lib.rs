@@ -34,18 +34,18 @@ pub mod upload;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, path};
+use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 
 use components::header::Header;
 use pages::{
-    account::AccountPage,
+    account::AccountRoute,
     auth::{SignInPage, SignUpPage},
-    history::HistoryPage,
+    history::HistoryRoute,
     home::HomePage,
     not_found::NotFound,
     product::ProductPage,
     products::ProductsPage,
-    review::ReviewPage,
+    review::ReviewRoute,
     storefront::StorefrontPage,
 };
 
@@ -113,9 +113,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=SignInPage/>
                         <Route path=path!("/products") view=ProductsPage/>
                         <Route path=path!("/products/:id") view=ProductPage/>
-                        <Route path=path!("/products/:id/history") view=HistoryPage/>
-                        <Route path=path!("/admin/review") view=ReviewPage/>
-                        <Route path=path!("/account") view=AccountPage/>
+                        <Route path=path!("/products/:id/history") view={Lazy::<HistoryRoute>::new()}/>
+                        <Route path=path!("/admin/review") view={Lazy::<ReviewRoute>::new()}/>
+                        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
                         // Async: the 404 of an unknown product must reach the status line.
                         <Route path=path!("/store/:id") view=StorefrontPage ssr=SsrMode::Async/>
                     </Routes>

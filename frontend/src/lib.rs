@@ -6,5 +6,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Some routes are lazy (their code is split off in release builds): the lazy hydration
+    // waits for a lazy route's code before hydrating it, where hydrate_body would panic.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -52,6 +52,29 @@ pub fn missing_page_files(options: &LeptosOptions) -> Option<PathBuf> {
     (!present).then(|| std::path::absolute(&dir).unwrap_or(dir))
 }
 
+/// The page script, when it was built without `--split`: its lazy functions and routes then
+/// import a module that does not exist, so no page would ever come to life.
+pub fn unsplit_page_script(options: &LeptosOptions) -> Option<PathBuf> {
+    let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let is_page_script =
+        |name: &str| name.starts_with(options.output_name.as_ref()) && name.ends_with(".js");
+    std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_str().is_some_and(is_page_script))
+        .map(|entry| entry.path())
+        .find(|path| {
+            std::fs::read(path).is_ok_and(|script| {
+                script
+                    .windows(UNSPLIT_MARK.len())
+                    .any(|w| w == UNSPLIT_MARK)
+            })
+        })
+}
+
+/// What wasm-bindgen writes for a lazy function's module until `--split` replaces it.
+const UNSPLIT_MARK: &[u8] = b"__wasm_split_placeholder__";
+
 /// The `Cache-Control` of a successful answer to `path`.
 pub fn cache_control(path: &str, hashed: bool) -> &'static str {
     let file = path

@@ -47,6 +47,13 @@ pub enum StartupError {
         .0.display()
     )]
     NoPageFiles(std::path::PathBuf),
+    #[error(
+        "the page files were built without --split ({}): pages would show but never respond. \
+         Build them with `make run`, or `cargo leptos build --split` (add --release \
+         --precompress for production)",
+        .0.display()
+    )]
+    UnsplitPageFiles(std::path::PathBuf),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -119,13 +126,17 @@ pub async fn open_store(settings: &Settings) -> Result<ObjectStore, StartupError
     Ok(store)
 }
 
-/// Refuses to serve pages nothing would bring to life (see `site_files::missing_page_files`).
+/// Refuses to serve pages nothing would bring to life (see `site_files::missing_page_files`
+/// and `site_files::unsplit_page_script`).
 pub fn page_files_present() -> Result<(), StartupError> {
     let options = get_configuration(None)
         .map_err(|e| StartupError::Leptos(e.to_string()))?
         .leptos_options;
-    match site_files::missing_page_files(&options) {
-        Some(dir) => Err(StartupError::NoPageFiles(dir)),
+    if let Some(dir) = site_files::missing_page_files(&options) {
+        return Err(StartupError::NoPageFiles(dir));
+    }
+    match site_files::unsplit_page_script(&options) {
+        Some(script) => Err(StartupError::UnsplitPageFiles(script)),
         None => Ok(()),
     }
 }

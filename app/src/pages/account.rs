@@ -80,3 +80,19 @@ pub fn AccountPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The route, lazy: with `cargo leptos --split` (release builds) this page's code is a separate
+/// WebAssembly file, loaded when someone opens their account page, so other pages (a product page on a phone) do not
+/// download it.
+pub struct AccountRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for AccountRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AccountPage/> }.into_any()
+    }
+}

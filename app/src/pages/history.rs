@@ -108,3 +108,19 @@ pub fn HistoryPage() -> impl IntoView {
         </Transition>
     }
 }
+
+/// The route, lazy: with `cargo leptos --split` (release builds) this page's code is a separate
+/// WebAssembly file, loaded when a seller opens a product's history, so other pages (a product page on a phone) do not
+/// download it.
+pub struct HistoryRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for HistoryRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <HistoryPage/> }.into_any()
+    }
+}

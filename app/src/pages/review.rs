@@ -295,3 +295,19 @@ fn ReviewRow(
         </li>
     }
 }
+
+/// The route, lazy: with `cargo leptos --split` (release builds) this page's code is a separate
+/// WebAssembly file, loaded when an admin opens the review queue, so other pages (a product page on a phone) do not
+/// download it.
+pub struct ReviewRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for ReviewRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ReviewPage/> }.into_any()
+    }
+}

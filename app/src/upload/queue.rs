@@ -48,7 +48,7 @@ impl Queue {
             self.running.set(self.running.get() + 1);
             let queue = self.clone();
             spawn_local(async move {
-                if run::run(queue.product_id, &item).await {
+                if run::run(queue.product_id, item).await {
                     (queue.on_registered)();
                 }
                 queue.running.set(queue.running.get() - 1);

@@ -14,7 +14,13 @@ use crate::upload::{cancel_upload, complete_upload};
 
 /// Uploads `item`; true when its image was registered. Failures and cancellation are shown
 /// on the item.
-pub async fn run(product_id: i64, item: &UploadItem) -> bool {
+///
+/// Lazy: with `cargo leptos --split` (release builds), this and everything only it reaches
+/// (processing, signing, sending) is a separate WebAssembly file, fetched when the first photo
+/// is chosen, so a page that never uploads does not pay for it.
+#[leptos::lazy]
+pub async fn run(product_id: i64, item: UploadItem) -> bool {
+    let item = &item;
     let cancel = item.cancel_token();
     match attempt(product_id, item, &cancel).await {
         Ok(()) => {

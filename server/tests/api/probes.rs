@@ -208,19 +208,7 @@ const SITE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
 fn serve_refuses_to_start_where_it_cannot_find_the_page_files() {
     let here = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&here).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"))
-        .arg("serve")
-        .current_dir(&here)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &here)
-        .env("VITRINE_DATA_DIR", &here)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vitrine serve runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = serve_refused_in(&here);
     let dir = here.join("target/site/pkg");
     assert!(
         stderr.contains(&format!("the page files are not in {}", dir.display())),
@@ -235,6 +223,49 @@ fn serve_refuses_to_start_where_it_cannot_find_the_page_files() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
     let _ = std::fs::remove_dir_all(&here);
+}
+
+/// Page files built without `--split` import a module that does not exist: every page would be
+/// dead, so `serve` refuses them too, and says how to build them.
+#[test]
+fn serve_refuses_page_files_built_without_split() {
+    let here = std::env::temp_dir().join(format!("vitrine-it-{}", uuid::Uuid::new_v4().simple()));
+    let pkg = here.join("target/site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("vitrine.0123456789abcdefghijkl.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        pkg.join("vitrine.0123456789abcdefghijkl.js"),
+        "import * as import1 from \"__wasm_split_placeholder__\"\n",
+    )
+    .unwrap();
+    let stderr = serve_refused_in(&here);
+    assert!(stderr.contains("built without --split"), "{stderr}");
+    assert!(stderr.contains("cargo leptos build --split"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&here)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, ["target"], "no database, no store");
+    let _ = std::fs::remove_dir_all(&here);
+}
+
+/// Runs `vitrine serve` in `here`, which must refuse to start (exit 1); what it said.
+fn serve_refused_in(here: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"))
+        .arg("serve")
+        .current_dir(here)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", here)
+        .env("VITRINE_DATA_DIR", here)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vitrine serve runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    stderr
 }
 
 /// Stops a spawned server however the test ends.

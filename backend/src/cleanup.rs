@@ -52,5 +52,7 @@ pub(crate) async fn discard_intent(
     if claimed.rows_affected == 0 {
         return Ok(None);
     }
+    // Copies a `complete` made before it was cut short have no rows; their keys are known.
+    crate::uploads::delete_attempted_copies(state, intent, objects).await;
     Ok(Some(delete_objects(state, objects).await?))
 }

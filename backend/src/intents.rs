@@ -42,6 +42,7 @@ pub(crate) async fn insert(conn: &impl ConnectionTrait, intent: &NewIntent) -> R
         expires_at: Set(intent.expires_at),
         completed_at: Set(intent.completed_at),
         image_id: Set(None),
+        publish_attempts: Set(0),
     })
     .exec_without_returning(conn)
     .await?;

@@ -10,6 +10,7 @@ mod m20261126_000005_guards;
 mod m20261126_000006_checksums;
 mod m20261127_000007_legacy_paths;
 mod m20261127_000008_seller_indexes;
+mod m20261127_000009_publish_attempts;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_checksums::Migration),
             Box::new(m20261127_000007_legacy_paths::Migration),
             Box::new(m20261127_000008_seller_indexes::Migration),
+            Box::new(m20261127_000009_publish_attempts::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub completed_at: Option<DateTimeUtc>,
     pub image_id: Option<i64>,
+    /// How many times `complete` began copying the uploads (`uploads::publish`).
+    pub publish_attempts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

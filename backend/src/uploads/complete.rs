@@ -25,10 +25,22 @@ pub async fn complete(
     intent_id: &str,
 ) -> Result<RegisteredImage, Error> {
     let intent = intents::find_for(&state.db, seller, intent_id).await?;
-    if intent.completed_at.is_some() {
-        return registered_for(&state.db, &intent).await;
-    }
     let objects = intents::objects_of(&state.db, &intent).await?;
+    if intent.completed_at.is_some() {
+        let image = registered_for(&state.db, &intent).await?;
+        // Asked again, perhaps because the last answer was lost to a crash that also cut its
+        // tidying short: whatever it left goes now.
+        let registered: Vec<String> = objects.iter().map(|o| o.object_key.clone()).collect();
+        publish::tidy(
+            state,
+            &intent,
+            &objects,
+            1..=intent.publish_attempts,
+            &registered,
+        )
+        .await;
+        return Ok(image);
+    }
     if intent.expires_at <= Utc::now() {
         if cleanup::discard_intent(state, &intent, &objects)
             .await?
@@ -38,25 +50,30 @@ pub async fn complete(
         }
         return Err(Error::Expired);
     }
+    let Some(attempt) = publish::start_attempt(&state.db, &intent).await? else {
+        return registered_now(&state.db, &intent.id).await;
+    };
 
-    let copies = match publish::copy_uploads(state, seller.id, &objects).await {
+    let copies = match publish::copy_uploads(state, &intent, attempt, &objects).await {
         Ok(copies) => copies,
         Err(VerifyError::Refused(reason)) => {
             return refused(state, &intent, &objects, reason).await;
         }
         Err(VerifyError::Failed(err)) => return Err(err),
     };
-    let outcome = verify_and_register(state, seller, &intent, &objects, &copies).await;
-    // Whatever happened, one set of keys is now known to no row: the uploads once the copies
-    // are registered, else the copies.
-    let unused = match &outcome {
-        Outcome::Registered(_) => &objects,
-        Outcome::NotHere(_) => &copies,
-    };
-    publish::delete_quietly(state, unused.iter().map(|o| o.object_key.as_str())).await;
-    match outcome {
-        Outcome::Registered(image) => Ok(image),
-        Outcome::NotHere(answer) => answer,
+    match verify_and_register(state, seller, &intent, &objects, &copies).await {
+        Outcome::Registered(image) => {
+            // The uploads, and the copies of earlier attempts a crash cut short. Later
+            // attempts running now lose the claim and delete their own.
+            let registered: Vec<String> = copies.iter().map(|c| c.object_key.clone()).collect();
+            publish::tidy(state, &intent, &objects, 1..=attempt - 1, &registered).await;
+            Ok(image)
+        }
+        Outcome::NotHere(answer) => {
+            // This attempt's copies are its own: nobody else registers them.
+            publish::delete_quietly(state, copies.iter().map(|c| c.object_key.as_str())).await;
+            answer
+        }
     }
 }
 

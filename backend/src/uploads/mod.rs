@@ -16,6 +16,7 @@ use std::time::Duration;
 pub use begin::begin;
 pub use cancel::cancel;
 pub use complete::complete;
+pub(crate) use publish::delete_attempted_copies;
 
 // What the browser declares, what it gets back and what is registered: the wire types.
 pub use domain::wire::{DeclaredObject, RegisteredImage, SignedUpload, UploadTicket};

@@ -162,6 +162,22 @@ impl TestApp {
             .map(|o| o.object_key)
             .collect()
     }
+
+    /// The key of every object in the store under Vitrine's prefix, sorted.
+    pub async fn stored_keys(&self) -> Vec<String> {
+        let prefix = self.state.settings.key_prefix.as_str();
+        let listed = self.state.store.list(prefix).await.unwrap();
+        let mut keys: Vec<String> = listed.into_iter().map(|o| o.key).collect();
+        keys.sort();
+        keys
+    }
+
+    /// Whether the store holds exactly the objects the database knows.
+    pub async fn store_matches_records(&self) -> bool {
+        let mut recorded = self.recorded_keys().await;
+        recorded.sort();
+        self.stored_keys().await == recorded
+    }
 }
 
 impl Drop for TestApp {

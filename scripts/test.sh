@@ -19,6 +19,10 @@ step "Rust tests (SQLite and a throwaway PostgreSQL)"
 # every crate.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh \
   cargo test -p app -p domain -p pipeline -p backend -p migrations -p server -p worker
+# The HEIC decoder is only in the worker's HEIC module (feature `heif`): its tests, and the
+# corpus again with it, need the feature.
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine \
+  cargo test -p pipeline --features heif --test heif --test corpus
 
 step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)

@@ -89,3 +89,56 @@ test("every EXIF orientation is stored upright, in three sizes, without EXIF or 
     for (const other of set.slice(1)) expect(maxDiff(set[0], other)).toBeLessThan(60);
   }
 });
+
+/** A file of fixtures/heif/ (made by scripts/make-heif-fixtures.py, with libheif's decode beside each). */
+const heif = (name: string) => path.resolve(__dirname, "../../fixtures/heif", name);
+
+test("iPhone photos (HEIC) are read only when one is picked, stored upright in three sizes without EXIF, and a damaged one is refused", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  // Requests the page's photo workers make, HEIC module included.
+  const fetched: string[] = [];
+  page.context().on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await pages.signUp(page, server.url, "hana@shop.example");
+  await createProduct(page, "Ceramic cups");
+  const before = new Set(storedImages().keys());
+
+  // A usual photo: the worker loads, the HEIC module does not.
+  await upload(page, [corpus("photos/Reconyx_HC500_Hyperfire.jpg")]);
+  expect(fetched.filter((p) => p.endsWith("/worker/vitrine_worker_bg.wasm")).length).toBeGreaterThan(0);
+  expect(fetched.filter((p) => p.includes("heic"))).toEqual([]);
+
+  // iPhone-style files: a grid of 512 px tiles turned by `irot` with EXIF Orientation 6 besides;
+  // a cut-out with an alpha plane; the corpus's HEIF.
+  await upload(page, [heif("rotated.heic"), heif("alpha.heic"), corpus("photos/samplefilehub.heif")]);
+  expect(fetched.filter((p) => p.endsWith("/worker/vitrine_worker_heic_bg.wasm")).length).toBeGreaterThan(0);
+  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+
+  const added = [...storedImages()].filter(([folder]) => !before.has(folder)).map(([, variants]) => variants);
+  expect(added).toHaveLength(4);
+  const displays: number[][] = [];
+  for (const variants of added) {
+    expect(Object.keys(variants).sort()).toEqual(["display", "medium", "thumb"]);
+    for (const bytes of Object.values(variants)) {
+      expect(readJpeg(bytes).markers).not.toContain(0xe1);
+      expect(bytes.includes(Buffer.from("Exif"))).toBe(false);
+    }
+    const { width, height } = readJpeg(variants.display);
+    if (width === 800 && height === 600) displays.push(await grid(page, variants.display));
+  }
+  // Both 800x600 files look like libheif's decode of them: turned once, not twice; the
+  // cut-out's transparency white.
+  expect(displays).toHaveLength(2);
+  for (const name of ["rotated", "alpha"]) {
+    const reference = await grid(page, fs.readFileSync(heif(`${name}.ref.jpg`)));
+    expect(Math.min(...displays.map((d) => maxDiff(d, reference))), name).toBeLessThan(60);
+  }
+
+  // Half a HEIC file: refused with the reason, nothing stored.
+  const broken = testInfo.outputPath("broken.heic");
+  const whole = fs.readFileSync(heif("plain.heic"));
+  fs.writeFileSync(broken, whole.subarray(0, whole.length / 2));
+  const stored = server.storedObjects().length;
+  await page.getByTestId("upload-input").setInputFiles(broken);
+  await expect(page.getByTestId("upload-error")).toContainText(/damaged or incomplete/);
+  expect(server.storedObjects()).toHaveLength(stored);
+});

@@ -34,6 +34,10 @@ pub struct Decoded {
 /// Decodes `input` at the smallest scale that still covers `largest_side` (the longest side
 /// of the largest variant wanted).
 pub fn decode(input: &[u8], largest_side: u32) -> Result<Decoded, PipelineError> {
+    #[cfg(feature = "heif")]
+    if crate::detect::is_heif(input) {
+        return crate::heif::decode(input);
+    }
     let format = detect(input)?;
     if format == ImageFormat::Jpeg
         && let Some(decoded) = decode_jpeg(input, largest_side)?
@@ -142,7 +146,7 @@ fn decode_generic(input: &[u8], format: ImageFormat) -> Result<Decoded, Pipeline
 
 /// Only an RGB profile describes the RGB pixels written out; a CMYK or grey one would shift
 /// every colour. The colour space is at bytes 16..20 of the ICC header.
-fn is_rgb_profile(profile: &[u8]) -> bool {
+pub(crate) fn is_rgb_profile(profile: &[u8]) -> bool {
     profile.get(16..20) == Some(b"RGB ")
 }
 
@@ -177,7 +181,7 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
 /// One RGBA pixel over white, rounded: (c·a + 255·(255 − a)) / 255, with the division done as
 /// a multiply-free shift (exact for every input) because it runs for every pixel.
 #[inline(always)]
-fn over_white(px: &[u8]) -> [u8; 3] {
+pub(crate) fn over_white(px: &[u8]) -> [u8; 3] {
     let a = u32::from(px[3]);
     let white = 255 * (255 - a) + 128;
     let blend = |c: u8| {

@@ -45,8 +45,9 @@ pub(crate) fn is_truncated_jpeg(input: &[u8]) -> bool {
     }
 }
 
-/// ISO-BMFF `ftyp` box with a HEIF brand (iPhone photos).
-fn is_heif(input: &[u8]) -> bool {
+/// ISO-BMFF `ftyp` box with a HEIF brand (iPhone photos). Refused by [`detect`]: only a build
+/// with the `heif` feature decodes them, before asking it.
+pub fn is_heif(input: &[u8]) -> bool {
     input.len() >= 12
         && &input[4..8] == b"ftyp"
         && matches!(

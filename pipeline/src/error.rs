@@ -8,11 +8,15 @@ pub enum PipelineError {
     )]
     Svg,
     #[error(
-        "HEIC/HEIF photos cannot be read in the browser yet: export the photo as JPEG (on an iPhone, Settings › Camera › Formats › Most Compatible)."
+        "HEIC/HEIF photos cannot be read here: export the photo as JPEG (on an iPhone, Settings › Camera › Formats › Most Compatible)."
     )]
     Heif,
     #[error(
-        "This file is not an image Vitrine can read: choose a JPEG, PNG, WebP, TIFF or GIF photo."
+        "This HEIC photo uses something Vitrine cannot read yet ({0}): export it as JPEG (on a Mac, File › Export; on an iPhone, Settings › Camera › Formats › Most Compatible)."
+    )]
+    HeifUnsupported(String),
+    #[error(
+        "This file is not an image Vitrine can read: choose a JPEG, PNG, WebP, TIFF, GIF or HEIC photo."
     )]
     NotAnImage,
     #[error("The image is {width}x{height} pixels, more than the 100 megapixels Vitrine accepts.")]

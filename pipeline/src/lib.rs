@@ -14,6 +14,8 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+#[cfg(feature = "heif")]
+mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod repair;
@@ -25,6 +27,7 @@ pub mod strip;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 
+pub use detect::is_heif;
 pub use domain::{ContentType, Variant};
 pub use error::PipelineError;
 use image::RgbImage;

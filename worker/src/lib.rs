@@ -65,6 +65,13 @@ pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
     Ok(object)
 }
 
+/// Whether a file starting with `head` (its first 16 bytes are enough) is a HEIC/HEIF photo,
+/// which only the HEIC module decodes: worker.js asks the usual module before choosing.
+#[wasm_bindgen(js_name = needsHeic)]
+pub fn needs_heic(head: &[u8]) -> bool {
+    pipeline::is_heif(head)
+}
+
 /// Bytes of WebAssembly memory this worker holds: linear memory never shrinks, so this is the
 /// peak so far (the benchmark reports it).
 #[wasm_bindgen(js_name = memoryBytes)]

@@ -8,9 +8,10 @@ use super::item::{UploadItem, UploadState};
 #[cfg(feature = "hydrate")]
 use super::{journal, queue};
 
-/// File types offered by the picker. Listing them (rather than `image/*`) makes iPhones hand
-/// over JPEG instead of HEIC.
-const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/tiff,image/gif";
+/// File types offered by the picker: HEIC by its extensions, so a computer's picker offers
+/// iPhone photos copied from a phone (the worker's HEIC module decodes them). Listed rather
+/// than `image/*`, which would offer formats the pipeline refuses.
+const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/tiff,image/gif,.heic,.heif";
 
 #[component]
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -186,7 +187,7 @@ pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
                 <input type="file" multiple accept=ACCEPT data-testid="upload-input" node_ref=input_ref on:change=on_change/>
                 <span class="button dropzone-button" aria-hidden="true">"Choose photos"</span>
                 <span class="dropzone-text">
-                    "Or drop or paste them here. JPEG, PNG, WebP, TIFF or GIF: photos are shrunk and cleaned of location data on this device before upload."
+                    "Or drop or paste them here. JPEG, PNG, WebP, TIFF, GIF or HEIC (iPhone): photos are shrunk and cleaned of location data on this device before upload."
                 </span>
             </label>
             {move || (resumed.get() > 0).then(|| view! {

@@ -37,16 +37,21 @@ impl Default for Quotas {
     }
 }
 
-/// Refuses an upload of `declared_bytes` (all its variants) that would take `seller` past a
-/// limit.
+/// Refuses an upload of `declared_bytes` (all its variants) to `product_id` unless the product
+/// is `seller`'s (else `NotFound`, as for a missing one) and the upload keeps them within every
+/// limit. Ownership and usage are read in one query: every upload's begin pays for it.
 pub async fn room_for_upload(
     db: &DatabaseConnection,
     quotas: &Quotas,
     prefix: &KeyPrefix,
     seller: &Account,
+    product_id: i64,
     declared_bytes: u64,
 ) -> Result<(), Error> {
-    let usage = usage(db, prefix, seller).await?;
+    let usage = usage(db, prefix, seller, product_id).await?;
+    if !usage.owns_product {
+        return Err(Error::NotFound("That product"));
+    }
     if usage.pending >= quotas.pending_images {
         return Err(Error::Conflict(format!(
             "You have {} photos waiting for review, the most one seller may have. \
@@ -80,15 +85,24 @@ struct Usage {
     open: u64,
     /// Bytes of every object under the seller's prefix, registered or on its way.
     stored: u64,
+    /// The product uploaded to is the seller's.
+    owns_product: bool,
 }
 
-/// The three counts in one query (three sub-selects, each served by an index): every upload's
-/// begin pays for this, so it is one round trip, not three.
+/// The three counts and the product's owner in one query (four sub-selects, each served by an
+/// index): every upload's begin pays for this, so it is one round trip, not four.
 async fn usage(
     db: &DatabaseConnection,
     prefix: &KeyPrefix,
     seller: &Account,
+    product_id: i64,
 ) -> Result<Usage, Error> {
+    let owned = product::Entity::find()
+        .select_only()
+        .expr(Func::count(Expr::col(product::Column::Id)))
+        .filter(product::Column::Id.eq(product_id))
+        .filter(product::Column::AccountId.eq(seller.id))
+        .into_query();
     let pending = image::Entity::find()
         .select_only()
         .expr(Func::count(Expr::col(image::Column::Id)))
@@ -123,6 +137,7 @@ async fn usage(
         .expr_as(sub(pending), "pending")
         .expr_as(sub(open), "open")
         .expr_as(sub(stored), "stored")
+        .expr_as(sub(owned), "owned")
         .to_owned();
     let row =
         db.query_one(&query)
@@ -137,6 +152,7 @@ async fn usage(
         pending: count("pending")?,
         open: count("open")?,
         stored: count("stored")?,
+        owns_product: count("owned")? > 0,
     })
 }
 

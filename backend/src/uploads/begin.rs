@@ -9,7 +9,7 @@ use super::declare::check_declared;
 use super::{COMPLETE_GRACE, DeclaredObject, POST_EXPIRY, SignedUpload, UploadTicket};
 use crate::intents::{self, NewIntent, NewObject};
 use crate::storage::{ObjectKey, SignedObject};
-use crate::{Account, AppState, Error, products, quotas};
+use crate::{Account, AppState, Error, quotas};
 
 /// Starts an upload of one image (its variants) to `product_id`, owned by `seller`. `host` is
 /// the Host the browser used (the embedded store's PUT URLs are signed for it).
@@ -20,7 +20,6 @@ pub async fn begin(
     declared: &[DeclaredObject],
     host: Option<&str>,
 ) -> Result<UploadTicket, Error> {
-    let product = products::find_owned(&state.db, seller, product_id).await?;
     let checked = check_declared(declared, state.settings.max_upload_bytes)?;
     let declared_bytes = checked.iter().map(|c| c.size.get()).sum();
     let settings = &state.settings;
@@ -29,6 +28,7 @@ pub async fn begin(
         &settings.quotas,
         &settings.key_prefix,
         seller,
+        product_id,
         declared_bytes,
     )
     .await?;
@@ -64,7 +64,7 @@ pub async fn begin(
     let intent = NewIntent {
         id: intent_id,
         account_id: seller.id,
-        product_id: product.id,
+        product_id,
         created_at: now,
         expires_at: now + POST_EXPIRY + COMPLETE_GRACE,
         completed_at: None,

@@ -165,7 +165,7 @@ fn corrupt(err: image::ImageError) -> PipelineError {
 
 /// Transparent pixels become white on purpose (a JPEG has no alpha; black would be the
 /// browser's accident). Grey, 16-bit and CMYK sources all end up as 8-bit RGB here.
-fn flatten_onto_white(image: DynamicImage) -> RgbImage {
+pub(crate) fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     if !image.color().has_alpha() {
         return image.into_rgb8();
     }
@@ -181,7 +181,7 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
 /// One RGBA pixel over white, rounded: (c·a + 255·(255 − a)) / 255, with the division done as
 /// a multiply-free shift (exact for every input) because it runs for every pixel.
 #[inline(always)]
-pub(crate) fn over_white(px: &[u8]) -> [u8; 3] {
+fn over_white(px: &[u8]) -> [u8; 3] {
     let a = u32::from(px[3]);
     let white = 255 * (255 - a) + 128;
     let blend = |c: u8| {

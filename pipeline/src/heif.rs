@@ -9,13 +9,14 @@
 //! an iPhone writes both, so applying the EXIF tag too would turn the photo twice.
 
 use heifer::heifer_isobmff::HeifFile;
-use image::RgbImage;
 use image::metadata::Orientation;
+use image::{DynamicImage, RgbaImage};
 
-use crate::decode::{Decoded, is_rgb_profile, over_white};
+use crate::decode::{Decoded, flatten_onto_white, is_rgb_profile};
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
-/// Decodes the primary picture of a HEIF file to opaque sRGB pixels, upright.
+/// Decodes the primary picture of a HEIF file to opaque pixels, upright: in its embedded RGB
+/// profile's colours (returned with them), else in sRGB.
 pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
     let file = HeifFile::parse(input).map_err(|e| PipelineError::Corrupt(e.to_string()))?;
     // The size from the header first: a bomb is refused before any pixel is decoded.
@@ -52,11 +53,15 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
             Err(err) => return Err(heif_error(err)),
         }
     };
-    let (width, height) = (image.width, image.height);
-    let mut pixels = RgbImage::new(width, height);
-    for (dst, src) in pixels.chunks_exact_mut(3).zip(image.data.chunks_exact(4)) {
-        dst.copy_from_slice(&over_white(src));
-    }
+    let (width, height, has_alpha) = (image.width, image.height, image.has_alpha);
+    let rgba = RgbaImage::from_raw(width, height, image.data)
+        .ok_or_else(|| PipelineError::Corrupt("the picture decoded to the wrong size".into()))?;
+    // heifer always answers RGBA; only a real alpha plane needs blending onto white.
+    let pixels = if has_alpha {
+        flatten_onto_white(DynamicImage::ImageRgba8(rgba))
+    } else {
+        DynamicImage::ImageRgba8(rgba).into_rgb8()
+    };
     Ok(Decoded {
         pixels,
         full_size: (width, height),

@@ -69,14 +69,16 @@ pub(super) async fn copy_uploads(
     attempt: i32,
     uploads: &[stored_object::Model],
 ) -> Result<Vec<stored_object::Model>, VerifyError> {
+    let Some(upload_id) = upload_id(intent) else {
+        return Err(VerifyError::Failed(Error::Internal(format!(
+            "intent {} has no upload id",
+            intent.id
+        ))));
+    };
+    let copies_id = published_id(upload_id, attempt);
     let mut copies: Vec<stored_object::Model> = Vec::with_capacity(uploads.len());
     for upload in uploads {
-        let Some(key) = copy_key(state, intent, attempt, upload) else {
-            return Err(VerifyError::Failed(Error::Internal(format!(
-                "intent {} has no upload id",
-                intent.id
-            ))));
-        };
+        let key = key_of(state, intent, copies_id, upload);
         let copied = state.store.copy(&upload.object_key, &key).await;
         let failure = match copied {
             Ok(true) => {
@@ -109,15 +111,12 @@ pub(super) async fn tidy(
     attempts: RangeInclusive<i32>,
     keep: &[String],
 ) {
-    let leftovers = leftover_keys(state, intent, objects, attempts);
-    delete_quietly(
-        state,
-        leftovers
-            .iter()
-            .map(String::as_str)
-            .filter(|key| !keep.iter().any(|k| k == key)),
-    )
-    .await;
+    let mut leftovers = copy_keys(state, intent, objects, attempts);
+    if let Some(upload_id) = upload_id(intent) {
+        leftovers.extend(objects.iter().map(|o| key_of(state, intent, upload_id, o)));
+    }
+    leftovers.retain(|key| !keep.contains(key));
+    delete_quietly(state, leftovers.iter().map(String::as_str)).await;
 }
 
 /// The copies any attempt of a discarded intent may have made (the uploads themselves have
@@ -127,64 +126,49 @@ pub(crate) async fn delete_attempted_copies(
     intent: &upload_intent::Model,
     uploads: &[stored_object::Model],
 ) {
-    let keys: Vec<String> = (1..=intent.publish_attempts)
-        .flat_map(|attempt| {
-            uploads
-                .iter()
-                .filter_map(move |upload| copy_key(state, intent, attempt, upload))
-        })
-        .collect();
+    let keys = copy_keys(state, intent, uploads, 1..=intent.publish_attempts);
     delete_quietly(state, keys.iter().map(String::as_str)).await;
 }
 
-/// The upload keys and the copy keys of `attempts`.
-fn leftover_keys(
+/// The keys the copies of `attempts` have (or would have).
+fn copy_keys(
     state: &AppState,
     intent: &upload_intent::Model,
     objects: &[stored_object::Model],
     attempts: RangeInclusive<i32>,
 ) -> Vec<String> {
-    let Ok(upload_id) = Uuid::parse_str(&intent.id) else {
+    let Some(upload_id) = upload_id(intent) else {
         return Vec::new();
     };
-    let prefix = &state.settings.key_prefix;
-    let uploads = objects.iter().map(|o| {
-        ObjectKey::for_upload(
-            prefix,
-            intent.account_id,
-            upload_id,
-            o.variant,
-            o.content_type,
-        )
-        .into_string()
-    });
-    let copies = attempts.flat_map(|attempt| {
-        objects
-            .iter()
-            .filter_map(move |o| copy_key(state, intent, attempt, o))
-    });
-    uploads.chain(copies).collect()
+    attempts
+        .flat_map(|attempt| {
+            let id = published_id(upload_id, attempt);
+            objects.iter().map(move |o| key_of(state, intent, id, o))
+        })
+        .collect()
 }
 
-/// The key of a copy: Vitrine's own key grammar (so gc knows it as Vitrine's) with an id no
-/// signature was ever made for, derived from the intent and the attempt.
-fn copy_key(
+/// The upload's id: the intent's, under which the browser was given signatures.
+fn upload_id(intent: &upload_intent::Model) -> Option<Uuid> {
+    Uuid::parse_str(&intent.id).ok()
+}
+
+/// The key of `object`'s variant under `id` (the upload's own, or an attempt's copies):
+/// Vitrine's key grammar, so gc knows every one as Vitrine's.
+fn key_of(
     state: &AppState,
     intent: &upload_intent::Model,
-    attempt: i32,
+    id: Uuid,
     object: &stored_object::Model,
-) -> Option<String> {
-    let upload_id = Uuid::parse_str(&intent.id).ok()?;
-    Some(
-        ObjectKey::for_upload(
-            &state.settings.key_prefix,
-            intent.account_id,
-            published_id(upload_id, attempt),
-            object.variant,
-            object.content_type,
-        )
-        .into_string(),
+) -> String {
+    ObjectKey::for_upload(
+        &state.settings.key_prefix,
+        intent.account_id,
+        id,
+        object.variant,
+        object.content_type,
     )
+    .into_string()
 }
 
 /// The id of attempt `attempt`'s copies of upload `upload_id`.

@@ -28,4 +28,4 @@ bench:
 	cd end2end && node bench/first-load.mjs --bin ../target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example load -- --bin target/release/vitrine
 	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine cargo run -q -p server --example load -- --bin target/release/vitrine --import 200
-	RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run -q -p server --example rate -- --bin target/release/vitrine
+	LEPTOS_OUTPUT_NAME=vitrine scripts/with-postgres.sh cargo run --release -q -p server --example rate -- --bin target/release/vitrine

@@ -34,6 +34,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout was a round trip on every query (three per upload begun);
+        // only a connection idle long enough for a proxy or a restart to have dropped it is
+        // tested before use.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if options.get_url().starts_with("sqlite:") {
         // SQLite takes one writer at a time; a small pool avoids "database is locked" storms.

@@ -12,7 +12,7 @@
 //! seller's page and the storefront, each with a signed URL per variant, against `/healthz`.
 //!
 //! ```sh
-//! scripts/with-postgres.sh cargo run -p server --example rate -- --bin target/release/vitrine
+//! scripts/with-postgres.sh cargo run --release -p server --example rate -- --bin target/release/vitrine
 //! ```
 
 #[path = "common/mod.rs"]

@@ -2,7 +2,6 @@
 //! sign one browser upload per variant.
 
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::declare::check_declared;
@@ -60,7 +59,6 @@ pub async fn begin(
         })
         .collect();
 
-    let txn = state.db.begin().await?;
     let intent = NewIntent {
         id: intent_id,
         account_id: seller.id,
@@ -69,9 +67,7 @@ pub async fn begin(
         expires_at: now + POST_EXPIRY + COMPLETE_GRACE,
         completed_at: None,
     };
-    intents::insert(&txn, &intent).await?;
-    intents::insert_objects(&txn, intent_id, None, &objects, now).await?;
-    txn.commit().await?;
+    intents::record(&state.db, &intent, &objects).await?;
 
     let mut uploads = Vec::with_capacity(checked.len());
     for (c, key) in checked.iter().zip(&keys) {

@@ -19,6 +19,8 @@ their rotation in `irot` and a Display P3 profile):
   the EXIF tag), so the picture is stored 600x800 and shows 800x600.
 - alpha.heic: the corpus cut-out with its transparency (an alpha plane).
 - display-p3.heic: the photo converted to Display P3, the profile embedded (`colr` prof).
+- iphone.heic: 1280x960 shown, as an iPhone stores a photo: 512 px tiles (2x3 as stored),
+  turned by `irot` (EXIF Orientation 6), Display P3. The photo worker shares its decode.
 """
 import io
 import struct
@@ -151,6 +153,10 @@ def main():
     # libheif decode converted back to sRGB: what a colour-managed viewer shows.
     in_p3, back = to_p3(base)
     save("display-p3.heic", in_p3, back, icc_profile=display_p3_profile())
+    phone = Image.open(CORPUS / "Reconyx_HC500_Hyperfire.jpg").convert("RGB")
+    in_p3, back = to_p3(phone.resize((1280, 960), Image.LANCZOS))
+    in_p3.info["exif"] = exif.tobytes()
+    save("iphone.heic", in_p3, back, tile=512, exif=exif.tobytes(), icc_profile=display_p3_profile())
 
 
 if __name__ == "__main__":

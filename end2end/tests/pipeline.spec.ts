@@ -133,6 +133,39 @@ test("iPhone photos (HEIC) are read only when one is picked, stored upright in t
     expect(Math.min(...displays.map((d) => maxDiff(d, reference))), name).toBeLessThan(60);
   }
 
+  // An iPhone photo picked alone (1280x960 shown: 512 px tiles, turned by `irot`, Display
+  // P3): the worker shares its decode with a helper worker.
+  const known = new Set(storedImages().keys());
+  await upload(page, [heif("iphone.heic")]);
+  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+  const phone = [...storedImages()].filter(([folder]) => !known.has(folder)).map(([, variants]) => variants);
+  expect(phone).toHaveLength(1);
+  const display = readJpeg(phone[0].display);
+  expect([display.width, display.height]).toEqual([1280, 960]);
+  expect(display.markers).toContain(0xe2); // the Display P3 profile travels
+  expect(display.markers).not.toContain(0xe1);
+  const reference = await grid(page, fs.readFileSync(heif("iphone.ref.jpg")));
+  expect(maxDiff(await grid(page, phone[0].display), reference), "iphone").toBeLessThan(60);
+  // The same photo straight to a photo worker, shared and not: the helper decoded half the
+  // tiles, and the variants are the same bytes either way.
+  const [shared, alone] = await page.evaluate(async (data) => {
+    const file = new Blob([new Uint8Array(data)]);
+    const worker = new Worker("/worker/worker.js", { type: "module" });
+    const ask = (share: boolean) =>
+      new Promise<any>((resolve) => {
+        worker.onmessage = ({ data }) => resolve(data);
+        worker.postMessage({ file, share });
+      });
+    const digest = (r: any) => (r.error ? { error: r.error } : { helped: r.helped, sha: r.variants.map((v: any) => v.sha256) });
+    const out = [digest(await ask(true)), digest(await ask(false))];
+    worker.terminate();
+    return out;
+  }, [...fs.readFileSync(heif("iphone.heic"))]);
+  expect(shared).toMatchObject({ helped: 3 });
+  expect(alone).toMatchObject({ helped: 0 });
+  expect(shared.sha).toHaveLength(3);
+  expect(shared.sha).toEqual(alone.sha);
+
   // Half a HEIC file: refused with the reason, nothing stored.
   const broken = testInfo.outputPath("broken.heic");
   const whole = fs.readFileSync(heif("plain.heic"));

@@ -15,7 +15,7 @@ mod detect;
 pub mod encode;
 mod error;
 #[cfg(feature = "heif")]
-mod heif;
+pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod repair;
@@ -75,7 +75,15 @@ pub struct Rendition {
 /// Processes `input` (the file's bytes) into one rendition per spec, in the same order.
 pub fn process(input: &[u8], specs: &[VariantSpec]) -> Result<Vec<Rendition>, PipelineError> {
     let largest = specs.iter().map(|s| s.max_side).max().unwrap_or(0);
-    let source = decode::decode(input, largest)?;
+    render(input, &decode::decode(input, largest)?, specs)
+}
+
+/// Makes one rendition per spec from `source`, already decoded from `input`.
+pub fn render(
+    input: &[u8],
+    source: &decode::Decoded,
+    specs: &[VariantSpec],
+) -> Result<Vec<Rendition>, PipelineError> {
     let (full_w, full_h) = source.full_size;
 
     // Largest first, each resized from the previous result: 2048 → 1024 px looks the same as
@@ -86,7 +94,7 @@ pub fn process(input: &[u8], specs: &[VariantSpec]) -> Result<Vec<Rendition>, Pi
     let mut current: Cow<RgbImage> = Cow::Borrowed(&source.pixels);
     for i in order {
         let size = resize::fitted_size(full_w, full_h, specs[i].max_side);
-        if let Some(passed) = pass_through(input, &source, size, &out) {
+        if let Some(passed) = pass_through(input, source, size, &out) {
             out[i] = Some(passed);
             continue;
         }

@@ -193,3 +193,76 @@ fn damaged_and_oversized_heic_are_refused_with_the_reason() {
         })
     );
 }
+
+/// An iPhone photo's decode shared between two workers (`pipeline::heif::tiles`): the halves
+/// joined make exactly the picture decoded whole, and the same variants, byte for byte.
+#[test]
+fn a_shared_decode_is_the_whole_decode() {
+    use pipeline::heif::tiles;
+    let input = fixture("heif/iphone.heic");
+    let count = tiles::shareable_tiles(&input).expect("parses");
+    assert_eq!(count, 6, "2x3 tiles of 512 px");
+    let whole = decode::decode(&input, u32::MAX).expect("decodes whole");
+    assert_eq!(whole.full_size, (1280, 960), "turned by irot");
+    for split in [0, 1, 3, 6] {
+        let first = tiles::decode_tiles(&input, 0, split).expect("first part");
+        let rest = tiles::decode_tiles(&input, split, count).expect("second part");
+        let shared = tiles::assemble(&input, &[&first, &rest]).expect("assembles");
+        assert_eq!(shared.full_size, whole.full_size, "split at {split}");
+        assert!(
+            shared.pixels == whole.pixels,
+            "split at {split}: pixels differ"
+        );
+        assert_eq!(shared.icc, whole.icc, "the Display P3 profile is carried");
+        let specs: Vec<VariantSpec> = UPLOAD_VARIANTS.iter().map(|(_, s)| *s).collect();
+        assert_eq!(
+            pipeline::render(&input, &shared, &specs).expect("renders"),
+            process(&input, &specs).expect("processes"),
+            "split at {split}"
+        );
+    }
+    // And it shows as libheif shows it.
+    let (_, ssim) = against_libheif("iphone");
+    assert!(ssim > 0.97, "SSIM {ssim:.4}");
+}
+
+#[test]
+fn only_plain_grids_with_a_profile_are_shared() {
+    use pipeline::heif::tiles;
+    // One coded image; an alpha plane; a grid without a profile (its colours are converted
+    // to sRGB, which only the whole decode does): all decoded whole.
+    for name in ["plain", "alpha", "grid", "display-p3"] {
+        let input = fixture(&format!("heif/{name}.heic"));
+        assert_eq!(tiles::shareable_tiles(&input).expect("parses"), 0, "{name}");
+        assert!(tiles::decode_tiles(&input, 0, 1).is_err(), "{name}");
+    }
+}
+
+#[test]
+fn tiles_that_do_not_make_up_the_grid_are_refused() {
+    use pipeline::heif::tiles;
+    let input = fixture("heif/iphone.heic");
+    assert!(matches!(
+        tiles::decode_tiles(&input, 4, 9),
+        Err(PipelineError::Corrupt(_))
+    ));
+    let first = tiles::decode_tiles(&input, 0, 3).expect("first half");
+    // Half the tiles, a tile short, a tile's bytes cut.
+    for parts in [
+        vec![&first[..]],
+        vec![&first[..], &first[..first.len() / 3 * 2]],
+        vec![&first[..], &first[..first.len() - 1]],
+    ] {
+        assert!(
+            matches!(
+                tiles::assemble(&input, &parts),
+                Err(PipelineError::Corrupt(_))
+            ),
+            "{} parts",
+            parts.len()
+        );
+    }
+    // Half a file: its tiles' data is missing.
+    let cut = &input[..input.len() / 2];
+    assert!(tiles::decode_tiles(cut, 0, 6).is_err(), "half a file");
+}

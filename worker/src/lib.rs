@@ -10,21 +10,70 @@ use wasm_bindgen::prelude::*;
 /// A refused photo throws an `Error` whose message is written for the seller.
 #[wasm_bindgen]
 pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
+    let chosen = chosen(only.as_deref())?;
+    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
+    let renditions = pipeline::process(input, &specs).map_err(refused)?;
+    variants(&chosen, renditions)
+}
+
+/// The variants asked for: all of them, or the one `only` names (benchmarks).
+fn chosen(only: Option<&str>) -> Result<Vec<(Variant, VariantSpec)>, JsError> {
     let chosen: Vec<(Variant, VariantSpec)> = UPLOAD_VARIANTS
         .iter()
-        .filter(|(variant, _)| only.as_deref().is_none_or(|o| o == variant.as_str()))
+        .filter(|(variant, _)| only.is_none_or(|o| o == variant.as_str()))
         .copied()
         .collect();
     if chosen.is_empty() {
         return Err(JsError::new("unknown variant"));
     }
-    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
-    let renditions = pipeline::process(input, &specs).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(chosen)
+}
+
+fn variants(
+    chosen: &[(Variant, VariantSpec)],
+    renditions: Vec<Rendition>,
+) -> Result<Array, JsError> {
     let out = Array::new();
     for ((variant, _), rendition) in chosen.iter().zip(renditions) {
         out.push(&to_js(*variant, rendition)?.into());
     }
     Ok(out)
+}
+
+fn refused(e: pipeline::PipelineError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A HEIC photo's decode shared with a helper worker (see `pipeline::heif::tiles`): how many
+/// tiles it splits into, 0 when it must be decoded whole by [`process`].
+#[cfg(feature = "heif")]
+#[wasm_bindgen(js_name = heicTiles)]
+pub fn heic_tiles(input: &[u8]) -> Result<u32, JsError> {
+    pipeline::heif::tiles::shareable_tiles(input).map_err(refused)
+}
+
+/// Decodes tiles `from..to` of a shareable HEIC photo: the helper's half, or this worker's.
+#[cfg(feature = "heif")]
+#[wasm_bindgen(js_name = heicDecodeTiles)]
+pub fn heic_decode_tiles(input: &[u8], from: u32, to: u32) -> Result<Vec<u8>, JsError> {
+    pipeline::heif::tiles::decode_tiles(input, from, to).map_err(refused)
+}
+
+/// [`process`] for a shareable HEIC photo whose tiles are decoded: `first` then `rest`, in
+/// the grid's order.
+#[cfg(feature = "heif")]
+#[wasm_bindgen(js_name = processHeicTiles)]
+pub fn process_heic_tiles(
+    input: &[u8],
+    first: &[u8],
+    rest: &[u8],
+    only: Option<String>,
+) -> Result<Array, JsError> {
+    let chosen = chosen(only.as_deref())?;
+    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
+    let source = pipeline::heif::tiles::assemble(input, &[first, rest]).map_err(refused)?;
+    let renditions = pipeline::render(input, &source, &specs).map_err(refused)?;
+    variants(&chosen, renditions)
 }
 
 /// Where the display variant's time goes, in this browser: `{decode, resize, orient, encode}`
@@ -40,17 +89,16 @@ pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
             .unwrap_or(f64::NAN)
     };
     let display = UPLOAD_VARIANTS[0].1.max_side;
-    let fail = |e: pipeline::PipelineError| JsError::new(&e.to_string());
     let t0 = clock();
-    let decoded = decode::decode(input, display).map_err(fail)?;
+    let decoded = decode::decode(input, display).map_err(refused)?;
     let t1 = clock();
     let (w, h) = decoded.full_size;
     let resized =
-        resize::resize_to(&decoded.pixels, resize::fitted_size(w, h, display)).map_err(fail)?;
+        resize::resize_to(&decoded.pixels, resize::fitted_size(w, h, display)).map_err(refused)?;
     let t2 = clock();
     let oriented = orient::orient(&resized, decoded.orientation);
     let t3 = clock();
-    encode::jpeg(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref()).map_err(fail)?;
+    encode::jpeg(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref()).map_err(refused)?;
     let t4 = clock();
     let object = Object::new();
     for (key, ms) in [

@@ -189,8 +189,14 @@ async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVaria
 
     let message = Object::new();
     let raw: &web_sys::File = file.as_ref();
-    let sent =
-        Reflect::set(&message, &"file".into(), raw).and_then(|_| worker.post_message(&message));
+    // A worker alone at work may share a HEIC photo's decode with a helper of its own; with
+    // the pool busy, every core already has a photo.
+    let alone = POOL.with_borrow(|pool| {
+        pool.started.saturating_sub(pool.idle.len()) <= 1 && pool.waiting.is_empty()
+    });
+    let sent = Reflect::set(&message, &"file".into(), raw)
+        .and_then(|_| Reflect::set(&message, &"share".into(), &alone.into()))
+        .and_then(|_| worker.post_message(&message));
     let outcome = match sent {
         Ok(()) => rx.await,
         Err(e) => Ok(Err(format!("{e:?}"))),

@@ -8,6 +8,8 @@
 //! sRGB. The EXIF orientation is *not* applied: HEIF readers follow `irot`, and
 //! an iPhone writes both, so applying the EXIF tag too would turn the photo twice.
 
+pub mod tiles;
+
 use heifer::heifer_isobmff::HeifFile;
 use image::metadata::Orientation;
 use image::{DynamicImage, RgbaImage};
@@ -71,7 +73,7 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
     })
 }
 
-fn heif_error(err: heifer::Error) -> PipelineError {
+pub(crate) fn heif_error(err: heifer::Error) -> PipelineError {
     match err {
         heifer::Error::Unsupported(what) => PipelineError::HeifUnsupported(what),
         other => PipelineError::Corrupt(other.to_string()),

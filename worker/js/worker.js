@@ -10,8 +10,8 @@
 //                helped (tiles the helper decoded) }
 //          or: { stages: { decode, resize, orient, encode } }  (ms; benchmarks)
 //          or: { error: string, broken: boolean }  (broken: the module trapped; replace the worker)
-// Helper in:   { warm: true } (load the HEIC module now)  or  { input: ArrayBuffer, from, to }
-// Helper out:  { tiles: Uint8Array }  or  { error: string }
+// Helper in:   { warm: true } (load the HEIC module now)  or  { id, input: ArrayBuffer, from, to }
+// Helper out:  { id, tiles: Uint8Array }  or  { id, error: string }
 import init, { process, memoryBytes, stages, needsHeic } from './vitrine_worker.js';
 
 const ready = init();
@@ -19,6 +19,7 @@ const usual = { process, memoryBytes, stages };
 const SHARE_FROM_TILES = 4;
 let heic;
 let helper;
+let asked = 0;
 
 /** The HEIC module, loaded once per worker. */
 function heicModule() {
@@ -40,9 +41,11 @@ function helperWorker() {
 
 /** Tiles `from..to` of `input` decoded by the helper; null if it cannot (this worker then does). */
 function decodeByHelper(input, from, to) {
+  const id = ++asked;
   return new Promise((resolve) => {
     const worker = helperWorker();
-    worker.onmessage = ({ data }) => resolve(data.tiles ?? null);
+    // Only the answer to this request: a late one, to a request given up on, is dropped.
+    worker.onmessage = ({ data }) => data.id === id && resolve(data.tiles ?? null);
     worker.onerror = (e) => {
       e.preventDefault();
       worker.terminate();
@@ -50,20 +53,21 @@ function decodeByHelper(input, from, to) {
       resolve(null);
     };
     const copy = input.slice();
-    worker.postMessage({ input: copy.buffer, from, to }, [copy.buffer]);
+    worker.postMessage({ id, input: copy.buffer, from, to }, [copy.buffer]);
   });
 }
 
-/** The helper's side: decode the tiles asked for, or say why not. */
+/** The helper's side: load the module (`warm`), or decode the tiles asked for or say why not. */
 async function helpWith(data) {
   try {
     const module = await heicModule();
     if (data.warm) return;
     const tiles = module.heicDecodeTiles(new Uint8Array(data.input), data.from, data.to);
-    self.postMessage({ tiles }, [tiles.buffer]);
+    self.postMessage({ id: data.id, tiles }, [tiles.buffer]);
   } catch (e) {
     heic = undefined;
-    self.postMessage({ error: String(e) });
+    // Warming up, nobody waits: the request that follows tries again.
+    if (!data.warm) self.postMessage({ id: data.id, error: String(e) });
   }
 }
 

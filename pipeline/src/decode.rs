@@ -44,6 +44,11 @@ pub fn decode(input: &[u8], largest_side: u32) -> Result<Decoded, PipelineError>
     {
         return Ok(decoded);
     }
+    if format == ImageFormat::Png
+        && let Some(decoded) = decode_png(input)?
+    {
+        return Ok(decoded);
+    }
     decode_generic(input, format)
 }
 
@@ -116,6 +121,72 @@ fn decode_scaled(
 fn grey_to_rgb(w: u32, h: u32, grey: &[u8]) -> Option<RgbImage> {
     let rgb = grey.iter().flat_map(|&l| [l, l, l]).collect();
     RgbImage::from_raw(w, h, rgb)
+}
+
+/// 8-bit RGB and RGBA PNGs (cut-outs, screenshots, palettes) read row by row straight into
+/// opaque RGB, transparency over white: no full RGBA copy and no second pass over it. `None`
+/// for the others (grey, 16-bit, interlaced), which the generic decoder reads.
+fn decode_png(input: &[u8]) -> Result<Option<Decoded>, PipelineError> {
+    let limits = png::Limits {
+        bytes: usize::try_from(MAX_INPUT_PIXELS * 8).unwrap_or(usize::MAX),
+    };
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), limits);
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().map_err(png_corrupt)?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    check_size(width, height)?;
+    let alpha = match reader.output_color_type() {
+        (png::ColorType::Rgba, png::BitDepth::Eight) => true,
+        (png::ColorType::Rgb, png::BitDepth::Eight) => false,
+        _ => return Ok(None),
+    };
+    if info.interlaced {
+        return Ok(None);
+    }
+    let icc = info
+        .icc_profile
+        .as_deref()
+        .filter(|p| is_rgb_profile(p))
+        .map(<[u8]>::to_vec);
+    let orientation = info
+        .exif_metadata
+        .as_deref()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    let line = width as usize * 3;
+    let mut rgb = vec![0u8; line * height as usize];
+    for out in rgb.chunks_exact_mut(line) {
+        let row = reader
+            .next_row()
+            .map_err(png_corrupt)?
+            .ok_or_else(|| PipelineError::Corrupt("the picture ends early".into()))?;
+        if alpha {
+            for (dst, src) in out.chunks_exact_mut(3).zip(row.data().chunks_exact(4)) {
+                dst.copy_from_slice(&over_white(src));
+            }
+        } else {
+            out.copy_from_slice(row.data().get(..line).unwrap_or_default());
+        }
+    }
+    let pixels = RgbImage::from_raw(width, height, rgb)
+        .ok_or_else(|| PipelineError::Corrupt("the picture's size does not add up".into()))?;
+    Ok(Some(Decoded {
+        pixels,
+        full_size: (width, height),
+        orientation,
+        icc,
+        plain_jpeg: false,
+    }))
+}
+
+fn png_corrupt(err: png::DecodingError) -> PipelineError {
+    match err {
+        png::DecodingError::LimitsExceeded => {
+            PipelineError::Corrupt("it needs more memory than a photo should".into())
+        }
+        other => PipelineError::Corrupt(other.to_string()),
+    }
 }
 
 fn decode_generic(input: &[u8], format: ImageFormat) -> Result<Decoded, PipelineError> {
@@ -193,7 +264,64 @@ fn over_white(px: &[u8]) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
-    use super::over_white;
+    use super::*;
+
+    fn png_of(image: DynamicImage) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .expect("encodes");
+        bytes
+    }
+
+    /// The row-by-row reader makes exactly what the generic decoder makes, and leaves what it
+    /// does not read to it.
+    #[test]
+    fn pngs_read_by_rows_match_the_generic_decoder() {
+        let (w, h) = (37, 23);
+        let rgba = image::RgbaImage::from_fn(w, h, |x, y| {
+            image::Rgba([
+                (x * 7) as u8,
+                (y * 11) as u8,
+                (x * y) as u8,
+                (x * 13 + y) as u8,
+            ])
+        });
+        let rgb = DynamicImage::ImageRgba8(rgba.clone()).into_rgb8();
+        for (name, image) in [
+            ("rgba", DynamicImage::ImageRgba8(rgba)),
+            ("rgb", DynamicImage::ImageRgb8(rgb)),
+        ] {
+            let bytes = png_of(image);
+            let rows = decode_png(&bytes).expect("decodes").expect("read by rows");
+            let generic = decode_generic(&bytes, ImageFormat::Png).expect("decodes");
+            assert!(rows.pixels == generic.pixels, "{name}");
+            assert_eq!(rows.full_size, (w, h));
+        }
+        let grey = png_of(DynamicImage::ImageLuma8(image::GrayImage::new(4, 4)));
+        assert!(decode_png(&grey).expect("reads").is_none(), "grey: generic");
+        let deep = png_of(DynamicImage::ImageRgba16(image::ImageBuffer::new(4, 4)));
+        assert!(
+            decode_png(&deep).expect("reads").is_none(),
+            "16-bit: generic"
+        );
+    }
+
+    #[test]
+    fn a_cut_png_is_refused() {
+        let bytes = png_of(DynamicImage::ImageRgb8(RgbImage::from_fn(
+            64,
+            64,
+            |x, y| image::Rgb([(x * y) as u8, x as u8, y as u8]),
+        )));
+        // Its pixels half missing; only its header.
+        for cut in [bytes.len() / 2, 33] {
+            assert!(
+                matches!(decode(&bytes[..cut], 2048), Err(PipelineError::Corrupt(_))),
+                "cut at {cut}"
+            );
+        }
+    }
 
     #[test]
     fn blending_over_white_is_exact_for_every_colour_and_alpha() {

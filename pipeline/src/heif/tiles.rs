@@ -1,5 +1,5 @@
 //! An iPhone photo's decode shared between workers. iPhones store a photo as a grid of 512 px
-//! HEVC tiles, and decoding them is nearly all of the work (806 of 888 ms on a 12 MP photo in
+//! HEVC tiles, and decoding them is nearly all of the work (779 of 860 ms on a 12 MP photo in
 //! Chromium), while a Web Worker has one thread. So the photo worker decodes half the tiles
 //! and a helper worker the other half ([`decode_tiles`]), and then [`assemble`] joins them
 //! and turns the picture as the file says.

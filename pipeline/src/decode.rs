@@ -180,11 +180,12 @@ fn decode_png(input: &[u8]) -> Result<Option<Decoded>, PipelineError> {
     }))
 }
 
+/// Both decoders' words for a file whose decode would pass the memory limit.
+const TOO_MUCH_MEMORY: &str = "it needs more memory than a photo should";
+
 fn png_corrupt(err: png::DecodingError) -> PipelineError {
     match err {
-        png::DecodingError::LimitsExceeded => {
-            PipelineError::Corrupt("it needs more memory than a photo should".into())
-        }
+        png::DecodingError::LimitsExceeded => PipelineError::Corrupt(TOO_MUCH_MEMORY.into()),
         other => PipelineError::Corrupt(other.to_string()),
     }
 }
@@ -227,9 +228,7 @@ fn jpeg_corrupt(err: jpeg_decoder::Error) -> PipelineError {
 
 fn corrupt(err: image::ImageError) -> PipelineError {
     match err {
-        image::ImageError::Limits(_) => {
-            PipelineError::Corrupt("it needs more memory than a photo should".into())
-        }
+        image::ImageError::Limits(_) => PipelineError::Corrupt(TOO_MUCH_MEMORY.into()),
         other => PipelineError::Corrupt(other.to_string()),
     }
 }

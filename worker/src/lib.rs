@@ -10,31 +10,27 @@ use wasm_bindgen::prelude::*;
 /// A refused photo throws an `Error` whose message is written for the seller.
 #[wasm_bindgen]
 pub fn process(input: &[u8], only: Option<String>) -> Result<Array, JsError> {
-    let chosen = chosen(only.as_deref())?;
-    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
+    let (chosen, specs) = chosen(only.as_deref())?;
     let renditions = pipeline::process(input, &specs).map_err(refused)?;
     variants(&chosen, renditions)
 }
 
-/// The variants asked for: all of them, or the one `only` names (benchmarks).
-fn chosen(only: Option<&str>) -> Result<Vec<(Variant, VariantSpec)>, JsError> {
-    let chosen: Vec<(Variant, VariantSpec)> = UPLOAD_VARIANTS
+/// The variants asked for (all of them, or the one `only` names: benchmarks), and their specs.
+fn chosen(only: Option<&str>) -> Result<(Vec<Variant>, Vec<VariantSpec>), JsError> {
+    let (chosen, specs): (Vec<Variant>, Vec<VariantSpec>) = UPLOAD_VARIANTS
         .iter()
         .filter(|(variant, _)| only.is_none_or(|o| o == variant.as_str()))
         .copied()
-        .collect();
+        .unzip();
     if chosen.is_empty() {
         return Err(JsError::new("unknown variant"));
     }
-    Ok(chosen)
+    Ok((chosen, specs))
 }
 
-fn variants(
-    chosen: &[(Variant, VariantSpec)],
-    renditions: Vec<Rendition>,
-) -> Result<Array, JsError> {
+fn variants(chosen: &[Variant], renditions: Vec<Rendition>) -> Result<Array, JsError> {
     let out = Array::new();
-    for ((variant, _), rendition) in chosen.iter().zip(renditions) {
+    for (variant, rendition) in chosen.iter().zip(renditions) {
         out.push(&to_js(*variant, rendition)?.into());
     }
     Ok(out)
@@ -69,8 +65,7 @@ pub fn process_heic_tiles(
     rest: &[u8],
     only: Option<String>,
 ) -> Result<Array, JsError> {
-    let chosen = chosen(only.as_deref())?;
-    let specs: Vec<VariantSpec> = chosen.iter().map(|(_, spec)| *spec).collect();
+    let (chosen, specs) = chosen(only.as_deref())?;
     let source = pipeline::heif::tiles::assemble(input, &[first, rest]).map_err(refused)?;
     let renditions = pipeline::render(input, &source, &specs).map_err(refused)?;
     variants(&chosen, renditions)

@@ -15,7 +15,7 @@ use heifer::heifer_isobmff::{HeifFile, ItemId};
 use image::metadata::Orientation;
 use image::{RgbImage, imageops};
 
-use crate::decode::{Decoded, is_rgb_profile};
+use crate::decode::Decoded;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
 /// How a shareable photo is laid out.
@@ -237,11 +237,7 @@ fn grid(file: &HeifFile<'_>) -> Result<Option<Grid>, PipelineError> {
             _ => {}
         }
     }
-    let Some(icc) = heifer::item_metadata(file, id)
-        .ok()
-        .and_then(|m| m.icc_profile)
-        .filter(|p| is_rgb_profile(p))
-    else {
+    let Some(icc) = super::rgb_profile(file, id) else {
         return Ok(None);
     };
     Ok(Some(Grid {

@@ -219,6 +219,7 @@ mod tests {
         stored_object::Model {
             id: 1,
             object_key: "media/sellers/1/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/display.jpg".into(),
+            account_id: Some(1),
             intent_id: None,
             image_id: Some(1),
             variant: Variant::Display,

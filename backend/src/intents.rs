@@ -46,7 +46,7 @@ pub(crate) async fn record(
     objects: &[NewObject<'_>],
 ) -> Result<(), Error> {
     let backend = db.get_database_backend();
-    match objects_query(intent.id, None, objects, intent.created_at) {
+    match objects_query(intent, None, objects) {
         Some(objects) if backend == DatabaseBackend::Postgres => {
             let both = WithClause::new()
                 .cte(
@@ -62,7 +62,7 @@ pub(crate) async fn record(
         _ => {
             let txn = db.begin().await?;
             insert(&txn, intent).await?;
-            insert_objects(&txn, intent.id, None, objects, intent.created_at).await?;
+            insert_objects(&txn, intent, None, objects).await?;
             txn.commit().await?;
         }
     }
@@ -88,26 +88,25 @@ fn intent_query(intent: &NewIntent) -> InsertStatement {
     .into_query()
 }
 
-/// Records the objects of `intent_id` (already registered to `image_id`, for an import).
+/// Records the objects of `intent` (already registered to `image_id`, for an import).
 pub(crate) async fn insert_objects(
     conn: &impl ConnectionTrait,
-    intent_id: Uuid,
+    intent: &NewIntent,
     image_id: Option<i64>,
     objects: &[NewObject<'_>],
-    at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    if let Some(query) = objects_query(intent_id, image_id, objects, at) {
+    if let Some(query) = objects_query(intent, image_id, objects) {
         conn.execute(&query).await?;
     }
     Ok(())
 }
 
-/// One statement for all the objects (`None` when there are none).
+/// One statement for all the objects (`None` when there are none). They are the intent's
+/// seller's: the database adds their sizes to the seller's stored bytes as they are inserted.
 fn objects_query(
-    intent_id: Uuid,
+    intent: &NewIntent,
     image_id: Option<i64>,
     objects: &[NewObject<'_>],
-    at: DateTime<Utc>,
 ) -> Option<InsertStatement> {
     let dim = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     if objects.is_empty() {
@@ -115,7 +114,8 @@ fn objects_query(
     }
     let rows = objects.iter().map(|object| stored_object::ActiveModel {
         object_key: Set(object.key.as_str().to_owned()),
-        intent_id: Set(Some(intent_id.to_string())),
+        account_id: Set(Some(intent.account_id)),
+        intent_id: Set(Some(intent.id.to_string())),
         image_id: Set(image_id),
         variant: Set(object.variant),
         content_type: Set(object.content_type),
@@ -123,7 +123,7 @@ fn objects_query(
         sha256: Set(Some(object.sha256.to_base64())),
         width: Set(object.dimensions.map(|(w, _)| dim(w))),
         height: Set(object.dimensions.map(|(_, h)| dim(h))),
-        created_at: Set(at),
+        created_at: Set(intent.created_at),
         ..Default::default()
     });
     Some(stored_object::Entity::insert_many(rows).into_query())

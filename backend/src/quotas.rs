@@ -6,14 +6,13 @@
 
 use chrono::Utc;
 use domain::ImageStatus;
-use sea_orm::sea_query::{Condition, Expr, Func, Query, QueryStatementBuilder};
+use sea_orm::sea_query::{Expr, Func, Query, QueryStatementBuilder};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 
-use crate::entities::{image, product, stored_object, upload_intent};
-use crate::storage::KeyPrefix;
+use crate::entities::{account, image, product, upload_intent};
 use crate::{Account, Error};
 
 /// The limits (`VITRINE_QUOTA_*`); the defaults suit a small shop's busiest seller many times
@@ -43,12 +42,11 @@ impl Default for Quotas {
 pub async fn room_for_upload(
     db: &DatabaseConnection,
     quotas: &Quotas,
-    prefix: &KeyPrefix,
     seller: &Account,
     product_id: i64,
     declared_bytes: u64,
 ) -> Result<(), Error> {
-    let usage = usage(db, prefix, seller, product_id).await?;
+    let usage = usage(db, seller, product_id).await?;
     if !usage.owns_product {
         return Err(Error::NotFound("That product"));
     }
@@ -83,20 +81,16 @@ struct Usage {
     pending: u64,
     /// Uploads begun, neither completed nor expired.
     open: u64,
-    /// Bytes of every object under the seller's prefix, registered or on its way.
+    /// Bytes of every object recorded as the seller's, registered or on its way.
     stored: u64,
     /// The product uploaded to is the seller's.
     owns_product: bool,
 }
 
-/// The three counts and the product's owner in one query (four sub-selects, each served by an
-/// index): every upload's begin pays for this, so it is one round trip, not four.
-async fn usage(
-    db: &DatabaseConnection,
-    prefix: &KeyPrefix,
-    seller: &Account,
-    product_id: i64,
-) -> Result<Usage, Error> {
+/// The usage and the product's owner in one query (four sub-selects, each served by an index,
+/// none growing with what the seller has stored): every upload's begin pays for this, so it
+/// is one round trip, not four.
+async fn usage(db: &DatabaseConnection, seller: &Account, product_id: i64) -> Result<Usage, Error> {
     let owned = product::Entity::find()
         .select_only()
         .expr(Func::count(Expr::col(product::Column::Id)))
@@ -116,19 +110,10 @@ async fn usage(
         .filter(upload_intent::Column::CompletedAt.is_null())
         .filter(upload_intent::Column::ExpiresAt.gt(Utc::now()))
         .into_query();
-    let backend = db.get_database_backend();
-    let stored = stored_object::Entity::find()
+    // The running total the database keeps (migration 10), not a sum of the seller's objects.
+    let stored = account::Entity::find_by_id(seller.id)
         .select_only()
-        // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer i64.
-        .expr(Func::coalesce([
-            Func::cast_as(
-                Func::sum(Expr::col(stored_object::Column::ByteSize)),
-                "BIGINT",
-            )
-            .into(),
-            Expr::val(0i64),
-        ]))
-        .filter(keys_under(backend, &prefix.for_seller(seller.id)))
+        .column(account::Column::StoredBytes)
         .into_query();
     let sub = |query: sea_orm::sea_query::SelectStatement| {
         Expr::SubQuery(None, Box::new(query.into_sub_query_statement()))
@@ -154,36 +139,6 @@ async fn usage(
         stored: count("stored")?,
         owns_product: count("owned")? > 0,
     })
-}
-
-/// Stored objects whose key starts with `prefix`, as a range of keys an index serves (a LIKE
-/// read the whole table on every upload). Keys are compared byte by byte: SQLite does so by
-/// default; PostgreSQL is told to, and has an index in that order (migration 8).
-fn keys_under(backend: DatabaseBackend, prefix: &str) -> Condition {
-    let Some((from, below)) = key_range(prefix) else {
-        return Condition::all().add(stored_object::Column::ObjectKey.starts_with(prefix));
-    };
-    match backend {
-        DatabaseBackend::Postgres => Condition::all().add(Expr::cust_with_values(
-            r#""stored_objects"."object_key" COLLATE "C" >= $1 AND "stored_objects"."object_key" COLLATE "C" < $2"#,
-            [from, below],
-        )),
-        _ => Condition::all()
-            .add(stored_object::Column::ObjectKey.gte(from))
-            .add(stored_object::Column::ObjectKey.lt(below)),
-    }
-}
-
-/// `[prefix, below)`: every string that starts with `prefix`, and nothing else, in byte order.
-/// For prefixes ending in an ASCII character before DEL, as a seller's (ending in `/`) does.
-fn key_range(prefix: &str) -> Option<(String, String)> {
-    let (&last, head) = prefix.as_bytes().split_last()?;
-    if last >= 0x7F {
-        return None;
-    }
-    let mut below = String::from_utf8(head.to_vec()).ok()?;
-    below.push(char::from(last + 1));
-    Some((prefix.to_owned(), below))
 }
 
 /// Refuses a new product past the limit.
@@ -212,23 +167,6 @@ fn megabytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_sellers_keys_are_one_range() {
-        let (from, below) = key_range("media/7/").unwrap();
-        assert_eq!((from.as_str(), below.as_str()), ("media/7/", "media/70"));
-        assert_eq!(key_range(""), None);
-        assert_eq!(key_range("été"), None);
-        let inside = |key: &str| from.as_str() <= key && key < below.as_str();
-        assert!(inside("media/7/0c1d/display.jpg"));
-        assert!(inside("media/7/~zz"));
-        assert!(inside("media/7/\u{10FFFF}"));
-        // Seller 70, 7x and a shorter prefix are not seller 7's.
-        assert!(!inside("media/70/0c1d/display.jpg"));
-        assert!(!inside("media/71/a.jpg"));
-        assert!(!inside("media/7"));
-        assert!(!inside("media/6/z.jpg"));
-    }
 
     #[test]
     fn sizes_are_said_in_whole_megabytes() {

@@ -11,6 +11,7 @@ mod m20261126_000006_checksums;
 mod m20261127_000007_legacy_paths;
 mod m20261127_000008_seller_indexes;
 mod m20261127_000009_publish_attempts;
+mod m20261127_000010_stored_bytes;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_legacy_paths::Migration),
             Box::new(m20261127_000008_seller_indexes::Migration),
             Box::new(m20261127_000009_publish_attempts::Migration),
+            Box::new(m20261127_000010_stored_bytes::Migration),
         ]
     }
 }

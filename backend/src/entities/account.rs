@@ -11,6 +11,9 @@ pub struct Model {
     pub password_hash: String,
     pub role: Role,
     pub created_at: DateTimeUtc,
+    /// The bytes of every object recorded as this seller's, kept by the database's triggers
+    /// (migration 10): read it, never write it.
+    pub stored_bytes: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

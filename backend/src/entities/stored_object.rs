@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub object_key: String,
+    /// Whose bytes these are: they count in that account's `stored_bytes`.
+    pub account_id: Option<i64>,
     pub intent_id: Option<String>,
     /// Set once the upload is verified and registered; NULL afterwards means "to clean up".
     pub image_id: Option<i64>,

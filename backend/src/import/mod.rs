@@ -226,7 +226,7 @@ pub async fn import_one(
             dimensions: Some((rendition.width, rendition.height)),
         })
         .collect();
-    intents::insert_objects(&txn, id, Some(image.id), &objects, now).await?;
+    intents::insert_objects(&txn, &intent, Some(image.id), &objects).await?;
     let subject = Subject::image(seller.id, product_id, image.id);
     let detail = format!("imported from {}", source.describe(&item.source));
     audit::record(&txn, &seller, Action::Uploaded, subject, detail).await?;

@@ -25,7 +25,6 @@ pub async fn begin(
     quotas::room_for_upload(
         &state.db,
         &settings.quotas,
-        &settings.key_prefix,
         seller,
         product_id,
         declared_bytes,

@@ -157,4 +157,5 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
     for key in foreign {
         assert!(store.head(key).await.unwrap().is_some(), "{key} still kept");
     }
+    app.assert_stored_bytes_agree().await;
 }

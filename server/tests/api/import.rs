@@ -183,6 +183,7 @@ async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
         ok && said.contains("no account nobody@shop.example"),
         "{said}"
     );
+    app.assert_stored_bytes_agree().await;
 }
 
 /// Issue 16, items 1, 2 and 4: the old shop's media lies in a bucket beside its static files and
@@ -345,6 +346,8 @@ async fn a_shop_bucket_is_imported_where_it_lies_and_left_untouched(db: Db) {
         2,
         "approved on import, so on the storefront"
     );
+    app.assert_stored_bytes_agree().await;
+    other.assert_stored_bytes_agree().await;
 }
 
 async fn other_product(app: &TestApp) -> i64 {

@@ -172,11 +172,50 @@ impl TestApp {
         keys
     }
 
-    /// Whether the store holds exactly the objects the database knows.
+    /// Whether the store holds exactly the objects the database knows (and, asserted, every
+    /// seller's stored bytes are what their objects add up to).
     pub async fn store_matches_records(&self) -> bool {
         let mut recorded = self.recorded_keys().await;
         recorded.sort();
+        self.assert_stored_bytes_agree().await;
         self.stored_keys().await == recorded
+    }
+
+    /// Every account's running total of stored bytes (kept by the database's triggers) is the
+    /// sum of the objects recorded as theirs, and each object linked to an intent or an image
+    /// is recorded as that intent's or image's seller's.
+    pub async fn assert_stored_bytes_agree(&self) {
+        use backend::entities::{account, image, stored_object, upload_intent};
+        use sea_orm::EntityTrait;
+        let db = &self.state.db;
+        let objects = stored_object::Entity::find().all(db).await.unwrap();
+        let intents = upload_intent::Entity::find().all(db).await.unwrap();
+        let images = image::Entity::find().all(db).await.unwrap();
+        for object in &objects {
+            let by_intent = intents
+                .iter()
+                .find(|i| Some(&i.id) == object.intent_id.as_ref())
+                .map(|i| i.account_id);
+            let by_image = images
+                .iter()
+                .find(|i| Some(i.id) == object.image_id)
+                .map(|i| i.account_id);
+            for owner in [by_intent, by_image].into_iter().flatten() {
+                assert_eq!(object.account_id, Some(owner), "{object:?}");
+            }
+        }
+        for account in account::Entity::find().all(db).await.unwrap() {
+            let theirs: i64 = objects
+                .iter()
+                .filter(|o| o.account_id == Some(account.id))
+                .map(|o| o.byte_size)
+                .sum();
+            assert_eq!(
+                account.stored_bytes, theirs,
+                "{}'s running total of stored bytes drifted from their objects",
+                account.email
+            );
+        }
     }
 }
 

@@ -55,6 +55,8 @@ use storage::ObjectStore;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Taken around the busiest write transactions (see [`db::WriteTurns`]).
+    pub writes: db::WriteTurns,
     pub store: ObjectStore,
     pub settings: std::sync::Arc<Settings>,
 }

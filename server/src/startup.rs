@@ -163,6 +163,7 @@ impl Application {
 
         let (store, store_routes) = store_for(&settings, local_addr).await?;
         let state = AppState {
+            writes: backend::db::WriteTurns::for_database(&db),
             db,
             store,
             settings: Arc::new(settings),

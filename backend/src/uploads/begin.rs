@@ -66,7 +66,7 @@ pub async fn begin(
         expires_at: now + POST_EXPIRY + COMPLETE_GRACE,
         completed_at: None,
     };
-    intents::record(&state.db, &intent, &objects).await?;
+    intents::record(&state.db, &state.writes, &intent, &objects).await?;
 
     let mut uploads = Vec::with_capacity(checked.len());
     for (c, key) in checked.iter().zip(&keys) {

@@ -119,7 +119,7 @@ async fn verify_and_register(
             intent.id
         ))));
     };
-    match register(&state.db, seller, intent, copies, &sniffed, display).await {
+    match register(state, seller, intent, copies, &sniffed, display).await {
         Ok(Some(image)) => Outcome::Registered(image),
         Ok(None) => Outcome::NotHere(registered_now(&state.db, &intent.id).await),
         Err(err) => Outcome::NotHere(Err(err)),
@@ -156,10 +156,11 @@ async fn registered_now(
     registered_for(db, &current).await
 }
 
-/// Registers the verified copies as the intent's image, in one transaction; `None` when a
-/// concurrent request ended the intent first (nothing is then changed).
+/// Registers the verified copies as the intent's image, in one transaction (in this process's
+/// turn at writing: every upload ends here); `None` when a concurrent request ended the intent
+/// first (nothing is then changed).
 async fn register(
-    db: &DatabaseConnection,
+    state: &AppState,
     seller: &Account,
     intent: &upload_intent::Model,
     copies: &[stored_object::Model],
@@ -167,7 +168,8 @@ async fn register(
     display: Sniffed,
 ) -> Result<Option<RegisteredImage>, Error> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let _turn = state.writes.take().await;
+    let txn = state.db.begin().await?;
     // Claim the intent; a concurrent `complete` that lost the race finds it claimed.
     let claimed = upload_intent::Entity::update_many()
         .col_expr(upload_intent::Column::CompletedAt, Expr::value(now))

@@ -25,7 +25,38 @@ on_both_databases!(
     the_reviewed_picture_is_the_one_shoppers_get,
     put_uploads_are_pinned_to_type_and_exact_size,
     uploads_must_request_the_configured_encryption,
+    many_uploads_at_once_all_arrive,
 );
+
+/// A busy moment: 3 sellers upload 8 photos each, all at once, begun, sent and completed
+/// concurrently (more writers than SQLite's pool has connections, each waiting its turn at
+/// writing). Every upload arrives, nothing waits on itself, and each seller's stored bytes
+/// are what their objects add up to.
+async fn many_uploads_at_once_all_arrive(db: Db) {
+    let app = spawn_app(db).await;
+    let mut sellers = Vec::new();
+    for name in ["ana", "bo", "cy"] {
+        sellers.push(
+            app.seller_with_product(&format!("{name}@shop.example"))
+                .await,
+        );
+    }
+    let uploads = sellers.iter().flat_map(|(seller, product)| {
+        (0..8).map(move |n| async move {
+            let photo = jpeg(40 + n, 30);
+            let ticket = seller.begin_jpeg(product.id, &photo).await;
+            assert_eq!(seller.send(&ticket, photo).await.status().as_u16(), 204);
+            seller.complete(&ticket.intent_id).await.unwrap()
+        })
+    });
+    let registered = futures_util::future::join_all(uploads).await;
+    assert_eq!(registered.len(), 24);
+    for (seller, product) in &sellers {
+        assert_eq!(seller.gallery(product.id).await.unwrap().len(), 8);
+    }
+    app.assert_stored_bytes_agree().await;
+    assert!(app.store_matches_records().await);
+}
 
 async fn a_photo_goes_through_the_whole_chain(db: Db) {
     let app = spawn_app(db).await;

@@ -3,7 +3,9 @@
 //! the shop grew (30,000 rows for a seller with 10,000 photos).
 //!
 //! - `stored_objects.account_id`: whose bytes an object are. The app writes it; here it is
-//!   filled in for the rows already there (from the intent, else the image, else the key).
+//!   filled in for the rows already there (from the intent, else the image, else the key),
+//!   and a trigger fills it in from the intent for a row inserted without it (by an instance
+//!   still on the previous release, during a rolling deploy).
 //! - `accounts.stored_bytes`: the total, kept by triggers on `stored_objects`. Every insert,
 //!   delete or resize changes it in the same statement, whatever path wrote the rows (the app,
 //!   an import, an operator's SQL), so it cannot drift from the rows it sums.
@@ -33,7 +35,14 @@ enum StoredObjects {
 }
 
 /// The SQLite triggers: one per row (SQLite has no statement triggers).
-const SQLITE_TRIGGERS: [&str; 3] = [
+const SQLITE_TRIGGERS: [&str; 4] = [
+    r#"CREATE TRIGGER "stored_objects_owner" AFTER INSERT ON "stored_objects"
+       WHEN NEW."account_id" IS NULL AND NEW."intent_id" IS NOT NULL
+       BEGIN
+         UPDATE "stored_objects" SET "account_id" =
+           (SELECT "account_id" FROM "upload_intents" WHERE "id" = NEW."intent_id")
+         WHERE "id" = NEW."id";
+       END"#,
     r#"CREATE TRIGGER "stored_objects_added" AFTER INSERT ON "stored_objects"
        WHEN NEW."account_id" IS NOT NULL
        BEGIN
@@ -91,8 +100,23 @@ fn postgres_triggers() -> Vec<String> {
     all.extend(postgres_statement_trigger("added", "INSERT", "NEW", '+'));
     all.extend(postgres_statement_trigger("removed", "DELETE", "OLD", '-'));
     all.extend(POSTGRES_RESIZED.map(str::to_owned));
+    all.extend(POSTGRES_OWNER.map(str::to_owned));
     all
 }
+
+/// Fills in the owner of an object inserted without one (by an instance still on the previous
+/// release, during a rolling deploy) from its intent, before the totals are moved.
+const POSTGRES_OWNER: [&str; 2] = [
+    r#"CREATE FUNCTION "stored_object_owner"() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         NEW."account_id" :=
+           (SELECT "account_id" FROM "upload_intents" WHERE "id" = NEW."intent_id");
+         RETURN NEW;
+       END $$"#,
+    r#"CREATE TRIGGER "stored_objects_owner" BEFORE INSERT ON "stored_objects" FOR EACH ROW
+       WHEN (NEW."account_id" IS NULL AND NEW."intent_id" IS NOT NULL)
+       EXECUTE FUNCTION "stored_object_owner"()"#,
+];
 
 const POSTGRES_RESIZED: [&str; 2] = [
     r#"CREATE FUNCTION "stored_bytes_resized"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -110,7 +134,9 @@ const POSTGRES_RESIZED: [&str; 2] = [
        EXECUTE FUNCTION "stored_bytes_resized"()"#,
 ];
 
-const DROP_POSTGRES_TRIGGERS: [&str; 6] = [
+const DROP_POSTGRES_TRIGGERS: [&str; 8] = [
+    r#"DROP TRIGGER "stored_objects_owner" ON "stored_objects""#,
+    r#"DROP FUNCTION "stored_object_owner"()"#,
     r#"DROP TRIGGER "stored_objects_added" ON "stored_objects""#,
     r#"DROP TRIGGER "stored_objects_removed" ON "stored_objects""#,
     r#"DROP TRIGGER "stored_objects_resized" ON "stored_objects""#,
@@ -119,7 +145,8 @@ const DROP_POSTGRES_TRIGGERS: [&str; 6] = [
     r#"DROP FUNCTION "stored_bytes_resized"()"#,
 ];
 
-const DROP_SQLITE_TRIGGERS: [&str; 3] = [
+const DROP_SQLITE_TRIGGERS: [&str; 4] = [
+    r#"DROP TRIGGER "stored_objects_owner""#,
     r#"DROP TRIGGER "stored_objects_added""#,
     r#"DROP TRIGGER "stored_objects_removed""#,
     r#"DROP TRIGGER "stored_objects_resized""#,

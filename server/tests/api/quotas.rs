@@ -326,11 +326,23 @@ async fn the_running_total_starts_from_what_is_stored(db: Db) {
         .await
         .unwrap();
     assert_eq!(numbers(totals).await, [Some(20), Some(12)]);
+    // A row written without its owner, as the previous release writes them during a rolling
+    // deploy, is its intent's seller's.
+    conn.execute_unprepared(&format!(
+        r#"INSERT INTO "stored_objects" ("id", "object_key", "intent_id", "variant", "content_type", "byte_size", "created_at") VALUES (6, 'media/sellers/1/0b6c6e8a1f5e4a7e9c1d2f3e4d5c6b7a/medium.jpg', '0b6c6e8a-1f5e-4a7e-9c1d-2f3e4d5c6b7a', 'medium', 'image/jpeg', 3, {at})"#
+    ))
+    .await
+    .unwrap();
+    assert_eq!(numbers(totals).await, [Some(23), Some(12)]);
+    assert_eq!(
+        numbers(owners).await,
+        [Some(1), Some(2), None, Some(2), Some(1)]
+    );
 
     // Undone, then done again: the same totals, from the rows.
     Migrator::down(&conn, Some(1)).await.unwrap();
     Migrator::up(&conn, None).await.unwrap();
-    assert_eq!(numbers(totals).await, [Some(20), Some(12)]);
+    assert_eq!(numbers(totals).await, [Some(23), Some(12)]);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 

@@ -49,6 +49,25 @@ async function grid(page: Page, jpeg: Buffer): Promise<number[]> {
 
 const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
+/** `photo` straight to a photo worker, shared with a helper and not: what the helper did and
+ * each variant's name, size and SHA-256, both times. */
+async function sharedAndAlone(page: Page, photo: Buffer): Promise<any[]> {
+  return page.evaluate(async (data) => {
+    const file = new Blob([new Uint8Array(data)]);
+    const worker = new Worker("/worker/worker.js", { type: "module" });
+    const ask = (share: boolean) =>
+      new Promise<any>((resolve) => {
+        worker.onmessage = ({ data }) => resolve(data);
+        worker.postMessage({ file, share });
+      });
+    const digest = (r: any) =>
+      r.error ? { error: r.error } : { helped: r.helped, sha: r.variants.map((v: any) => `${v.variant} ${v.width}x${v.height} ${v.sha256}`) };
+    const out = [digest(await ask(true)), digest(await ask(false))];
+    worker.terminate();
+    return out;
+  }, [...photo]);
+}
+
 test("every EXIF orientation is stored upright, in three sizes, without EXIF or GPS", async ({ page }) => {
   test.setTimeout(240_000);
   await pages.signUp(page, server.url, "otto@shop.example");
@@ -148,19 +167,7 @@ test("iPhone photos (HEIC) are read only when one is picked, stored upright in t
   expect(maxDiff(await grid(page, phone[0].display), reference), "iphone").toBeLessThan(60);
   // The same photo straight to a photo worker, shared and not: the helper decoded half the
   // tiles, and the variants are the same bytes either way.
-  const [shared, alone] = await page.evaluate(async (data) => {
-    const file = new Blob([new Uint8Array(data)]);
-    const worker = new Worker("/worker/worker.js", { type: "module" });
-    const ask = (share: boolean) =>
-      new Promise<any>((resolve) => {
-        worker.onmessage = ({ data }) => resolve(data);
-        worker.postMessage({ file, share });
-      });
-    const digest = (r: any) => (r.error ? { error: r.error } : { helped: r.helped, sha: r.variants.map((v: any) => v.sha256) });
-    const out = [digest(await ask(true)), digest(await ask(false))];
-    worker.terminate();
-    return out;
-  }, [...fs.readFileSync(heif("iphone.heic"))]);
+  const [shared, alone] = await sharedAndAlone(page, fs.readFileSync(heif("iphone.heic")));
   expect(shared).toMatchObject({ helped: 3 });
   expect(alone).toMatchObject({ helped: 0 });
   expect(shared.sha).toHaveLength(3);
@@ -174,4 +181,20 @@ test("iPhone photos (HEIC) are read only when one is picked, stored upright in t
   await page.getByTestId("upload-input").setInputFiles(broken);
   await expect(page.getByTestId("upload-error")).toContainText(/damaged or incomplete/);
   expect(server.storedObjects()).toHaveLength(stored);
+});
+
+test("a big photo alone at work is shared with a helper worker, in the same bytes", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(server.url);
+  // Straight to a photo worker, shared and not: a turned 24 MP phone photo, a PNG cut-out and a
+  // small JPEG (not worth sharing: made by the worker alone).
+  const photos = ["photos/phone-24mp-orient6-gps.jpg", "photos/cutout-alpha.png", "photos/odd-exif.jpg"];
+  for (const [name, helped] of [[photos[0], 2], [photos[1], 2], [photos[2], 0]] as const) {
+    const [shared, alone] = await sharedAndAlone(page, fs.readFileSync(corpus(name)));
+    expect(shared, name).toMatchObject({ helped });
+    expect(alone, name).toMatchObject({ helped: 0 });
+    expect(shared.sha, name).toHaveLength(3);
+    expect(shared.sha.map((s: string) => s.split(" ")[0]), name).toEqual(["display", "medium", "thumb"]);
+    expect(shared.sha, name).toEqual(alone.sha);
+  }
 });

@@ -14,6 +14,7 @@ pub mod decode;
 mod detect;
 pub mod encode;
 mod error;
+pub mod handoff;
 #[cfg(feature = "heif")]
 pub mod heif;
 pub mod metadata;

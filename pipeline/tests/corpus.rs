@@ -406,3 +406,23 @@ fn same_picture_threshold_separates_the_corpus() {
     assert!(least_same >= SAME_PICTURE_SSIM + 0.05, "{least_same}");
     assert!(most_swapped <= SAME_PICTURE_SSIM - 0.1, "{most_swapped}");
 }
+
+/// A photo shared between two workers (`pipeline::handoff`) comes out in the bytes one worker
+/// makes: turned by EXIF, with an ICC profile, a PNG cut-out, and a CMYK JPEG.
+#[test]
+fn shared_photos_are_the_same_bytes_as_one_workers() {
+    use pipeline::handoff::{prepare, render_handoff};
+    let specs: Vec<_> = pipeline::UPLOAD_VARIANTS.iter().map(|(_, s)| *s).collect();
+    for name in [
+        "photos/phone-24mp-orient6-gps.jpg",
+        "photos/cutout-alpha.png",
+        "photos/cmyk.jpg",
+        "photos/jolla.jpg",
+    ] {
+        let input = corpus(name);
+        let prepared = prepare(&input, &specs).unwrap();
+        let mut shared = vec![prepared.render_largest(&input).unwrap()];
+        shared.extend(render_handoff(&prepared.handoff()).unwrap());
+        assert_eq!(shared, pipeline::process(&input, &specs).unwrap(), "{name}");
+    }
+}

@@ -2,24 +2,30 @@
 // posts, and posts the encoded variants back, transferring their buffers (no copies).
 // HEIC/HEIF photos go to the HEIC module (vitrine_worker_heic.wasm: the same pipeline with a
 // HEIC decoder), fetched the first time one is picked, so the usual photo never pays for it.
-// An iPhone photo is a grid of tiles, and decoding them is nearly all of its time: a worker
-// alone at work (`share`) decodes half of them and a helper (this same script, started by
-// this worker) the other half, then joins them. Without the helper it decodes them all.
+// A worker alone at work (`share`) shares a photo with a helper (this same script, started by
+// this worker): an iPhone photo is a grid of tiles, and decoding them is nearly all of its
+// time, so the helper decodes half of them; any other big photo is decoded and resized to its
+// display variant here, and the helper makes the smaller variants from those pixels while this
+// worker encodes the display one. The bytes are the same either way; a helper that cannot
+// help leaves its part to this worker. It stops after a while without work.
 // Message in:  { file: File | Blob, share?: boolean, only?: string, stages?: true }
 // Message out: { variants: [{ variant, bytes, width, height, contentType, sha256 }], ms, memory,
-//                helped (tiles the helper decoded) }
+//                helped (tiles or variants the helper made) }
 //          or: { stages: { decode, resize, orient, encode } }  (ms; benchmarks)
 //          or: { error: string, broken: boolean }  (broken: the module trapped; replace the worker)
-// Helper in:   { warm: true } (load the HEIC module now)  or  { id, input: ArrayBuffer, from, to }
-// Helper out:  { id, tiles: Uint8Array }  or  { id, error: string }
-import init, { process, memoryBytes, stages, needsHeic } from './vitrine_worker.js';
+// Helper in:   { warm: true } (load the HEIC module now),  { id, input: ArrayBuffer, from, to }
+//              (decode those tiles)  or  { id, handoff: ArrayBuffer } (make the smaller variants)
+// Helper out:  { id, tiles: Uint8Array },  { id, variants }  or  { id, error: string }
+import init, { process, memoryBytes, stages, needsHeic, prepareShared, renderHandoff } from './vitrine_worker.js';
 
 const ready = init();
 const usual = { process, memoryBytes, stages };
+const HELPER_IDLE_MS = 30_000;
 const SHARE_FROM_TILES = 4;
 let heic;
 let helper;
 let asked = 0;
+let helperIdle;
 
 /** The HEIC module, loaded once per worker. */
 function heicModule() {
@@ -30,44 +36,78 @@ function heicModule() {
   return heic;
 }
 
-/** The helper worker, started (and its HEIC module loaded) once. */
+/** The helper worker, started once (it loads the usual module as it starts). */
 function helperWorker() {
-  if (!helper) {
-    helper = new Worker(new URL(import.meta.url), { type: 'module' });
-    helper.postMessage({ warm: true });
-  }
+  clearTimeout(helperIdle);
+  helper ??= new Worker(new URL(import.meta.url), { type: 'module' });
   return helper;
 }
 
-/** Tiles `from..to` of `input` decoded by the helper; null if it cannot (this worker then does). */
-function decodeByHelper(input, from, to) {
+/** Stops the helper after a while without work: it holds its own WebAssembly memory. */
+function restHelper() {
+  clearTimeout(helperIdle);
+  helperIdle = setTimeout(() => {
+    helper?.terminate();
+    helper = undefined;
+  }, HELPER_IDLE_MS);
+}
+
+/** The helper's answer to `message`, or null if it cannot (this worker then does the work). */
+function askHelper(message, transfer) {
   const id = ++asked;
   return new Promise((resolve) => {
     const worker = helperWorker();
     // Only the answer to this request: a late one, to a request given up on, is dropped.
-    worker.onmessage = ({ data }) => data.id === id && resolve(data.tiles ?? null);
+    worker.onmessage = ({ data }) => data.id === id && resolve(data.error ? null : data);
     worker.onerror = (e) => {
       e.preventDefault();
       worker.terminate();
       helper = undefined;
       resolve(null);
     };
-    const copy = input.slice();
-    worker.postMessage({ id, input: copy.buffer, from, to }, [copy.buffer]);
-  });
+    worker.postMessage({ id, ...message }, transfer);
+  }).finally(restHelper);
 }
 
-/** The helper's side: load the module (`warm`), or decode the tiles asked for or say why not. */
+/** Tiles `from..to` of `input` decoded by the helper; null if it cannot. */
+async function decodeByHelper(input, from, to) {
+  const copy = input.slice();
+  return (await askHelper({ input: copy.buffer, from, to }, [copy.buffer]))?.tiles ?? null;
+}
+
+/** The helper's side: load the HEIC module (`warm`), or do the work asked for or say why not. */
 async function helpWith(data) {
   try {
+    if (data.handoff) {
+      await ready;
+      const variants = renderHandoff(new Uint8Array(data.handoff));
+      self.postMessage({ id: data.id, variants }, variants.map((v) => v.bytes.buffer));
+      return;
+    }
     const module = await heicModule();
     if (data.warm) return;
     const tiles = module.heicDecodeTiles(new Uint8Array(data.input), data.from, data.to);
     self.postMessage({ id: data.id, tiles }, [tiles.buffer]);
   } catch (e) {
-    heic = undefined;
+    if (!data.handoff) heic = undefined;
     // Warming up, nobody waits: the request that follows tries again.
     if (!data.warm) self.postMessage({ id: data.id, error: String(e) });
+  }
+}
+
+/** The variants of a big photo, the smaller ones made by the helper from this worker's display
+ * pixels, and how many it made; a photo not worth sharing is processed here alone. */
+async function processShared(input) {
+  const shared = prepareShared(input);
+  if (!shared) return [process(input), 0];
+  try {
+    const handoff = shared.handoff();
+    const theirs = askHelper({ handoff: handoff.buffer }, [handoff.buffer]);
+    const display = shared.display(input);
+    const helped = (await theirs)?.variants ?? null;
+    return [[...display, ...(helped ?? shared.rest(input))], helped ? helped.length : 0];
+  } finally {
+    shared.free();
   }
 }
 
@@ -85,7 +125,7 @@ async function processHeic(module, input, data) {
 }
 
 self.onmessage = async ({ data }) => {
-  if (data.warm || data.input) return helpWith(data);
+  if (data.warm || data.input || data.handoff) return helpWith(data);
   try {
     await ready;
   } catch (e) {
@@ -98,7 +138,10 @@ self.onmessage = async ({ data }) => {
     input = new Uint8Array(await data.file.arrayBuffer());
     if (needsHeic(input.subarray(0, 16))) {
       // The helper loads its module while this worker loads its own.
-      if (data.share) helperWorker();
+      if (data.share) {
+        helperWorker().postMessage({ warm: true });
+        restHelper();
+      }
       pipeline = await heicModule();
     }
   } catch (e) {
@@ -112,7 +155,10 @@ self.onmessage = async ({ data }) => {
       return;
     }
     const started = performance.now();
-    const [variants, helped] = pipeline === usual ? [pipeline.process(input, data.only), 0] : await processHeic(pipeline, input, data);
+    const [variants, helped] =
+      pipeline !== usual ? await processHeic(pipeline, input, data)
+      : data.share && !data.only ? await processShared(input)
+      : [pipeline.process(input, data.only), 0];
     const ms = performance.now() - started;
     self.postMessage({ variants, ms, memory: pipeline.memoryBytes(), helped }, variants.map((v) => v.bytes.buffer));
   } catch (e) {

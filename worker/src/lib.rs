@@ -36,6 +36,54 @@ fn variants(chosen: &[Variant], renditions: Vec<Rendition>) -> Result<Array, JsE
     Ok(out)
 }
 
+/// A photo decoded and resized to its display variant, whose smaller variants a helper worker
+/// can make while this one encodes the display (see `pipeline::handoff`).
+#[wasm_bindgen]
+pub struct SharedPhoto(pipeline::handoff::Prepared);
+
+/// Starts a photo to be shared with a helper: `undefined` when sharing would not pay (a small
+/// photo, or one passed through as it is): [`process`] it instead.
+#[wasm_bindgen(js_name = prepareShared)]
+pub fn prepare_shared(input: &[u8]) -> Result<Option<SharedPhoto>, JsError> {
+    let (_, specs) = chosen(None)?;
+    let prepared = pipeline::handoff::prepare(input, &specs).map_err(refused)?;
+    Ok(prepared.shareable().then_some(SharedPhoto(prepared)))
+}
+
+#[wasm_bindgen]
+impl SharedPhoto {
+    /// What the helper needs, to post to it (see [`render_handoff`]).
+    pub fn handoff(&self) -> Vec<u8> {
+        self.0.handoff()
+    }
+
+    /// The display variant: `[variant]`.
+    pub fn display(&self, input: &[u8]) -> Result<Array, JsError> {
+        let display = self.0.render_largest(input).map_err(refused)?;
+        variants(&UPLOAD_VARIANTS_ORDER[..1], vec![display])
+    }
+
+    /// The smaller variants made here, when the helper cannot: `[medium, thumb]`.
+    pub fn rest(&self, input: &[u8]) -> Result<Array, JsError> {
+        let rest = self.0.render_rest(input).map_err(refused)?;
+        variants(&UPLOAD_VARIANTS_ORDER[1..], rest)
+    }
+}
+
+/// The helper's side of a shared photo: `[medium, thumb]` from a [`SharedPhoto::handoff`].
+#[wasm_bindgen(js_name = renderHandoff)]
+pub fn render_handoff(handoff: &[u8]) -> Result<Array, JsError> {
+    let rest = pipeline::handoff::render_handoff(handoff).map_err(refused)?;
+    variants(&UPLOAD_VARIANTS_ORDER[1..], rest)
+}
+
+/// The upload variants, largest first.
+const UPLOAD_VARIANTS_ORDER: [Variant; 3] = [
+    UPLOAD_VARIANTS[0].0,
+    UPLOAD_VARIANTS[1].0,
+    UPLOAD_VARIANTS[2].0,
+];
+
 fn refused(e: pipeline::PipelineError) -> JsError {
     JsError::new(&e.to_string())
 }

@@ -189,8 +189,8 @@ async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVaria
 
     let message = Object::new();
     let raw: &web_sys::File = file.as_ref();
-    // A worker alone at work may share a HEIC photo's decode with a helper of its own; with
-    // the pool busy, every core already has a photo.
+    // A worker alone at work may share a big photo with a helper of its own (half a HEIC
+    // photo's tiles, or the smaller variants); with the pool busy, every core has a photo.
     let alone = POOL.with_borrow(|pool| {
         pool.started.saturating_sub(pool.idle.len()) <= 1 && pool.waiting.is_empty()
     });

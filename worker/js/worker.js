@@ -6,16 +6,18 @@
 // this worker): an iPhone photo is a grid of tiles, and decoding them is nearly all of its
 // time, so the helper decodes half of them; any other big photo is decoded and resized to its
 // display variant here, and the helper makes the smaller variants from those pixels while this
-// worker encodes the display one. The bytes are the same either way; a helper that cannot
-// help leaves its part to this worker. It stops after a while without work.
+// worker encodes the display one (from the second such photo on: the first starts the helper
+// and does not wait for it). The bytes are the same either way; a helper that cannot help
+// leaves its part to this worker. It stops after a while without work.
 // Message in:  { file: File | Blob, share?: boolean, only?: string, stages?: true }
 // Message out: { variants: [{ variant, bytes, width, height, contentType, sha256 }], ms, memory,
 //                helped (tiles or variants the helper made) }
 //          or: { stages: { decode, resize, orient, encode } }  (ms; benchmarks)
 //          or: { error: string, broken: boolean }  (broken: the module trapped; replace the worker)
-// Helper in:   { warm: true } (load the HEIC module now),  { id, input: ArrayBuffer, from, to }
-//              (decode those tiles)  or  { id, handoff: ArrayBuffer } (make the smaller variants)
-// Helper out:  { id, tiles: Uint8Array },  { id, variants }  or  { id, error: string }
+// Helper in:   { warm: true } (load the HEIC module now),  { id, ping: true } (answer once the
+//              usual module is loaded),  { id, input: ArrayBuffer, from, to } (decode those
+//              tiles)  or  { id, handoff: ArrayBuffer } (make the smaller variants)
+// Helper out:  { id },  { id, tiles: Uint8Array },  { id, variants }  or  { id, error: string }
 import init, { process, memoryBytes, stages, needsHeic, prepareShared, renderHandoff } from './vitrine_worker.js';
 
 const ready = init();
@@ -26,6 +28,10 @@ let heic;
 let helper;
 let asked = 0;
 let helperIdle;
+/** Whether the helper has its module loaded: until then, handing it work would wait for it. */
+let helperUp = false;
+/** The helper's answers awaited, by request id. */
+const pending = new Map();
 
 /** The HEIC module, loaded once per worker. */
 function heicModule() {
@@ -36,16 +42,36 @@ function heicModule() {
   return heic;
 }
 
-/** The helper worker, started once (it loads the usual module as it starts). */
+/** The helper worker, started once: it loads the usual module as it starts, and says so. */
 function helperWorker() {
   clearTimeout(helperIdle);
-  helper ??= new Worker(new URL(import.meta.url), { type: 'module' });
+  if (!helper) {
+    const started = new Worker(new URL(import.meta.url), { type: 'module' });
+    helper = started;
+    helperUp = false;
+    // Only the answers to requests still waiting: any other is dropped.
+    started.onmessage = ({ data }) => {
+      pending.get(data.id)?.(data.error ? null : data);
+      pending.delete(data.id);
+    };
+    started.onerror = (e) => {
+      e.preventDefault();
+      started.terminate();
+      if (helper === started) helper = undefined;
+      for (const answer of pending.values()) answer(null);
+      pending.clear();
+    };
+    askHelper({ ping: true }).then((answer) => {
+      if (helper === started) helperUp = answer !== null;
+    });
+  }
   return helper;
 }
 
 /** Stops the helper after a while without work: it holds its own WebAssembly memory. */
 function restHelper() {
   clearTimeout(helperIdle);
+  if (pending.size > 0) return;
   helperIdle = setTimeout(() => {
     helper?.terminate();
     helper = undefined;
@@ -53,19 +79,11 @@ function restHelper() {
 }
 
 /** The helper's answer to `message`, or null if it cannot (this worker then does the work). */
-function askHelper(message, transfer) {
+function askHelper(message, transfer = []) {
   const id = ++asked;
   return new Promise((resolve) => {
-    const worker = helperWorker();
-    // Only the answer to this request: a late one, to a request given up on, is dropped.
-    worker.onmessage = ({ data }) => data.id === id && resolve(data.error ? null : data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      worker.terminate();
-      helper = undefined;
-      resolve(null);
-    };
-    worker.postMessage({ id, ...message }, transfer);
+    pending.set(id, resolve);
+    helperWorker().postMessage({ id, ...message }, transfer);
   }).finally(restHelper);
 }
 
@@ -78,6 +96,11 @@ async function decodeByHelper(input, from, to) {
 /** The helper's side: load the HEIC module (`warm`), or do the work asked for or say why not. */
 async function helpWith(data) {
   try {
+    if (data.ping) {
+      await ready;
+      self.postMessage({ id: data.id });
+      return;
+    }
     if (data.handoff) {
       await ready;
       const variants = renderHandoff(new Uint8Array(data.handoff));
@@ -89,7 +112,7 @@ async function helpWith(data) {
     const tiles = module.heicDecodeTiles(new Uint8Array(data.input), data.from, data.to);
     self.postMessage({ id: data.id, tiles }, [tiles.buffer]);
   } catch (e) {
-    if (!data.handoff) heic = undefined;
+    if (data.input || data.warm) heic = undefined;
     // Warming up, nobody waits: the request that follows tries again.
     if (!data.warm) self.postMessage({ id: data.id, error: String(e) });
   }
@@ -98,6 +121,12 @@ async function helpWith(data) {
 /** The variants of a big photo, the smaller ones made by the helper from this worker's display
  * pixels, and how many it made; a photo not worth sharing is processed here alone. */
 async function processShared(input) {
+  if (!helperUp) {
+    // The first photo starts the helper and does not wait for it: the next one is shared.
+    helperWorker();
+    restHelper();
+    return [process(input), 0];
+  }
   const shared = prepareShared(input);
   if (!shared) return [process(input), 0];
   try {
@@ -125,7 +154,7 @@ async function processHeic(module, input, data) {
 }
 
 self.onmessage = async ({ data }) => {
-  if (data.warm || data.input || data.handoff) return helpWith(data);
+  if (data.warm || data.ping || data.input || data.handoff) return helpWith(data);
   try {
     await ready;
   } catch (e) {

@@ -7,7 +7,7 @@ use domain::{ContentType, Sha256, Variant};
 use sea_orm::sea_query::{CommonTableExpression, InsertStatement, WithClause};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryTrait, Set, Statement, TransactionTrait,
+    QueryTrait, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -41,9 +41,8 @@ pub(crate) struct NewObject<'a> {
 /// Records a browser upload's intent and its objects, atomically, in as few trips to the
 /// database as each allows (every upload begun pays for this):
 /// - PostgreSQL: one statement, a data-modifying `WITH`.
-/// - SQLite: a transaction whose two inserts go in one call (SQLite has no data-modifying
-///   `WITH`), in this process's turn at writing: the turn lasts three trips to SQLite's
-///   thread, not four.
+/// - SQLite: the two inserts in one call (SQLite has no data-modifying `WITH`), committed
+///   with the other uploads begun at the same time (see [`WriteTurns::write`]).
 pub(crate) async fn record(
     db: &DatabaseConnection,
     turns: &WriteTurns,
@@ -76,11 +75,7 @@ pub(crate) async fn record(
         format!("{}; {}", first.sql, then.sql),
         values.flat_map(|v| v.0),
     );
-    let _turn = turns.take().await;
-    let txn = db.begin().await?;
-    txn.execute_raw(both).await?;
-    txn.commit().await?;
-    Ok(())
+    turns.write(db, both).await
 }
 
 pub(crate) async fn insert(conn: &impl ConnectionTrait, intent: &NewIntent) -> Result<(), Error> {

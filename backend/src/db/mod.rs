@@ -1,13 +1,15 @@
 //! Database connection and migrations: SQLite by default, PostgreSQL by URL.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
-use tokio::sync::{Mutex, MutexGuard};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::Error;
+
+mod turns;
+
+pub use turns::WriteTurns;
 
 /// Connects to `url`, creating the SQLite file (and its folder) when needed.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
@@ -53,35 +55,6 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
         db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
     }
     Ok(db)
-}
-
-/// Turns at writing, on SQLite. SQLite lets one connection write at a time, and the others
-/// retry after sleeping (1, 2, 5 … 100 ms) while keeping their pooled connection: at 1,000
-/// uploads begun a second, writers slept 600 times a second and readers waited for
-/// connections. A writer that takes its turn here first waits without a connection and finds
-/// the file free. PostgreSQL locks rows, not the database: there are no turns there.
-///
-/// Take the turn before the transaction's connection, never while holding one: writers
-/// waiting with connections in hand could take the whole pool from the turn's holder.
-#[derive(Clone, Debug, Default)]
-pub struct WriteTurns(Option<Arc<Mutex<()>>>);
-
-impl WriteTurns {
-    pub fn for_database(db: &DatabaseConnection) -> Self {
-        Self(
-            (db.get_database_backend() == DatabaseBackend::Sqlite)
-                .then(|| Arc::new(Mutex::new(()))),
-        )
-    }
-
-    /// Waits for this process's turn to write (at once on PostgreSQL); it lasts as long as
-    /// the guard.
-    pub async fn take(&self) -> Option<MutexGuard<'_, ()>> {
-        match &self.0 {
-            Some(turn) => Some(turn.lock().await),
-            None => None,
-        }
-    }
 }
 
 /// Applies every pending migration.

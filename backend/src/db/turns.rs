@@ -93,26 +93,20 @@ impl WriteTurns {
 }
 
 /// Commits `writes` in one transaction (nothing to do when an earlier turn took them all), and
-/// tells each caller.
+/// tells each caller. Each write is its own call, so SQLite prepares each distinct statement
+/// once and reuses it, whatever the size of the group.
 async fn commit_together(db: &DatabaseConnection, writes: Vec<Waiting>) {
-    if let [_] = writes.as_slice() {
-        if let Some(only) = writes.into_iter().next() {
-            let _ = only.committed.send(commit(db, only.statement).await);
-        }
-        return;
-    }
     if writes.is_empty() {
         return;
     }
-    let backend = db.get_database_backend();
-    let mut sql = Vec::with_capacity(writes.len());
-    let mut values = Vec::new();
-    for w in &writes {
-        sql.push(w.statement.sql.as_str());
-        values.extend(w.statement.values.iter().flat_map(|v| v.0.iter().cloned()));
-    }
-    let all = Statement::from_sql_and_values(backend, sql.join("; "), values);
-    match commit(db, all).await {
+    let together = async {
+        let txn = db.begin().await?;
+        for w in &writes {
+            txn.execute_raw(w.statement.clone()).await?;
+        }
+        txn.commit().await
+    };
+    match together.await {
         Ok(()) => {
             for w in writes {
                 let _ = w.committed.send(Ok(()));

@@ -162,9 +162,7 @@ fn decode_png(input: &[u8]) -> Result<Option<Decoded>, PipelineError> {
             .map_err(png_corrupt)?
             .ok_or_else(|| PipelineError::Corrupt("the picture ends early".into()))?;
         if alpha {
-            for (dst, src) in out.chunks_exact_mut(3).zip(row.data().chunks_exact(4)) {
-                dst.copy_from_slice(&over_white(src));
-            }
+            pixels_over_white(out, row.data());
         } else {
             out.copy_from_slice(row.data().get(..line).unwrap_or_default());
         }
@@ -242,10 +240,20 @@ pub(crate) fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     let rgba = image.into_rgba8();
     let (w, h) = rgba.dimensions();
     let mut rgb = RgbImage::new(w, h);
-    for (dst, src) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
-        dst.copy_from_slice(&over_white(src));
-    }
+    pixels_over_white(&mut rgb, &rgba);
     rgb
+}
+
+/// RGBA pixels over white into RGB. A cut-out is mostly wholly opaque or wholly transparent,
+/// and those pixels are copied or whitened without arithmetic; the branch follows the long runs.
+fn pixels_over_white(rgb: &mut [u8], rgba: &[u8]) {
+    for (dst, src) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        match src[3] {
+            255 => dst.copy_from_slice(&src[..3]),
+            0 => dst.fill(255),
+            _ => dst.copy_from_slice(&over_white(src)),
+        }
+    }
 }
 
 /// One RGBA pixel over white, rounded: (c·a + 255·(255 − a)) / 255, with the division done as
@@ -333,5 +341,21 @@ mod tests {
         }
         assert_eq!(over_white(&[10, 20, 30, 0]), [255, 255, 255]);
         assert_eq!(over_white(&[10, 20, 30, 255]), [10, 20, 30]);
+    }
+
+    /// The shortcuts for opaque and transparent pixels give what the blend gives.
+    #[test]
+    fn a_row_over_white_is_each_pixel_blended() {
+        let rgba: Vec<u8> = (0..=255u8)
+            .flat_map(|a| {
+                (0..=255u8)
+                    .step_by(3)
+                    .flat_map(move |c| [c, 255 - c, c / 2, a])
+            })
+            .collect();
+        let mut rgb = vec![0; rgba.len() / 4 * 3];
+        pixels_over_white(&mut rgb, &rgba);
+        let blended: Vec<u8> = rgba.chunks_exact(4).flat_map(over_white).collect();
+        assert_eq!(rgb, blended);
     }
 }

@@ -26,6 +26,7 @@ on_both_databases!(
     put_uploads_are_pinned_to_type_and_exact_size,
     uploads_must_request_the_configured_encryption,
     many_uploads_at_once_all_arrive,
+    uploads_begun_at_once_are_recorded_whole_even_when_browsers_leave,
 );
 
 /// A busy moment: 3 sellers upload 8 photos each, all at once, begun, sent and completed
@@ -56,6 +57,64 @@ async fn many_uploads_at_once_all_arrive(db: Db) {
     }
     app.assert_stored_bytes_agree().await;
     assert!(app.store_matches_records().await);
+}
+
+/// Uploads begun all at once (on SQLite, committed together), half of them abandoned by
+/// their browser mid-request. Each upload that was answered is in the database the moment its
+/// answer arrives, with its object: an answer is never sent before the commit. Each abandoned
+/// one is there whole or not at all, and the seller's stored bytes add up.
+async fn uploads_begun_at_once_are_recorded_whole_even_when_browsers_leave(db: Db) {
+    use backend::entities::{stored_object, upload_intent};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let objects_of = |intent: String| {
+        stored_object::Entity::find()
+            .filter(stored_object::Column::IntentId.eq(intent))
+            .count(&app.state.db)
+    };
+    let begins = (0..30u32).map(|n| {
+        let (ana, objects_of) = (&ana, &objects_of);
+        async move {
+            let photo = jpeg(40 + n, 30);
+            let begin = ana.begin_jpeg(product.id, &photo);
+            let ticket = if n % 2 == 1 {
+                let patience = Duration::from_micros(300 * u64::from(n));
+                tokio::time::timeout(patience, begin).await.ok()?
+            } else {
+                begin.await
+            };
+            let recorded = objects_of(ticket.intent_id.clone()).await.unwrap();
+            assert_eq!(recorded, 1, "answered before its intent was committed");
+            Some(ticket)
+        }
+    });
+    let answered = futures_util::future::join_all(begins).await;
+    let left = answered.iter().filter(|t| t.is_none()).count();
+    assert!(left > 0, "no browser left mid-request");
+
+    // Those that left: give any commit already under way time to end, then every intent is
+    // whole.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let intents = upload_intent::Entity::find()
+        .filter(upload_intent::Column::ProductId.eq(product.id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        intents.len() >= answered.len() - left,
+        "{} recorded",
+        intents.len()
+    );
+    for intent in intents {
+        assert_eq!(
+            objects_of(intent.id.clone()).await.unwrap(),
+            1,
+            "{intent:?}"
+        );
+    }
+    app.assert_stored_bytes_agree().await;
 }
 
 async fn a_photo_goes_through_the_whole_chain(db: Db) {

@@ -1,0 +1,247 @@
+//! The rows the JPEG encoder reads: luma for every pixel, and chroma averaged over each 2x2
+//! block as libjpeg does (`h2v2_downsample`), so a colour edge keeps its mix instead of taking
+//! the colour of whichever pixel sits at the block's corner.
+//!
+//! The encoder, asked for 4:2:0, reads chroma at the top-left of each 2x2 block of the rows it
+//! is given (its own averaging is a slow scalar loop, 8 % of a display variant's time in the
+//! browser). So each row carries its pair's averages, each repeated for both columns: the
+//! encoder's sampling then reads the averages, and chroma is converted once per block, not once
+//! per pixel.
+
+use std::cell::RefCell;
+
+use jpeg_encoder::{ImageBuffer, JpegColorType};
+
+/// Pixels per batch: fixed-size arrays let the compiler vectorise the arithmetic.
+const BATCH: usize = 16;
+
+/// An RGB picture (3 bytes a pixel, rows packed) as the encoder reads it for 4:2:0.
+pub(super) struct Subsampled<'a> {
+    rgb: &'a [u8],
+    width: u16,
+    height: u16,
+    /// The chroma of the last pair of rows made (its top row, Cb, Cr): the pair's second row
+    /// carries the same, so it is made once.
+    pair: RefCell<(Option<usize>, Vec<u8>, Vec<u8>)>,
+}
+
+impl<'a> Subsampled<'a> {
+    /// `None` unless `rgb` holds exactly `width` x `height` pixels.
+    pub(super) fn new(rgb: &'a [u8], width: u16, height: u16) -> Option<Self> {
+        let want = usize::from(width) * usize::from(height) * 3;
+        (rgb.len() == want && want > 0).then(|| Self {
+            rgb,
+            width,
+            height,
+            pair: RefCell::new((None, Vec::new(), Vec::new())),
+        })
+    }
+
+    fn row(&self, y: usize) -> &[u8] {
+        let line = usize::from(self.width) * 3;
+        let y = y.min(usize::from(self.height) - 1);
+        &self.rgb[y * line..(y + 1) * line]
+    }
+}
+
+impl ImageBuffer for Subsampled<'_> {
+    fn get_jpeg_color_type(&self) -> JpegColorType {
+        JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        self.width
+    }
+
+    fn height(&self) -> u16 {
+        self.height
+    }
+
+    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+        let y = usize::from(y);
+        let [luma, cb, cr, _] = buffers;
+        push_luma(self.row(y), luma);
+        // Both rows of a pair carry the pair's chroma: the encoder clamps the rows it pads the
+        // picture with to the last one, so an odd row may stand where an even one is read.
+        let top = y & !1;
+        let mut pair = self.pair.borrow_mut();
+        let (made, pair_cb, pair_cr) = &mut *pair;
+        if *made != Some(top) {
+            pair_cb.clear();
+            pair_cr.clear();
+            push_chroma(self.row(top), self.row(top + 1), pair_cb, pair_cr);
+            *made = Some(top);
+        }
+        cb.extend_from_slice(pair_cb);
+        cr.extend_from_slice(pair_cr);
+    }
+}
+
+/// JPEG's luma (BT.601, full range) of each pixel, with jpeg-encoder's fixed-point constants.
+fn push_luma(row: &[u8], out: &mut Vec<u8>) {
+    let mut batch = [0u8; BATCH];
+    let mut pixels = row.chunks_exact(3 * BATCH);
+    for chunk in &mut pixels {
+        for (i, y) in batch.iter_mut().enumerate() {
+            let p = &chunk[3 * i..3 * i + 3];
+            *y = luma(p[0], p[1], p[2]);
+        }
+        out.extend_from_slice(&batch);
+    }
+    out.extend(
+        pixels
+            .remainder()
+            .chunks_exact(3)
+            .map(|p| luma(p[0], p[1], p[2])),
+    );
+}
+
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    let y = 19595 * i32::from(r) + 38470 * i32::from(g) + 7471 * i32::from(b);
+    ((y + 0x7FFF) >> 16) as u8
+}
+
+/// Cb and Cr of each 2x2 block of the rows `top` and `bottom`, each pushed twice (a value for
+/// each column). A last odd column pairs with itself.
+fn push_chroma(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
+    const PAIRS: usize = BATCH / 2;
+    let (mut t, mut b) = (top.chunks_exact(3 * BATCH), bottom.chunks_exact(3 * BATCH));
+    for (t, b) in (&mut t).zip(&mut b) {
+        // Separate simple loops: each is one the compiler turns into SIMD.
+        let ([mut r, mut g, mut bl], mut u, mut v) =
+            ([[0i32; PAIRS]; 3], [0u8; PAIRS], [0u8; PAIRS]);
+        for (c, sums) in [&mut r, &mut g, &mut bl].into_iter().enumerate() {
+            for (j, sum) in sums.iter_mut().enumerate() {
+                let (left, right) = (6 * j + c, 6 * j + 3 + c);
+                *sum = i32::from(t[left])
+                    + i32::from(t[right])
+                    + i32::from(b[left])
+                    + i32::from(b[right]);
+            }
+        }
+        for j in 0..PAIRS {
+            (u[j], v[j]) = chroma_of_sum(r[j], g[j], bl[j]);
+        }
+        let (mut us, mut vs) = ([0u8; BATCH], [0u8; BATCH]);
+        for j in 0..PAIRS {
+            (us[2 * j], us[2 * j + 1], vs[2 * j], vs[2 * j + 1]) = (u[j], u[j], v[j], v[j]);
+        }
+        cb.extend_from_slice(&us);
+        cr.extend_from_slice(&vs);
+    }
+    let (t, b) = (t.remainder(), b.remainder());
+    for x in (0..t.len() / 3).step_by(2) {
+        let right = if 3 * x + 3 < t.len() {
+            3 * x + 3
+        } else {
+            3 * x
+        };
+        let sum = |c: usize| {
+            i32::from(t[3 * x + c])
+                + i32::from(t[right + c])
+                + i32::from(b[3 * x + c])
+                + i32::from(b[right + c])
+        };
+        let (u, v) = chroma_of_sum(sum(0), sum(1), sum(2));
+        let n = if right == 3 * x { 1 } else { 2 };
+        cb.extend(std::iter::repeat_n(u, n));
+        cr.extend(std::iter::repeat_n(v, n));
+    }
+}
+
+/// Cb and Cr of the mean of four pixels, from the sums of their channels: the conversion is
+/// linear, so this is the mean of the four pixels' chroma, rounded once.
+fn chroma_of_sum(r: i32, g: i32, b: i32) -> (u8, u8) {
+    const HALF: i32 = 1 << 17;
+    const OFFSET: i32 = 128 << 18;
+    let cb = -11059 * r - 21709 * g + 32768 * b + OFFSET + HALF - 1;
+    let cr = 32768 * r - 27439 * g - 5329 * b + OFFSET + HALF - 1;
+    (
+        (cb >> 18).clamp(0, 255) as u8,
+        (cr >> 18).clamp(0, 255) as u8,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use jpeg_encoder::rgb_to_ycbcr;
+
+    use super::*;
+
+    fn filled(rgb: &[u8], width: u16, height: u16) -> Vec<[Vec<u8>; 4]> {
+        let image = Subsampled::new(rgb, width, height).expect("sizes agree");
+        (0..height)
+            .map(|y| {
+                let mut buffers: [Vec<u8>; 4] = Default::default();
+                image.fill_buffers(y, &mut buffers);
+                buffers
+            })
+            .collect()
+    }
+
+    #[test]
+    fn luma_is_the_encoders_own() {
+        let rgb: Vec<u8> = (0..37 * 3 * 2).map(|i| (i * 37 % 256) as u8).collect();
+        for (y, rows) in filled(&rgb, 37, 2).iter().enumerate() {
+            let want: Vec<u8> = rgb[y * 111..(y + 1) * 111]
+                .chunks_exact(3)
+                .map(|p| rgb_to_ycbcr(p[0], p[1], p[2]).0)
+                .collect();
+            assert_eq!(rows[0], want);
+        }
+    }
+
+    /// Against libjpeg's order (convert each pixel, then average): within one level, for
+    /// every block of a picture with an odd width, so the batches and the tail are both tried.
+    #[test]
+    fn chroma_is_each_blocks_mean_within_one_level() {
+        let (w, h) = (37usize, 4usize);
+        let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i * 91 % 256) as u8).collect();
+        let rows = filled(&rgb, w as u16, h as u16);
+        let px = |x: usize, y: usize| {
+            let p = &rgb[(y * w + x) * 3..][..3];
+            rgb_to_ycbcr(p[0], p[1], p[2])
+        };
+        for y in 0..h {
+            assert_eq!(rows[y][1].len(), w);
+            for x in 0..w {
+                let (x0, y0) = (x & !1, y & !1);
+                let block = [
+                    px(x0, y0),
+                    px((x0 + 1).min(w - 1), y0),
+                    px(x0, y0 + 1),
+                    px((x0 + 1).min(w - 1), y0 + 1),
+                ];
+                let mean = |f: fn(&(u8, u8, u8)) -> u8| {
+                    block.iter().map(|p| i32::from(f(p))).sum::<i32>() as f64 / 4.0
+                };
+                for (got, want) in [
+                    (rows[y][1][x], mean(|p| p.1)),
+                    (rows[y][2][x], mean(|p| p.2)),
+                ] {
+                    assert!(
+                        (f64::from(got) - want).abs() <= 1.0,
+                        "({x}, {y}): {got} against {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_last_odd_row_pairs_with_itself() {
+        let rgb = [
+            255, 0, 0, 0, 0, 255, 0, 255, 0, 255, 255, 255, 10, 20, 30, 200, 100, 50,
+        ];
+        let rows = filled(&rgb, 2, 3);
+        let alone = filled(&rgb[12..], 2, 1);
+        assert_eq!(rows[2][1], alone[0][1]);
+        assert_eq!(rows[2][2], alone[0][2]);
+    }
+
+    #[test]
+    fn a_picture_of_the_wrong_size_is_refused() {
+        assert!(Subsampled::new(&[0; 9], 2, 2).is_none());
+        assert!(Subsampled::new(&[], 0, 0).is_none());
+    }
+}

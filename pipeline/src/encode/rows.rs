@@ -79,12 +79,12 @@ impl ImageBuffer for Subsampled<'_> {
 
 /// JPEG's luma (BT.601, full range) of each pixel, with jpeg-encoder's fixed-point constants.
 fn push_luma(row: &[u8], out: &mut Vec<u8>) {
-    let mut batch = [0u8; BATCH];
     let mut pixels = row.chunks_exact(3 * BATCH);
     for chunk in &mut pixels {
-        for (i, y) in batch.iter_mut().enumerate() {
-            let p = &chunk[3 * i..3 * i + 3];
-            *y = luma(p[0], p[1], p[2]);
+        let [r, g, b] = channels(chunk);
+        let mut batch = [0u8; BATCH];
+        for i in 0..BATCH {
+            batch[i] = luma(r[i], g[i], b[i]);
         }
         out.extend_from_slice(&batch);
     }
@@ -94,6 +94,18 @@ fn push_luma(row: &[u8], out: &mut Vec<u8>) {
             .chunks_exact(3)
             .map(|p| luma(p[0], p[1], p[2])),
     );
+}
+
+/// A batch of packed RGB pixels as three arrays, one per channel: the arithmetic on them is
+/// then plain lane-by-lane work.
+fn channels(chunk: &[u8]) -> [[u8; BATCH]; 3] {
+    let mut planes = [[0u8; BATCH]; 3];
+    for (i, p) in chunk.chunks_exact(3).take(BATCH).enumerate() {
+        planes[0][i] = p[0];
+        planes[1][i] = p[1];
+        planes[2][i] = p[2];
+    }
+    planes
 }
 
 fn luma(r: u8, g: u8, b: u8) -> u8 {
@@ -107,20 +119,16 @@ fn push_chroma(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
     const PAIRS: usize = BATCH / 2;
     let (mut t, mut b) = (top.chunks_exact(3 * BATCH), bottom.chunks_exact(3 * BATCH));
     for (t, b) in (&mut t).zip(&mut b) {
-        // Separate simple loops: each is one the compiler turns into SIMD.
-        let ([mut r, mut g, mut bl], mut u, mut v) =
-            ([[0i32; PAIRS]; 3], [0u8; PAIRS], [0u8; PAIRS]);
-        for (c, sums) in [&mut r, &mut g, &mut bl].into_iter().enumerate() {
-            for (j, sum) in sums.iter_mut().enumerate() {
-                let (left, right) = (6 * j + c, 6 * j + 3 + c);
-                *sum = i32::from(t[left])
-                    + i32::from(t[right])
-                    + i32::from(b[left])
-                    + i32::from(b[right]);
-            }
-        }
+        let (t, b) = (channels(t), channels(b));
+        let sum = |c: usize, j: usize| {
+            i32::from(t[c][2 * j])
+                + i32::from(t[c][2 * j + 1])
+                + i32::from(b[c][2 * j])
+                + i32::from(b[c][2 * j + 1])
+        };
+        let (mut u, mut v) = ([0u8; PAIRS], [0u8; PAIRS]);
         for j in 0..PAIRS {
-            (u[j], v[j]) = chroma_of_sum(r[j], g[j], bl[j]);
+            (u[j], v[j]) = chroma_of_sum(sum(0, j), sum(1, j), sum(2, j));
         }
         let (mut us, mut vs) = ([0u8; BATCH], [0u8; BATCH]);
         for j in 0..PAIRS {

@@ -169,6 +169,21 @@ function ssim(original, output) {
   }
 }
 
+// The pipeline's bytes (made natively) at the lowest quality whose SSIM reaches `target`.
+function bytesAt(original, target) {
+  try {
+    const out = execFileSync(ssimBin, ['--bytes-at', target.toFixed(4), original], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const [quality, bytes, ssim] = out.trim().split(' ').map(Number);
+    return { quality, bytes, ssim };
+  } catch (e) {
+    progress(`  bytes at SSIM ${target} for ${path.basename(original)}: ${(e.stderr || e.message).trim()}`);
+    return null;
+  }
+}
+
 // --- report ------------------------------------------------------------------------------------
 
 const ms = (x) => (x == null ? 'n/a' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -219,6 +234,16 @@ function report(results, ssimNote) {
   lines.push(`- batch of ${b.photos.length} photos, all 3 variants: pool of ${b.poolSize} ${ms(b.pooledMs)} ms, ` +
     `pool of 1 ${ms(b.singleMs)} ms, speedup ${ratio(b.speedup)}x`);
 
+  if (results.atNativeSsim) {
+    lines.push('', "vitrine's encoder at native's quality (rate-distortion, made natively by the SSIM tool)", '');
+    head(['photo', 'native SSIM', 'lowest vitrine quality reaching it', 'its bytes (SSIM)', 'native bytes', 'ratio']);
+    for (const [photo, at] of Object.entries(results.atNativeSsim)) {
+      const n = find(photo, 'native');
+      row([photo, n.ssim.toFixed(4), at ? at.quality : 'n/a', at ? `${int(at.bytes)} (${at.ssim.toFixed(4)})` : 'n/a',
+        int(n.bytes), at ? ratio(at.bytes / n.bytes) : 'n/a']);
+    }
+  }
+
   lines.push('', 'targets', '');
   head(['check', 'photo', 'value', 'target', 'met']);
   for (const t of results.targets) {
@@ -253,6 +278,13 @@ function targets(results) {
     const [v, n] = [find(photo, 'vitrine').ssim, find(photo, 'native').ssim];
     add('SSIM vitrine - native', photo, v == null || n == null ? null : v - n, '≥ 0', (x) => x >= 0);
   }
+  // One quality for every photo cannot sit at native's point on each one's curve: this asks
+  // whether, matched for SSIM, vitrine's JPEG is the smaller.
+  for (const photo of photos) {
+    const at = results.atNativeSsim?.[photo];
+    const n = find(photo, 'native');
+    add('vitrine bytes at native SSIM / native bytes', photo, at ? at.bytes / n.bytes : null, '≤ 1.0', (x) => x <= 1.0);
+  }
   return out;
 }
 
@@ -284,6 +316,11 @@ async function main() {
       const { value, error } = ssim(path.join(photosDir, r.photo), r.file);
       r.ssim = value ?? null;
       if (error) progress(`  SSIM ${path.basename(r.file)}: ${error}`);
+    }
+    progress("vitrine's bytes at native's SSIM...");
+    results.atNativeSsim = {};
+    for (const r of results.rows.filter((row) => row.method === 'native' && row.ssim != null)) {
+      results.atNativeSsim[r.photo] = bytesAt(path.join(photosDir, r.photo), r.ssim);
     }
   } else {
     for (const r of results.rows) r.ssim = null;

@@ -1,18 +1,34 @@
 //! SSIM of a shrunk photo against the reference the benchmarks use: the original decoded at
 //! full size, correctly oriented, transparency on white, resized with Lanczos3 to the output's
 //! size. `cargo run --release -p pipeline --example ssim -- ORIGINAL OUTPUT` prints e.g. 0.9843.
+//!
+//! `ssim --bytes-at SSIM ORIGINAL` compares encoders on their rate-distortion curves rather than
+//! at one quality setting: the pipeline's display variant at the lowest JPEG quality whose SSIM
+//! reaches SSIM (another encoder's score), as `QUALITY BYTES SSIM`. Made natively, so within a
+//! few hundred bytes of the WebAssembly worker's output (its resize rounds alike but not exactly).
 use std::process::exit;
 
-use pipeline::{decode, orient, resize, similarity};
+use image::RgbImage;
+use pipeline::{Variant, VariantSpec, decode, encode, orient, resize, similarity};
+
+const USAGE: &str = "usage: ssim ORIGINAL OUTPUT | ssim --bytes-at SSIM ORIGINAL";
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let (Some(original), Some(output)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: ssim ORIGINAL OUTPUT");
-        exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.as_slice() {
+        [flag, target, original] if flag == "--bytes-at" => target
+            .parse::<f64>()
+            .map_err(|e| format!("SSIM {target}: {e}"))
+            .and_then(|t| bytes_at(t, original))
+            .map(|(q, bytes, s)| format!("{q} {bytes} {s:.4}")),
+        [original, output] => score(original, output).map(|s| format!("{s:.4}")),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2);
+        }
     };
-    match score(original, output) {
-        Ok(s) => println!("{s:.4}"),
+    match result {
+        Ok(line) => println!("{line}"),
         Err(e) => {
             eprintln!("ssim: {e}");
             exit(1);
@@ -20,13 +36,56 @@ fn main() {
     }
 }
 
-fn score(original: &str, output: &str) -> Result<f64, String> {
-    let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
-    let source = decode::decode(&read(original)?, u32::MAX).map_err(|e| e.to_string())?;
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The reference for an output of `size`: the original at full size, upright, resized.
+fn reference(original: &[u8], size: (u32, u32)) -> Result<RgbImage, String> {
+    let source = decode::decode(original, u32::MAX).map_err(|e| e.to_string())?;
     let upright = orient::orient(&source.pixels, source.orientation);
+    let resized = resize::resize_to(&upright, size).map_err(|e| e.to_string())?;
+    Ok(resized.into_owned())
+}
+
+fn score(original: &str, output: &str) -> Result<f64, String> {
     let out = load(&read(output)?).map_err(|e| format!("{output}: {e}"))?;
-    let reference = resize::resize_to(&upright, out.dimensions()).map_err(|e| e.to_string())?;
+    let reference = reference(&read(original)?, out.dimensions())?;
     similarity::ssim(&reference, &out).ok_or_else(|| "sizes differ".into())
+}
+
+/// The lowest quality (and its bytes and SSIM) at which the display variant scores `target`.
+fn bytes_at(target: f64, original: &str) -> Result<(u8, usize, f64), String> {
+    let input = read(original)?;
+    let max_side = VariantSpec::of(Variant::Display).max_side;
+    let source = decode::decode(&input, max_side).map_err(|e| e.to_string())?;
+    let (w, h) = source.full_size;
+    let resized = resize::resize_to(&source.pixels, resize::fitted_size(w, h, max_side))
+        .map_err(|e| e.to_string())?;
+    let pixels = orient::orient(&resized, source.orientation);
+    let reference = reference(&input, pixels.dimensions())?;
+    let at = |quality: u8| -> Result<(usize, f64), String> {
+        let jpeg =
+            encode::jpeg(&pixels, quality, source.icc.as_deref()).map_err(|e| e.to_string())?;
+        let decoded = load(&jpeg.bytes)?;
+        let s = similarity::ssim(&reference, &decoded).ok_or("sizes differ")?;
+        Ok((jpeg.bytes.len(), s))
+    };
+    // SSIM grows with quality: the lowest quality reaching the target, by bisection.
+    let (mut low, mut high) = (1u8, 100u8);
+    if at(high)?.1 < target {
+        return Err(format!("even quality 100 scores below {target}"));
+    }
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if at(mid)?.1 >= target {
+            high = mid
+        } else {
+            low = mid + 1
+        }
+    }
+    let (bytes, s) = at(low)?;
+    Ok((low, bytes, s))
 }
 
 /// JPEGs through jpeg-decoder, which reads like libjpeg: zune-jpeg (the `image` crate's)

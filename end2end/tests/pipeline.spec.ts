@@ -4,6 +4,7 @@
 import { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { corpus, readJpeg } from "./support/jpeg";
 import * as pages from "./support/pages";
@@ -204,4 +205,29 @@ test("a big photo alone at work is shared with a helper worker, in the same byte
     expect(shared.sha.map((s: string) => s.split(" ")[0]), name).toEqual(["display", "medium", "thumb"]);
     expect(shared.sha, name).toEqual(alone.sha);
   }
+});
+
+test("the worker encodes what the server's pipeline encodes: a photo uploaded and the same photo imported are stored as the same bytes", async ({ page }) => {
+  test.setTimeout(120_000);
+  // The browser's worker (WebAssembly) and `vitrine import` (native) run one pipeline: from the
+  // same pixels they must write the same JPEG, whichever the shop used. The cut-out's display
+  // variant is its own size, so no resize (whose SIMD rounds its own way on each platform) comes
+  // between: decoding, the blend over white and every byte of the encoder's work are compared.
+  const photo = corpus("photos/cutout-alpha.png");
+  const before = new Set(storedImages().keys());
+  await pages.signUp(page, server.url, "iris@shop.example");
+  await createProduct(page, "Cut-outs");
+  await upload(page, [photo]);
+  server.cli(["user", "add", "ivo@shop.example", "--password-stdin"], "seller password 123\n");
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-same-bytes-"));
+  fs.copyFileSync(photo, path.join(folder, "cutout-alpha.png"));
+  server.cli(["import", folder, "--seller", "ivo@shop.example", "--product", "Cut-outs"]);
+  fs.rmSync(folder, { recursive: true });
+
+  const made = [...storedImages()].filter(([key]) => !before.has(key)).map(([, variants]) => variants);
+  expect(made).toHaveLength(2);
+  const [first, second] = made.map((variants) => variants.display);
+  expect(readJpeg(first)).toMatchObject({ width: 1600, height: 1200 });
+  expect(first.length).toBe(second.length);
+  expect(first.equals(second)).toBe(true);
 });

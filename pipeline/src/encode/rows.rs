@@ -116,44 +116,32 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
 /// Cb and Cr of each 2x2 block of the rows `top` and `bottom`, each pushed twice (a value for
 /// each column). A last odd column pairs with itself.
 fn push_chroma(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
-    const PAIRS: usize = BATCH / 2;
     let (mut t, mut b) = (top.chunks_exact(3 * BATCH), bottom.chunks_exact(3 * BATCH));
     for (t, b) in (&mut t).zip(&mut b) {
         let (t, b) = (channels(t), channels(b));
-        let sum = |c: usize, j: usize| {
-            i32::from(t[c][2 * j])
-                + i32::from(t[c][2 * j + 1])
-                + i32::from(b[c][2 * j])
-                + i32::from(b[c][2 * j + 1])
-        };
-        let (mut u, mut v) = ([0u8; PAIRS], [0u8; PAIRS]);
-        for j in 0..PAIRS {
-            (u[j], v[j]) = chroma_of_sum(sum(0, j), sum(1, j), sum(2, j));
-        }
         let (mut us, mut vs) = ([0u8; BATCH], [0u8; BATCH]);
-        for j in 0..PAIRS {
-            (us[2 * j], us[2 * j + 1], vs[2 * j], vs[2 * j + 1]) = (u[j], u[j], v[j], v[j]);
+        for x in (0..BATCH).step_by(2) {
+            let sum = |c: usize| {
+                i32::from(t[c][x])
+                    + i32::from(t[c][x + 1])
+                    + i32::from(b[c][x])
+                    + i32::from(b[c][x + 1])
+            };
+            let (u, v) = chroma_of_sum(sum(0), sum(1), sum(2));
+            (us[x], us[x + 1], vs[x], vs[x + 1]) = (u, u, v, v);
         }
         cb.extend_from_slice(&us);
         cr.extend_from_slice(&vs);
     }
-    let (t, b) = (t.remainder(), b.remainder());
-    for x in (0..t.len() / 3).step_by(2) {
-        let right = if 3 * x + 3 < t.len() {
-            3 * x + 3
-        } else {
-            3 * x
-        };
+    // The tail, two pixels (six bytes) at a time; a last odd pixel is its own right neighbour.
+    for (t, b) in t.remainder().chunks(6).zip(b.remainder().chunks(6)) {
         let sum = |c: usize| {
-            i32::from(t[3 * x + c])
-                + i32::from(t[right + c])
-                + i32::from(b[3 * x + c])
-                + i32::from(b[right + c])
+            let right = t.len() - 3 + c;
+            i32::from(t[c]) + i32::from(t[right]) + i32::from(b[c]) + i32::from(b[right])
         };
         let (u, v) = chroma_of_sum(sum(0), sum(1), sum(2));
-        let n = if right == 3 * x { 1 } else { 2 };
-        cb.extend(std::iter::repeat_n(u, n));
-        cr.extend(std::iter::repeat_n(v, n));
+        cb.extend(std::iter::repeat_n(u, t.len() / 3));
+        cr.extend(std::iter::repeat_n(v, t.len() / 3));
     }
 }
 

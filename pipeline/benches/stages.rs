@@ -51,13 +51,14 @@ fn stages(c: &mut Criterion) {
         let decoded = decode::decode(&input, DISPLAY.max_side).expect("decodes");
         let (w, h) = decoded.full_size;
         let size = resize::fitted_size(w, h, DISPLAY.max_side);
+        let rgb = decoded.pixels.to_rgb().expect("converts");
         group.bench_function("resize/lanczos3 fast_image_resize", |b| {
-            b.iter(|| resize::resize_to(black_box(&decoded.pixels), size))
+            b.iter(|| resize::resize_picture(black_box(&decoded.pixels), size))
         });
         group.bench_function("resize/lanczos3 image::imageops (baseline)", |b| {
             b.iter(|| {
                 image::imageops::resize(
-                    black_box(&decoded.pixels),
+                    black_box(&*rgb),
                     size.0,
                     size.1,
                     image::imageops::FilterType::Lanczos3,
@@ -65,21 +66,22 @@ fn stages(c: &mut Criterion) {
             })
         });
 
-        let resized = resize::resize_to(&decoded.pixels, size).expect("resizes");
+        let picture = resize::resize_picture(&decoded.pixels, size).expect("resizes");
+        let resized = resize::resize_to(&rgb, size).expect("resizes");
         // A quarter turn, as phones store portraits (orientation 6).
         group.bench_function("orient/rotate90 image::imageops (baseline)", |b| {
             b.iter(|| image::imageops::rotate90(black_box(&*resized)))
         });
         group.bench_function("orient/rotate90 tiled", |b| {
-            b.iter(|| orient::orient(black_box(&resized), Orientation::Rotate90))
+            b.iter(|| orient::orient_picture(black_box(&picture), Orientation::Rotate90))
         });
         group.bench_function("encode/standard huffman (baseline)", |b| {
             b.iter(|| standard_jpeg(black_box(&resized)))
         });
         group.bench_function("encode/optimised huffman", |b| {
-            b.iter(|| encode::jpeg(black_box(&resized), JPEG_QUALITY, None))
+            b.iter(|| encode::jpeg_picture(black_box(&picture), JPEG_QUALITY, None))
         });
-        let optimised = encode::jpeg(&resized, JPEG_QUALITY, None).expect("encodes");
+        let optimised = encode::jpeg_picture(&picture, JPEG_QUALITY, None).expect("encodes");
         println!(
             "{name}: display {}x{}, {} bytes optimised vs {} standard",
             size.0,
@@ -117,9 +119,14 @@ fn stages(c: &mut Criterion) {
                     decoded[0].full_size.1,
                     pipeline::same_picture::COMPARE_SIDE,
                 );
-                let reference = resize::resize_to(&decoded[0].pixels, size).expect("resizes");
+                let rgb = |d: &decode::Decoded| d.pixels.to_rgb().expect("converts").into_owned();
+                let reference = resize::resize_to(&rgb(&decoded[0]), size)
+                    .expect("resizes")
+                    .into_owned();
                 for other in &decoded[1..] {
-                    let small = resize::resize_to(&other.pixels, size).expect("resizes");
+                    let small = resize::resize_to(&rgb(other), size)
+                        .expect("resizes")
+                        .into_owned();
                     black_box(pipeline::similarity::ssim(&reference, &small));
                 }
             })

@@ -9,7 +9,7 @@
 use std::process::exit;
 
 use image::RgbImage;
-use pipeline::{Variant, VariantSpec, decode, encode, orient, resize, similarity};
+use pipeline::{Variant, VariantSpec, decode, encode, orient, repair, resize, similarity};
 
 const USAGE: &str = "usage: ssim ORIGINAL OUTPUT | ssim --bytes-at SSIM ORIGINAL";
 
@@ -43,7 +43,17 @@ fn read(path: &str) -> Result<Vec<u8>, String> {
 /// The reference for an output of `size`: the original at full size, upright, resized.
 fn reference(original: &[u8], size: (u32, u32)) -> Result<RgbImage, String> {
     let source = decode::decode(original, u32::MAX).map_err(|e| e.to_string())?;
-    let upright = orient::orient(&source.pixels, source.orientation);
+    // A JPEG as libjpeg shows it (fancy upsampling, clamped RGB), not as the pipeline carries
+    // it: the reference must not move with the code it judges.
+    let pixels = if original.starts_with(&[0xFF, 0xD8]) {
+        let repaired = repair::is_damaged(original)
+            .then(|| repair::repair_scan(original))
+            .flatten();
+        load(repaired.as_deref().unwrap_or(original))?
+    } else {
+        source.pixels.into_rgb().map_err(|e| e.to_string())?
+    };
+    let upright = orient::orient(&pixels, source.orientation);
     let resized = resize::resize_to(&upright, size).map_err(|e| e.to_string())?;
     Ok(resized.into_owned())
 }
@@ -60,13 +70,13 @@ fn bytes_at(target: f64, original: &str) -> Result<(u8, usize, f64), String> {
     let max_side = VariantSpec::of(Variant::Display).max_side;
     let source = decode::decode(&input, max_side).map_err(|e| e.to_string())?;
     let (w, h) = source.full_size;
-    let resized = resize::resize_to(&source.pixels, resize::fitted_size(w, h, max_side))
+    let resized = resize::resize_picture(&source.pixels, resize::fitted_size(w, h, max_side))
         .map_err(|e| e.to_string())?;
-    let pixels = orient::orient(&resized, source.orientation);
+    let pixels = orient::orient_picture(&resized, source.orientation);
     let reference = reference(&input, pixels.dimensions())?;
     let at = |quality: u8| -> Result<(usize, f64), String> {
-        let jpeg =
-            encode::jpeg(&pixels, quality, source.icc.as_deref()).map_err(|e| e.to_string())?;
+        let jpeg = encode::jpeg_picture(&pixels, quality, source.icc.as_deref())
+            .map_err(|e| e.to_string())?;
         let decoded = load(&jpeg.bytes)?;
         let s = similarity::ssim(&reference, &decoded).ok_or("sizes differ")?;
         Ok((jpeg.bytes.len(), s))

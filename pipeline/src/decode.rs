@@ -10,18 +10,22 @@
 use std::io::Cursor;
 
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
-use jpeg_decoder::PixelFormat;
+use image::{
+    DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, Luma, RgbImage,
+};
+use jpeg_decoder::{ColorTransform, PixelFormat};
 
 use crate::detect::detect;
+use crate::picture::{Picture, Planes, chroma_size};
 use crate::repair;
 use crate::resize::fitted_size;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
 /// A decoded photo, possibly at a reduced scale.
 pub struct Decoded {
-    /// Opaque RGB pixels, as stored (orientation not applied), maybe DCT-scaled.
-    pub pixels: RgbImage,
+    /// Opaque pixels, as stored (orientation not applied), maybe DCT-scaled: a YCbCr JPEG's
+    /// own planes, anything else as RGB.
+    pub pixels: Picture,
     /// The stored size of the original, which variant sizes are computed from.
     pub full_size: (u32, u32),
     pub orientation: Orientation,
@@ -88,12 +92,9 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
         // Let the generic decoder try.
         Err(_) => return Ok(None),
     };
-    let (raw, w, h) = scaled;
-    let pixels = match info.pixel_format {
-        PixelFormat::L8 => grey_to_rgb(w, h, &raw),
-        _ => RgbImage::from_raw(w, h, raw),
-    }
-    .ok_or_else(|| PipelineError::Corrupt("the JPEG decoded to the wrong size".into()))?;
+    let Some(pixels) = picture_of(scaled) else {
+        return Ok(None);
+    };
     // A damaged EXIF block must not cost the seller a photo whose pixels are fine.
     let orientation = decoder
         .exif_data()
@@ -108,19 +109,56 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
     }))
 }
 
-/// Decodes at the smallest DCT scale covering `(want_w, want_h)`: pixels, width, height.
+/// Decodes at the smallest DCT scale covering `(want_w, want_h)`, each component as stored.
 fn decode_scaled(
     decoder: &mut jpeg_decoder::Decoder<&[u8]>,
     (want_w, want_h): (u32, u32),
-) -> Result<(Vec<u8>, u32, u32), jpeg_decoder::Error> {
+) -> Result<(jpeg_decoder::Planes, (u32, u32)), jpeg_decoder::Error> {
     // Both fit in u16: JPEG sizes are 16-bit and the wanted size is never larger.
     let (w, h) = decoder.scale(want_w as u16, want_h as u16)?;
-    Ok((decoder.decode()?, u32::from(w), u32::from(h)))
+    Ok((decoder.decode_planes()?, (u32::from(w), u32::from(h))))
 }
 
-fn grey_to_rgb(w: u32, h: u32, grey: &[u8]) -> Option<RgbImage> {
-    let rgb = grey.iter().flat_map(|&l| [l, l, l]).collect();
-    RgbImage::from_raw(w, h, rgb)
+/// A JPEG's components as a [`Picture`]: YCbCr and grey as planes, RGB interleaved. `None`
+/// for what the generic decoder should read (luma not at full size, planes that disagree).
+fn picture_of((decoded, size): (jpeg_decoder::Planes, (u32, u32))) -> Option<Picture> {
+    let plane = |p: jpeg_decoder::Plane| {
+        GrayImage::from_raw(
+            u32::try_from(p.width).ok()?,
+            u32::try_from(p.height).ok()?,
+            p.data,
+        )
+    };
+    let mut planes = decoded.planes.into_iter().map(plane);
+    let picture = match (decoded.color_transform, planes.len()) {
+        (ColorTransform::Grayscale, 1) => {
+            let luma = planes.next()??;
+            // Grey is YCbCr with neutral chroma.
+            let (cw, ch) = chroma_size(luma.dimensions());
+            let neutral = GrayImage::from_pixel(cw, ch, Luma([128]));
+            Picture::YCbCr(Planes {
+                luma,
+                cb: neutral.clone(),
+                cr: neutral,
+            })
+        }
+        (ColorTransform::YCbCr, 3) => Picture::YCbCr(Planes {
+            luma: planes.next()??,
+            cb: planes.next()??,
+            cr: planes.next()??,
+        }),
+        (ColorTransform::RGB, 3) => {
+            let [r, g, b] = [planes.next()??, planes.next()??, planes.next()??];
+            if r.dimensions() != g.dimensions() || r.dimensions() != b.dimensions() {
+                return None;
+            }
+            let rgb = r.iter().zip(g.iter().zip(b.iter()));
+            let rgb = rgb.flat_map(|(&r, (&g, &b))| [r, g, b]).collect();
+            Picture::Rgb(RgbImage::from_raw(r.width(), r.height(), rgb)?)
+        }
+        _ => return None,
+    };
+    (picture.dimensions() == size).then_some(picture)
 }
 
 /// 8-bit RGB and RGBA PNGs (cut-outs, screenshots, palettes) read row by row straight into
@@ -170,7 +208,7 @@ fn decode_png(input: &[u8]) -> Result<Option<Decoded>, PipelineError> {
     let pixels = RgbImage::from_raw(width, height, rgb)
         .ok_or_else(|| PipelineError::Corrupt("the picture's size does not add up".into()))?;
     Ok(Some(Decoded {
-        pixels,
+        pixels: Picture::Rgb(pixels),
         full_size: (width, height),
         orientation,
         icc,
@@ -206,7 +244,7 @@ fn decode_generic(input: &[u8], format: ImageFormat) -> Result<Decoded, Pipeline
         .filter(|p| is_rgb_profile(p));
     let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     Ok(Decoded {
-        pixels: flatten_onto_white(image),
+        pixels: Picture::Rgb(flatten_onto_white(image)),
         full_size: (width, height),
         orientation,
         icc,
@@ -312,6 +350,85 @@ mod tests {
             decode_png(&deep).expect("reads").is_none(),
             "16-bit: generic"
         );
+    }
+
+    /// A smooth, colourful picture as a JPEG with the given chroma sampling (grey when `None`).
+    fn jpeg_of(w: u16, h: u16, sampling: Option<jpeg_encoder::SamplingFactor>) -> Vec<u8> {
+        let rgb = RgbImage::from_fn(u32::from(w), u32::from(h), |x, y| {
+            image::Rgb([
+                (x * 3 % 256) as u8,
+                (y * 5 % 256) as u8,
+                (255 - (x + y) % 256) as u8,
+            ])
+        });
+        let mut bytes = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, 95);
+        match sampling {
+            Some(sampling) => {
+                encoder.set_sampling_factor(sampling);
+                encoder.encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+            }
+            None => {
+                let grey = DynamicImage::ImageRgb8(rgb).into_luma8();
+                encoder.encode(grey.as_raw(), w, h, jpeg_encoder::ColorType::Luma)
+            }
+        }
+        .expect("encodes");
+        bytes
+    }
+
+    /// A YCbCr JPEG stays in its planes whatever its subsampling, and they are the picture the
+    /// JPEG decoder's own RGB shows: within a few levels (its chroma upsampling is not ours).
+    #[test]
+    fn a_jpeg_decodes_to_its_own_planes() {
+        use jpeg_encoder::SamplingFactor::{F_1_1, F_2_1, F_2_2};
+        for (sampling, chroma) in [
+            (Some(F_2_2), (31, 12)),
+            (Some(F_2_1), (31, 23)),
+            (Some(F_1_1), (61, 23)),
+            (None, (31, 12)),
+        ] {
+            let bytes = jpeg_of(61, 23, sampling);
+            let decoded = decode(&bytes, 4096).expect("decodes");
+            let Picture::YCbCr(planes) = &decoded.pixels else {
+                panic!("{sampling:?}: not planes");
+            };
+            assert_eq!(planes.luma.dimensions(), (61, 23), "{sampling:?}");
+            assert_eq!(planes.cb.dimensions(), chroma, "{sampling:?}");
+            if sampling.is_none() {
+                assert!(planes.cb.iter().chain(planes.cr.iter()).all(|&c| c == 128));
+            }
+            let ours = planes.to_rgb().expect("converts");
+            let theirs = jpeg_decoder::Decoder::new(&bytes[..])
+                .decode()
+                .expect("decodes");
+            let theirs = match sampling {
+                Some(_) => theirs,
+                None => theirs.iter().flat_map(|&l| [l, l, l]).collect(),
+            };
+            let mean = ours
+                .as_raw()
+                .iter()
+                .zip(&theirs)
+                .map(|(&a, &b)| f64::from(a.abs_diff(b)))
+                .sum::<f64>()
+                / theirs.len() as f64;
+            assert!(mean < 2.0, "{sampling:?}: mean difference {mean:.2}");
+        }
+    }
+
+    /// Scaled in the inverse DCT, the planes keep their proportions: half the luma, half the
+    /// chroma.
+    #[test]
+    fn a_scaled_jpeg_keeps_half_size_chroma() {
+        let bytes = jpeg_of(640, 480, Some(jpeg_encoder::SamplingFactor::F_2_2));
+        let decoded = decode(&bytes, 320).expect("decodes");
+        let Picture::YCbCr(planes) = &decoded.pixels else {
+            panic!("not planes");
+        };
+        assert_eq!(decoded.full_size, (640, 480));
+        assert_eq!(planes.luma.dimensions(), (320, 240));
+        assert!(planes.is_half_chroma());
     }
 
     #[test]

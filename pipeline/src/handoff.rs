@@ -9,11 +9,12 @@
 //! Worth it only for a photo alone at work (every core is busy in a batch) whose smaller
 //! variants are resized ([`Prepared::shareable`]).
 
-use image::RgbImage;
 use image::metadata::Orientation;
+use image::{GrayImage, RgbImage};
 
 use crate::decode::{self, Decoded};
-use crate::resize::{fitted_size, resize_to};
+use crate::picture::{Picture, Planes, chroma_size};
+use crate::resize::{fitted_size, resize_picture};
 use crate::{PipelineError, Rendition, VariantSpec, render};
 
 /// Below this many pixels in the largest variant, the copy to the helper and back costs about
@@ -41,7 +42,7 @@ pub fn prepare(input: &[u8], specs: &[VariantSpec]) -> Result<Prepared, Pipeline
     let mut source = decode::decode(input, largest_spec.max_side)?;
     let (w, h) = source.full_size;
     let size = fitted_size(w, h, largest_spec.max_side);
-    if let std::borrow::Cow::Owned(resized) = resize_to(&source.pixels, size)? {
+    if let std::borrow::Cow::Owned(resized) = resize_picture(&source.pixels, size)? {
         source.pixels = resized;
     }
     Ok(Prepared {
@@ -56,8 +57,8 @@ impl Prepared {
     /// the photo as it is) and the largest is big enough for the copy to pay.
     pub fn shareable(&self) -> bool {
         let (w, h) = self.largest.full_size;
-        let pixels =
-            u64::from(self.largest.pixels.width()) * u64::from(self.largest.pixels.height());
+        let (pw, ph) = self.largest.pixels.dimensions();
+        let pixels = u64::from(pw) * u64::from(ph);
         !self.rest.is_empty()
             && pixels >= SHARE_FROM_PIXELS
             && self
@@ -83,18 +84,24 @@ impl Prepared {
     pub fn handoff(&self) -> Vec<u8> {
         let d = &self.largest;
         let icc = d.icc.as_deref().unwrap_or_default();
-        let pixels = d.pixels.as_raw();
-        let mut out =
-            Vec::with_capacity(HEADER * 4 + 4 * self.rest.len() + icc.len() + pixels.len());
+        // RGB, or luma then the two half-size chroma planes (as `prepare` resized them).
+        let (layout, samples): (u32, Vec<&[u8]>) = match &d.pixels {
+            Picture::Rgb(rgb) => (RGB, vec![rgb.as_raw()]),
+            Picture::YCbCr(p) => (YCBCR, vec![p.luma.as_raw(), p.cb.as_raw(), p.cr.as_raw()]),
+        };
+        let size: usize = samples.iter().map(|s| s.len()).sum();
+        let mut out = Vec::with_capacity(HEADER * 4 + 4 * self.rest.len() + icc.len() + size);
+        let (width, height) = d.pixels.dimensions();
         let fields = [
-            d.pixels.width(),
-            d.pixels.height(),
+            width,
+            height,
             d.full_size.0,
             d.full_size.1,
             u32::from(d.orientation.to_exif()),
             u32::from(d.plain_jpeg),
             u32::from(d.icc.is_some()),
             len(icc),
+            layout,
             len(&self.rest),
         ];
         for field in fields
@@ -104,13 +111,19 @@ impl Prepared {
             out.extend_from_slice(&field.to_le_bytes());
         }
         out.extend_from_slice(icc);
-        out.extend_from_slice(pixels);
+        for plane in samples {
+            out.extend_from_slice(plane);
+        }
         out
     }
 }
 
+/// The handoff's layouts of pixels.
+const RGB: u32 = 0;
+const YCBCR: u32 = 1;
+
 /// The number of `u32` fields before the specs in a handoff.
-const HEADER: usize = 9;
+const HEADER: usize = 10;
 
 fn len<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
@@ -144,6 +157,7 @@ fn read_handoff(bytes: &[u8]) -> Option<(Decoded, Vec<VariantSpec>)> {
         plain,
         has_icc,
         icc_len,
+        layout,
         specs,
     ] = header;
     let specs = (0..specs)
@@ -152,7 +166,23 @@ fn read_handoff(bytes: &[u8]) -> Option<(Decoded, Vec<VariantSpec>)> {
     let at = HEADER * 4 + specs.len() * 4;
     let icc_end = at.checked_add(usize::try_from(icc_len).ok()?)?;
     let icc = bytes.get(at..icc_end)?;
-    let pixels = RgbImage::from_raw(width, height, bytes.get(icc_end..)?.to_vec())?;
+    let samples = bytes.get(icc_end..)?;
+    let pixels = match layout {
+        RGB => Picture::Rgb(RgbImage::from_raw(width, height, samples.to_vec())?),
+        YCBCR => {
+            let (cw, ch) = chroma_size((width, height));
+            let luma_len = usize::try_from(u64::from(width) * u64::from(height)).ok()?;
+            let chroma_len = usize::try_from(u64::from(cw) * u64::from(ch)).ok()?;
+            let (luma, chroma) = samples.split_at_checked(luma_len)?;
+            let (cb, cr) = chroma.split_at_checked(chroma_len)?;
+            Picture::YCbCr(Planes {
+                luma: GrayImage::from_raw(width, height, luma.to_vec())?,
+                cb: GrayImage::from_raw(cw, ch, cb.to_vec())?,
+                cr: GrayImage::from_raw(cw, ch, cr.to_vec())?,
+            })
+        }
+        _ => return None,
+    };
     let source = Decoded {
         pixels,
         full_size: (full_w, full_h),
@@ -198,6 +228,28 @@ mod tests {
         shared.extend(render_handoff(&prepared.handoff()).unwrap());
         assert_eq!(shared, process(&input, &specs()).unwrap());
         assert_eq!(prepared.render_rest(&input).unwrap(), shared[1..]);
+    }
+
+    /// A JPEG travels to the helper as its planes, and the helper's variants are still the
+    /// bytes one worker makes.
+    #[test]
+    fn a_jpegs_planes_are_shared_as_they_are() {
+        let rgb = RgbImage::from_fn(2400, 1500, |x, y| {
+            image::Rgb([
+                (x * 7 % 256) as u8,
+                (y * 3 % 256) as u8,
+                ((x + y) % 256) as u8,
+            ])
+        });
+        let mut input = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut input, 90)
+            .write_image(rgb.as_raw(), 2400, 1500, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let prepared = prepare(&input, &specs()).unwrap();
+        assert!(matches!(prepared.largest.pixels, Picture::YCbCr(_)));
+        let mut shared = vec![prepared.render_largest(&input).unwrap()];
+        shared.extend(render_handoff(&prepared.handoff()).unwrap());
+        assert_eq!(shared, process(&input, &specs()).unwrap());
     }
 
     #[test]

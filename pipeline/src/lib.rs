@@ -1,7 +1,8 @@
 //! The client image pipeline: one chosen file in, upload-ready JPEG variants out.
 //!
 //! Decode once (refusing bombs from the header, JPEGs at a reduced DCT scale when the largest
-//! variant allows), resize each variant with a Lanczos filter, largest first and each from the
+//! variant allows, and YCbCr JPEGs into their own planes, never converted to RGB: see
+//! [`picture`]), resize each variant with a Lanczos filter, largest first and each from the
 //! one before, apply the EXIF orientation to the small result, flatten transparency onto white
 //! and encode a fresh JPEG. Re-encoding from pixels is what strips every metadata block (EXIF,
 //! GPS, XMP); only an RGB ICC profile is carried over so colours do not shift. A JPEG variant
@@ -19,6 +20,7 @@ pub mod handoff;
 pub mod heif;
 pub mod metadata;
 pub mod orient;
+pub mod picture;
 pub mod repair;
 pub mod resize;
 pub mod same_picture;
@@ -31,8 +33,8 @@ use std::cmp::Reverse;
 pub use detect::is_heif;
 pub use domain::{ContentType, Variant};
 pub use error::PipelineError;
-use image::RgbImage;
 use image::metadata::Orientation;
+use picture::Picture;
 
 /// Largest input accepted, in pixels: the same limit the server applies to what it registers.
 pub use domain::limits::MAX_PIXELS as MAX_INPUT_PIXELS;
@@ -92,16 +94,16 @@ pub fn render(
     let mut order: Vec<usize> = (0..specs.len()).collect();
     order.sort_by_key(|&i| Reverse(specs[i].max_side));
     let mut out: Vec<Option<Rendition>> = vec![None; specs.len()];
-    let mut current: Cow<RgbImage> = Cow::Borrowed(&source.pixels);
+    let mut current: Cow<Picture> = Cow::Borrowed(&source.pixels);
     for i in order {
         let size = resize::fitted_size(full_w, full_h, specs[i].max_side);
         if let Some(passed) = pass_through(input, source, size, &out) {
             out[i] = Some(passed);
             continue;
         }
-        let resized = resize::resize_to(&current, size)?;
-        let oriented = orient::orient(&resized, source.orientation);
-        out[i] = Some(encode::jpeg(
+        let resized = resize::resize_picture(&current, size)?;
+        let oriented = orient::orient_picture(&resized, source.orientation);
+        out[i] = Some(encode::jpeg_picture(
             &oriented,
             JPEG_QUALITY,
             source.icc.as_deref(),

@@ -4,18 +4,40 @@
 
 use std::borrow::Cow;
 
-use image::RgbImage;
 use image::metadata::Orientation;
+use image::{ImageBuffer, Pixel, RgbImage};
+
+use crate::picture::{Picture, Planes};
 
 /// Output pixels per tile side, the fastest of 8, 16, 32 and 64 here (`cargo bench -p pipeline`).
 const TILE: usize = 16;
 
 /// Applies `orientation` to a (small, resized) picture; an upright one is not copied.
 pub fn orient(pixels: &RgbImage, orientation: Orientation) -> Cow<'_, RgbImage> {
-    let Some(map) = SourceMap::for_orientation(orientation, pixels.width(), pixels.height()) else {
-        return Cow::Borrowed(pixels);
-    };
-    Cow::Owned(remap(pixels, &map))
+    match remap::<_, 3>(pixels, orientation) {
+        Some(turned) => Cow::Owned(turned),
+        None => Cow::Borrowed(pixels),
+    }
+}
+
+/// [`orient`] for either layout: each plane is turned on its own (a half-size chroma plane
+/// turned is the turned picture's half-size chroma).
+pub fn orient_picture(picture: &Picture, orientation: Orientation) -> Cow<'_, Picture> {
+    match picture {
+        Picture::Rgb(rgb) => match remap::<_, 3>(rgb, orientation) {
+            Some(turned) => Cow::Owned(Picture::Rgb(turned)),
+            None => Cow::Borrowed(picture),
+        },
+        Picture::YCbCr(planes) => {
+            let turn = |p| remap::<_, 1>(p, orientation);
+            match (turn(&planes.luma), turn(&planes.cb), turn(&planes.cr)) {
+                (Some(luma), Some(cb), Some(cr)) => {
+                    Cow::Owned(Picture::YCbCr(Planes { luma, cb, cr }))
+                }
+                _ => Cow::Borrowed(picture),
+            }
+        }
+    }
 }
 
 /// Where output pixel (x, y) comes from: source column `x·ax + y·bx + cx` and row
@@ -55,12 +77,20 @@ impl SourceMap {
     }
 }
 
-fn remap(src: &RgbImage, map: &SourceMap) -> RgbImage {
+/// `src` turned by `orientation`, or `None` when it is upright. `N` bytes a pixel.
+fn remap<P, const N: usize>(
+    src: &ImageBuffer<P, Vec<u8>>,
+    orientation: Orientation,
+) -> Option<ImageBuffer<P, Vec<u8>>>
+where
+    P: Pixel<Subpixel = u8>,
+{
+    let map = SourceMap::for_orientation(orientation, src.width(), src.height())?;
     let (sw, sh) = (src.width() as usize, src.height() as usize);
     let (ow, oh) = if map.transposed { (sh, sw) } else { (sw, sh) };
-    let (source, _) = src.as_raw().as_chunks::<3>();
-    let mut image = RgbImage::new(ow as u32, oh as u32);
-    let (out, _) = image.as_chunks_mut::<3>();
+    let (source, _) = src.as_raw().as_chunks::<N>();
+    let mut image = ImageBuffer::<P, Vec<u8>>::new(ow as u32, oh as u32);
+    let (out, _) = image.as_chunks_mut::<N>();
     // Pixel steps in the source per output step right and down, and the source of (0, 0).
     let step_x = map.ay * sw as isize + map.ax;
     let step_y = map.by * sw as isize + map.bx;
@@ -77,7 +107,7 @@ fn remap(src: &RgbImage, map: &SourceMap) -> RgbImage {
             }
         }
     }
-    image
+    Some(image)
 }
 
 #[cfg(test)]

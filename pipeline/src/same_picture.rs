@@ -68,10 +68,11 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
     if let Some(&found) = metadata::found(bytes).first() {
         return Err(Mismatch::Metadata { variant, found });
     }
-    let decoded = decode(bytes, COMPARE_SIDE).map_err(|e| Mismatch::Unreadable {
+    let unreadable = |e: crate::PipelineError| Mismatch::Unreadable {
         variant,
         reason: e.to_string(),
-    })?;
+    };
+    let decoded = decode(bytes, COMPARE_SIDE).map_err(unreadable)?;
     let (width, height) = decoded.full_size;
     let max = variant.max_side();
     if width.max(height) > max {
@@ -84,7 +85,7 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
     }
     Ok(Small {
         full: decoded.full_size,
-        pixels: decoded.pixels,
+        pixels: decoded.pixels.into_rgb().map_err(unreadable)?,
     })
 }
 

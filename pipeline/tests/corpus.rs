@@ -335,6 +335,59 @@ fn damaged_exif_with_good_pixels_is_accepted_and_read_past_its_bad_sector() {
     );
 }
 
+/// Phone photos stay in their YCbCr planes from decode to encode; each plane (and each turned
+/// by the EXIF orientation) must land where the picture's does. Against the photo as libjpeg
+/// shows it, oriented and resized as RGB: luma SSIM, and chroma PSNR (a swapped, shifted or
+/// unturned chroma plane falls far below either bound).
+#[test]
+fn jpeg_planes_keep_the_pictures_colours_in_place() {
+    use pipeline::{decode, orient, resize, similarity};
+    let cbcr = |p: &[u8]| {
+        let (r, g, b) = (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]));
+        [
+            -0.168_736 * r - 0.331_264 * g + 0.5 * b,
+            0.5 * r - 0.418_688 * g - 0.081_312 * b,
+        ]
+    };
+    for (path, min_ssim, min_psnr) in [
+        ("photos/jolla.jpg", 0.98, 42.0),
+        ("photos/phone-24mp-orient6-gps.jpg", 0.98, 42.0),
+        ("photos/progressive.jpg", 0.98, 42.0),
+        ("photos/canon_hdr_NO.jpg", 0.97, 38.0),
+    ] {
+        let input = corpus(path);
+        let source = decode::decode(&input, u32::MAX).expect("decodes");
+        assert!(
+            matches!(source.pixels, pipeline::picture::Picture::YCbCr(_)),
+            "{path}: carried as planes"
+        );
+        let out = display(path);
+        let ours = decoded(&out);
+        let full = jpeg_decoder::Decoder::new(&input[..])
+            .decode()
+            .expect("libjpeg's way");
+        let (w, h) = source.full_size;
+        let rgb = image::RgbImage::from_raw(w, h, full).expect("RGB");
+        let upright = orient::orient(&rgb, source.orientation);
+        let reference = resize::resize_to(&upright, ours.dimensions()).expect("resizes");
+        let ssim = similarity::ssim(&reference, &ours).expect("same size");
+        let squared: f64 = reference
+            .as_raw()
+            .chunks_exact(3)
+            .zip(ours.as_raw().chunks_exact(3))
+            .flat_map(|(a, b)| {
+                let (a, b) = (cbcr(a), cbcr(b));
+                [(a[0] - b[0]).powi(2), (a[1] - b[1]).powi(2)]
+            })
+            .sum();
+        let mse = squared / (2.0 * f64::from(out.width * out.height));
+        let psnr = 10.0 * (255.0 * 255.0 / mse).log10();
+        println!("{path}: luma SSIM {ssim:.4}, chroma PSNR {psnr:.2} dB");
+        assert!(ssim >= min_ssim, "{path}: luma SSIM {ssim:.4}");
+        assert!(psnr >= min_psnr, "{path}: chroma PSNR {psnr:.2} dB");
+    }
+}
+
 /// The measurement behind `same_picture::SAME_PICTURE_SSIM`: every corpus photo's own
 /// variants against its display (as `check` compares them), and every other photo's thumbnail
 /// squeezed to the same size (a swapped picture). Prints both ranges; the threshold must sit
@@ -370,7 +423,9 @@ fn same_picture_threshold_separates_the_corpus() {
         .collect();
     let small = |bytes: &[u8], size: (u32, u32)| {
         let decoded = pipeline::decode::decode(bytes, COMPARE_SIDE).unwrap();
-        resize_to(&decoded.pixels, size).unwrap().into_owned()
+        resize_to(&decoded.pixels.into_rgb().unwrap(), size)
+            .unwrap()
+            .into_owned()
     };
 
     let mut same = Vec::new();
@@ -385,7 +440,8 @@ fn same_picture_threshold_separates_the_corpus() {
         let decoded = pipeline::decode::decode(&display[0].1, COMPARE_SIDE).unwrap();
         let (w, h) = decoded.full_size;
         let size = fitted_size(w, h, COMPARE_SIDE);
-        let reference = resize_to(&decoded.pixels, size).unwrap().into_owned();
+        let pixels = decoded.pixels.into_rgb().unwrap();
+        let reference = resize_to(&pixels, size).unwrap().into_owned();
         for (b, other) in made.iter().enumerate().filter(|(b, _)| *b != a) {
             let thumb = small(&other[2].1, size);
             let s = pipeline::similarity::ssim(&reference, &thumb).unwrap();

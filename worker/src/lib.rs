@@ -136,12 +136,13 @@ pub fn stages(input: &[u8], now: &js_sys::Function) -> Result<Object, JsError> {
     let decoded = decode::decode(input, display).map_err(refused)?;
     let t1 = clock();
     let (w, h) = decoded.full_size;
-    let resized =
-        resize::resize_to(&decoded.pixels, resize::fitted_size(w, h, display)).map_err(refused)?;
+    let size = resize::fitted_size(w, h, display);
+    let resized = resize::resize_picture(&decoded.pixels, size).map_err(refused)?;
     let t2 = clock();
-    let oriented = orient::orient(&resized, decoded.orientation);
+    let oriented = orient::orient_picture(&resized, decoded.orientation);
     let t3 = clock();
-    encode::jpeg(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref()).map_err(refused)?;
+    encode::jpeg_picture(&oriented, pipeline::JPEG_QUALITY, decoded.icc.as_deref())
+        .map_err(refused)?;
     let t4 = clock();
     let object = Object::new();
     for (key, ms) in [

@@ -3,24 +3,89 @@
 //! Nothing but pixels and (if the source had one) its RGB ICC profile is written: no EXIF,
 //! GPS, XMP, IPTC or comments.
 
+mod planes;
 mod rows;
 
 use image::RgbImage;
-use jpeg_encoder::{Encoder, SamplingFactor};
+use jpeg_encoder::{Encoder, ImageBuffer, JpegColorType, SamplingFactor};
 
+use crate::picture::Picture;
 use crate::{PipelineError, Rendition};
 
+/// An RGB picture as a JPEG.
 pub fn jpeg(
     pixels: &RgbImage,
     quality: u8,
     icc: Option<&[u8]>,
 ) -> Result<Rendition, PipelineError> {
-    let (width, height) = pixels.dimensions();
-    let (w16, h16) = (
+    let (w16, h16) = sides(pixels.dimensions())?;
+    let image = rows::Subsampled::new(pixels.as_raw(), w16, h16)
+        .ok_or_else(|| PipelineError::Encode("an empty picture".into()))?;
+    encode(Ycbcr(image), pixels.len() / 3, quality, icc)
+}
+
+/// A picture in either layout as a JPEG: YCbCr planes are written as they are.
+pub fn jpeg_picture(
+    picture: &Picture,
+    quality: u8,
+    icc: Option<&[u8]>,
+) -> Result<Rendition, PipelineError> {
+    let planes = match picture {
+        Picture::Rgb(rgb) => return jpeg(rgb, quality, icc),
+        Picture::YCbCr(planes) => planes,
+    };
+    sides(planes.luma.dimensions())?;
+    let image = planes::Planar::new(planes).ok_or_else(|| {
+        PipelineError::Encode("the chroma planes are not half the picture's size".into())
+    })?;
+    encode(Ycbcr(image), planes.luma.len(), quality, icc)
+}
+
+/// A picture as the rows of YCbCr the encoder reads, each ready for its 4:2:0 sampling.
+trait Rows {
+    /// Width and height.
+    fn size(&self) -> (u16, u16);
+    /// Pushes row `y`'s luma, Cb and Cr onto the first three buffers.
+    fn fill(&self, y: usize, buffers: &mut [Vec<u8>; 4]);
+}
+
+/// Any [`Rows`] as the encoder's input.
+struct Ycbcr<R>(R);
+
+impl<R: Rows> ImageBuffer for Ycbcr<R> {
+    fn get_jpeg_color_type(&self) -> JpegColorType {
+        JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().1
+    }
+
+    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+        self.0.fill(usize::from(y), buffers);
+    }
+}
+
+/// Both sides of a picture as JPEG stores them (16 bits each).
+fn sides((width, height): (u32, u32)) -> Result<(u16, u16), PipelineError> {
+    Ok((
         u16::try_from(width).map_err(|_| PipelineError::Encode("too wide for JPEG".into()))?,
         u16::try_from(height).map_err(|_| PipelineError::Encode("too tall for JPEG".into()))?,
-    );
-    let mut bytes = Vec::with_capacity(pixels.len() / 8);
+    ))
+}
+
+fn encode(
+    image: impl ImageBuffer,
+    pixels: usize,
+    quality: u8,
+    icc: Option<&[u8]>,
+) -> Result<Rendition, PipelineError> {
+    let (width, height) = (u32::from(image.width()), u32::from(image.height()));
+    let mut bytes = Vec::with_capacity(pixels * 3 / 8);
     let mut encoder = Encoder::new(&mut bytes, quality);
     encoder.set_sampling_factor(SamplingFactor::F_2_2);
     encoder.set_optimized_huffman_tables(true);
@@ -29,8 +94,6 @@ pub fn jpeg(
             .add_icc_profile(profile)
             .map_err(|e| PipelineError::Encode(e.to_string()))?;
     }
-    let image = rows::Subsampled::new(pixels.as_raw(), w16, h16)
-        .ok_or_else(|| PipelineError::Encode("an empty picture".into()))?;
     encoder
         .encode_image(image)
         .map_err(|e| PipelineError::Encode(e.to_string()))?;

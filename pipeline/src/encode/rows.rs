@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use jpeg_encoder::{ImageBuffer, JpegColorType};
+use super::Rows;
 
 /// Pixels per batch: fixed-size arrays let the compiler vectorise the arithmetic.
 const BATCH: usize = 16;
@@ -44,21 +44,12 @@ impl<'a> Subsampled<'a> {
     }
 }
 
-impl ImageBuffer for Subsampled<'_> {
-    fn get_jpeg_color_type(&self) -> JpegColorType {
-        JpegColorType::Ycbcr
+impl Rows for Subsampled<'_> {
+    fn size(&self) -> (u16, u16) {
+        (self.width, self.height)
     }
 
-    fn width(&self) -> u16 {
-        self.width
-    }
-
-    fn height(&self) -> u16 {
-        self.height
-    }
-
-    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
-        let y = usize::from(y);
+    fn fill(&self, y: usize, buffers: &mut [Vec<u8>; 4]) {
         let [luma, cb, cr, _] = buffers;
         push_luma(self.row(y), luma);
         // Both rows of a pair carry the pair's chroma: the encoder clamps the rows it pads the
@@ -166,10 +157,10 @@ mod tests {
 
     fn filled(rgb: &[u8], width: u16, height: u16) -> Vec<[Vec<u8>; 4]> {
         let image = Subsampled::new(rgb, width, height).expect("sizes agree");
-        (0..height)
+        (0..usize::from(height))
             .map(|y| {
                 let mut buffers: [Vec<u8>; 4] = Default::default();
-                image.fill_buffers(y, &mut buffers);
+                image.fill(y, &mut buffers);
                 buffers
             })
             .collect()

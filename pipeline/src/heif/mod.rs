@@ -15,6 +15,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, RgbaImage};
 
 use crate::decode::{Decoded, flatten_onto_white, is_rgb_profile};
+use crate::picture::Picture;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
 /// Decodes the primary picture of a HEIF file to opaque pixels, upright: in its embedded RGB
@@ -62,7 +63,7 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
         DynamicImage::ImageRgba8(rgba).into_rgb8()
     };
     Ok(Decoded {
-        pixels,
+        pixels: Picture::Rgb(pixels),
         full_size: (width, height),
         orientation: Orientation::NoTransforms,
         icc,

@@ -16,6 +16,7 @@ use image::metadata::Orientation;
 use image::{RgbImage, imageops};
 
 use crate::decode::Decoded;
+use crate::picture::Picture;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 
 /// How a shareable photo is laid out.
@@ -134,7 +135,7 @@ pub fn assemble(input: &[u8], parts: &[&[u8]]) -> Result<Decoded, PipelineError>
     }
     let full_size = canvas.dimensions();
     Ok(Decoded {
-        pixels: canvas,
+        pixels: Picture::Rgb(canvas),
         full_size,
         orientation: Orientation::NoTransforms,
         icc: Some(grid.icc),

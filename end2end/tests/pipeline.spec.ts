@@ -207,27 +207,33 @@ test("a big photo alone at work is shared with a helper worker, in the same byte
   }
 });
 
-test("the worker encodes what the server's pipeline encodes: a photo uploaded and the same photo imported are stored as the same bytes", async ({ page }) => {
+test("the worker encodes what the server's pipeline encodes: photos uploaded and the same photos imported are stored as the same bytes", async ({ page }) => {
   test.setTimeout(120_000);
   // The browser's worker (WebAssembly) and `vitrine import` (native) run one pipeline: from the
-  // same pixels they must write the same JPEG, whichever the shop used. The cut-out's display
-  // variant is its own size, so no resize (whose SIMD rounds its own way on each platform) comes
-  // between: decoding, the blend over white and every byte of the encoder's work are compared.
-  const photo = corpus("photos/cutout-alpha.png");
+  // same pixels they must write the same JPEG, whichever the shop used. Both display variants
+  // are their photo's own size, so no Lanczos resize (whose SIMD rounds its own way on each
+  // platform) comes between. The cut-out goes the RGB way: decoding, the blend over white and
+  // every byte of the encoder's work are compared. The Canon photo (4:2:2, turned by its EXIF
+  // orientation) goes the YCbCr way: its planes, chroma brought to half size, each plane turned.
+  const photos = { "cutout-alpha.png": [1600, 1200], "canon_hdr_NO.jpg": [1536, 2048] };
   const before = new Set(storedImages().keys());
   await pages.signUp(page, server.url, "iris@shop.example");
-  await createProduct(page, "Cut-outs");
-  await upload(page, [photo]);
+  await createProduct(page, "Same bytes");
+  await upload(page, Object.keys(photos).map((name) => corpus(`photos/${name}`)));
   server.cli(["user", "add", "ivo@shop.example", "--password-stdin"], "seller password 123\n");
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-same-bytes-"));
-  fs.copyFileSync(photo, path.join(folder, "cutout-alpha.png"));
-  server.cli(["import", folder, "--seller", "ivo@shop.example", "--product", "Cut-outs"]);
+  for (const name of Object.keys(photos)) fs.copyFileSync(corpus(`photos/${name}`), path.join(folder, name));
+  server.cli(["import", folder, "--seller", "ivo@shop.example", "--product", "Same bytes"]);
   fs.rmSync(folder, { recursive: true });
 
-  const made = [...storedImages()].filter(([key]) => !before.has(key)).map(([, variants]) => variants);
-  expect(made).toHaveLength(2);
-  const [first, second] = made.map((variants) => variants.display);
-  expect(readJpeg(first)).toMatchObject({ width: 1600, height: 1200 });
-  expect(first.length).toBe(second.length);
-  expect(first.equals(second)).toBe(true);
+  const made = [...storedImages()].filter(([key]) => !before.has(key)).map(([, variants]) => variants.display);
+  expect(made).toHaveLength(4);
+  for (const [name, [width, height]] of Object.entries(photos)) {
+    const same = made.filter((bytes) => readJpeg(bytes).width === width);
+    expect(same, name).toHaveLength(2);
+    expect(readJpeg(same[0]), name).toMatchObject({ width, height });
+    expect(same[0].length, name).toBe(same[1].length);
+    expect(same[0].equals(same[1]), name).toBe(true);
+  }
 });
+

@@ -15,25 +15,13 @@ use image::{
 };
 use jpeg_decoder::{ColorTransform, PixelFormat};
 
+pub use crate::decoded::Decoded;
+use crate::decoded::{flatten_onto_white, is_rgb_profile, pixels_over_white};
 use crate::detect::detect;
 use crate::picture::{Picture, Planes, chroma_size};
 use crate::repair;
 use crate::resize::fitted_size;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
-
-/// A decoded photo, possibly at a reduced scale.
-pub struct Decoded {
-    /// Opaque pixels, as stored (orientation not applied), maybe DCT-scaled: a YCbCr JPEG's
-    /// own planes, anything else as RGB.
-    pub pixels: Picture,
-    /// The stored size of the original, which variant sizes are computed from.
-    pub full_size: (u32, u32),
-    pub orientation: Orientation,
-    /// An RGB ICC profile to carry over: colour is the one piece of metadata kept.
-    pub icc: Option<Vec<u8>>,
-    /// A YCbCr or grey JPEG, which can be passed through with only its metadata removed.
-    pub plain_jpeg: bool,
-}
 
 /// Decodes `input` at the smallest scale that still covers `largest_side` (the longest side
 /// of the largest variant wanted).
@@ -252,12 +240,6 @@ fn decode_generic(input: &[u8], format: ImageFormat) -> Result<Decoded, Pipeline
     })
 }
 
-/// Only an RGB profile describes the RGB pixels written out; a CMYK or grey one would shift
-/// every colour. The colour space is at bytes 16..20 of the ICC header.
-pub(crate) fn is_rgb_profile(profile: &[u8]) -> bool {
-    profile.get(16..20) == Some(b"RGB ")
-}
-
 fn jpeg_corrupt(err: jpeg_decoder::Error) -> PipelineError {
     PipelineError::Corrupt(err.to_string())
 }
@@ -267,44 +249,6 @@ fn corrupt(err: image::ImageError) -> PipelineError {
         image::ImageError::Limits(_) => PipelineError::Corrupt(TOO_MUCH_MEMORY.into()),
         other => PipelineError::Corrupt(other.to_string()),
     }
-}
-
-/// Transparent pixels become white on purpose (a JPEG has no alpha; black would be the
-/// browser's accident). Grey, 16-bit and CMYK sources all end up as 8-bit RGB here.
-pub(crate) fn flatten_onto_white(image: DynamicImage) -> RgbImage {
-    if !image.color().has_alpha() {
-        return image.into_rgb8();
-    }
-    let rgba = image.into_rgba8();
-    let (w, h) = rgba.dimensions();
-    let mut rgb = RgbImage::new(w, h);
-    pixels_over_white(&mut rgb, &rgba);
-    rgb
-}
-
-/// RGBA pixels over white into RGB. A cut-out is mostly wholly opaque or wholly transparent,
-/// and those pixels are copied or whitened without arithmetic; the branch follows the long runs.
-fn pixels_over_white(rgb: &mut [u8], rgba: &[u8]) {
-    for (dst, src) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
-        match src[3] {
-            255 => dst.copy_from_slice(&src[..3]),
-            0 => dst.fill(255),
-            _ => dst.copy_from_slice(&over_white(src)),
-        }
-    }
-}
-
-/// One RGBA pixel over white, rounded: (c·a + 255·(255 − a)) / 255, with the division done as
-/// a multiply-free shift (exact for every input) because it runs for every pixel.
-#[inline(always)]
-fn over_white(px: &[u8]) -> [u8; 3] {
-    let a = u32::from(px[3]);
-    let white = 255 * (255 - a) + 128;
-    let blend = |c: u8| {
-        let x = u32::from(c) * a + white;
-        ((x + (x >> 8)) >> 8) as u8
-    };
-    [blend(px[0]), blend(px[1]), blend(px[2])]
 }
 
 #[cfg(test)]
@@ -445,34 +389,5 @@ mod tests {
                 "cut at {cut}"
             );
         }
-    }
-
-    #[test]
-    fn blending_over_white_is_exact_for_every_colour_and_alpha() {
-        for a in 0..=255u32 {
-            for c in 0..=255u32 {
-                let exact = (c * a + 255 * (255 - a) + 127) / 255;
-                let px = [c as u8, 0, 255, a as u8];
-                assert_eq!(u32::from(over_white(&px)[0]), exact, "c={c} a={a}");
-            }
-        }
-        assert_eq!(over_white(&[10, 20, 30, 0]), [255, 255, 255]);
-        assert_eq!(over_white(&[10, 20, 30, 255]), [10, 20, 30]);
-    }
-
-    /// The shortcuts for opaque and transparent pixels give what the blend gives.
-    #[test]
-    fn a_row_over_white_is_each_pixel_blended() {
-        let rgba: Vec<u8> = (0..=255u8)
-            .flat_map(|a| {
-                (0..=255u8)
-                    .step_by(3)
-                    .flat_map(move |c| [c, 255 - c, c / 2, a])
-            })
-            .collect();
-        let mut rgb = vec![0; rgba.len() / 4 * 3];
-        pixels_over_white(&mut rgb, &rgba);
-        let blended: Vec<u8> = rgba.chunks_exact(4).flat_map(over_white).collect();
-        assert_eq!(rgb, blended);
     }
 }

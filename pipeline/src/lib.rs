@@ -12,6 +12,7 @@
 
 pub mod checksum;
 pub mod decode;
+mod decoded;
 mod detect;
 pub mod encode;
 mod error;

@@ -8,11 +8,9 @@
 
 use std::borrow::Cow;
 
-use fast_image_resize::{FilterType, PixelType, ResizeAlg};
 use image::{GrayImage, RgbImage};
 
 use crate::PipelineError;
-use crate::resize::resize_plane;
 
 /// A decoded, maybe resized, photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,30 +42,32 @@ impl Planes {
         self.cb.dimensions() == want && self.cr.dimensions() == want
     }
 
-    /// The same picture as RGB: chroma brought to full size (bilinear, as a browser shows a
-    /// JPEG's) and each pixel converted as libjpeg does (BT.601, full range).
+    /// The same picture as RGB, each pixel converted as libjpeg does (BT.601, full range) with
+    /// the chroma sample that covers it. Nearest, not interpolated: only comparisons and
+    /// measurements ask for RGB, and they look at luma.
     pub fn to_rgb(&self) -> Result<RgbImage, PipelineError> {
         let (w, h) = self.luma.dimensions();
-        let (cb, cr) = (full_size(&self.cb, (w, h))?, full_size(&self.cr, (w, h))?);
-        let rgb = self
-            .luma
-            .as_raw()
-            .iter()
-            .zip(cb.iter().zip(cr.iter()))
-            .flat_map(|(&y, (&cb, &cr))| ycbcr_to_rgb(y, cb, cr))
-            .collect();
+        let (cw, ch) = self.cb.dimensions();
+        if self.cr.dimensions() != (cw, ch) || cw == 0 || ch == 0 {
+            return Err(PipelineError::Corrupt("the chroma planes disagree".into()));
+        }
+        // The chroma sample covering pixel `i` of a side of `n` pixels, of `c` samples.
+        let covering = |i: u32, n: u32, c: u32| (u64::from(i) * u64::from(c) / u64::from(n)) as u32;
+        let mut rgb = Vec::with_capacity(self.luma.len() * 3);
+        for (y, row) in self.luma.rows().enumerate() {
+            let cy = covering(y as u32, h, ch);
+            for (x, luma) in row.enumerate() {
+                let cx = covering(x as u32, w, cw);
+                let (cb, cr) = (
+                    self.cb.get_pixel(cx, cy).0[0],
+                    self.cr.get_pixel(cx, cy).0[0],
+                );
+                rgb.extend(ycbcr_to_rgb(luma.0[0], cb, cr));
+            }
+        }
         RgbImage::from_raw(w, h, rgb)
             .ok_or_else(|| PipelineError::Corrupt("the planes' sizes do not add up".into()))
     }
-}
-
-/// A chroma plane brought to `size`.
-fn full_size(plane: &GrayImage, size: (u32, u32)) -> Result<Cow<'_, [u8]>, PipelineError> {
-    if plane.dimensions() == size {
-        return Ok(Cow::Borrowed(plane.as_raw()));
-    }
-    let bilinear = ResizeAlg::Convolution(FilterType::Bilinear);
-    resize_plane(plane, PixelType::U8, size, bilinear).map(Cow::Owned)
 }
 
 impl Picture {

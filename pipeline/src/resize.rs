@@ -75,7 +75,7 @@ const LANCZOS3: ResizeAlg = ResizeAlg::Convolution(FilterType::Lanczos3);
 const BILINEAR: ResizeAlg = ResizeAlg::Convolution(FilterType::Bilinear);
 
 /// The packed `pixel` samples of `src` resized to `(new_w, new_h)` with `alg`.
-pub(crate) fn resize_plane<P: image::Pixel<Subpixel = u8>>(
+fn resize_plane<P: image::Pixel<Subpixel = u8>>(
     src: &image::ImageBuffer<P, Vec<u8>>,
     pixel: PixelType,
     (new_w, new_h): (u32, u32),

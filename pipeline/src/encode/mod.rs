@@ -1,5 +1,6 @@
-//! Baseline JPEG encoding with 4:2:0 chroma (averaged over each 2x2 block, as libjpeg does) and
-//! Huffman tables optimised for each picture.
+//! Baseline JPEG encoding with 4:2:0 chroma and Huffman tables optimised for each picture.
+//! YCbCr planes are written as they are (`planes.rs`); RGB is converted on the way, its chroma
+//! averaged over each 2x2 block as libjpeg does (`rows.rs`).
 //! Nothing but pixels and (if the source had one) its RGB ICC profile is written: no EXIF,
 //! GPS, XMP, IPTC or comments.
 

@@ -14,7 +14,7 @@ use heifer::heifer_isobmff::HeifFile;
 use image::metadata::Orientation;
 use image::{DynamicImage, RgbaImage};
 
-use crate::decode::{Decoded, flatten_onto_white, is_rgb_profile};
+use crate::decoded::{Decoded, flatten_onto_white, is_rgb_profile};
 use crate::picture::Picture;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 

@@ -15,7 +15,7 @@ use heifer::heifer_isobmff::{HeifFile, ItemId};
 use image::metadata::Orientation;
 use image::{RgbImage, imageops};
 
-use crate::decode::Decoded;
+use crate::decoded::Decoded;
 use crate::picture::Picture;
 use crate::{MAX_INPUT_PIXELS, PipelineError};
 

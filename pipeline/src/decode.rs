@@ -361,6 +361,36 @@ mod tests {
         }
     }
 
+    /// A JPEG cut anywhere (a failed copy, an upload cut short) is refused or read as far as
+    /// it goes, never a panic: baseline and progressive, every subsampling, scaled or not.
+    #[test]
+    fn a_cut_jpeg_never_panics() {
+        use jpeg_encoder::SamplingFactor::{F_1_1, F_2_1, F_2_2};
+        let mut files: Vec<Vec<u8>> = [Some(F_2_2), Some(F_2_1), Some(F_1_1), None]
+            .into_iter()
+            .map(|sampling| jpeg_of(61, 23, sampling))
+            .collect();
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 90);
+        encoder.set_progressive(true);
+        let rgb = RgbImage::from_fn(120, 90, |x, y| image::Rgb([x as u8, y as u8, 77]));
+        encoder
+            .encode(rgb.as_raw(), 120, 90, jpeg_encoder::ColorType::Rgb)
+            .expect("encodes");
+        files.push(progressive);
+        for bytes in &files {
+            for cut in 0..bytes.len() {
+                for largest in [4096, 30] {
+                    match decode(&bytes[..cut], largest) {
+                        Ok(_) | Err(PipelineError::Corrupt(_) | PipelineError::NotAnImage) => {}
+                        Err(PipelineError::Empty) if cut == 0 => {}
+                        Err(other) => panic!("cut at {cut}: {other}"),
+                    }
+                }
+            }
+        }
+    }
+
     /// Scaled in the inverse DCT, the planes keep their proportions: half the luma, half the
     /// chroma.
     #[test]

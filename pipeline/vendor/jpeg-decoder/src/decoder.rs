@@ -326,7 +326,10 @@ impl<R: Read> Decoder<R> {
     /// chroma upsampled or its pixels converted to RGB and back.)
     pub fn decode_planes(&mut self) -> Result<Planes> {
         let components = WorkerScope::with(|worker| self.decode_components(false, worker))?;
-        let frame = self.frame.as_ref().unwrap();
+        let frame = self
+            .frame
+            .as_ref()
+            .ok_or_else(|| Error::Format("no frame was decoded".to_owned()))?;
         let planes = match components {
             Some(Components::Dct(planes)) => planes,
             _ => {
@@ -342,10 +345,13 @@ impl<R: Read> Decoder<R> {
             .components
             .iter()
             .zip(planes)
-            .map(|(component, mut data)| {
+            .map(|(component, mut data)| -> Result<Plane> {
                 let width = usize::from(component.size.width);
                 let height = usize::from(component.size.height);
                 let stride = usize::from(component.block_size.width) * component.dct_scale;
+                if data.len() < height.saturating_sub(1) * stride + width {
+                    return Err(Error::Format("a component's plane is short".to_owned()));
+                }
                 // Rows are stored a whole number of blocks wide: pack them.
                 if stride != width {
                     for y in 1..height {
@@ -353,13 +359,13 @@ impl<R: Read> Decoder<R> {
                     }
                 }
                 data.truncate(width * height);
-                Plane {
+                Ok(Plane {
                     data,
                     width,
                     height,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Planes {
             planes,
             color_transform: self.determine_color_transform(),

@@ -1,6 +1,6 @@
 //! SSIM of a shrunk photo against the reference the benchmarks use: the original decoded at
-//! full size, correctly oriented, transparency on white, resized with Lanczos3 to the output's
-//! size. `cargo run --release -p pipeline --example ssim -- ORIGINAL OUTPUT` prints e.g. 0.9843.
+//! full size (a JPEG as libjpeg shows it), correctly oriented, transparency on white, resized
+//! with Lanczos3 to the output's size. `cargo run --release -p pipeline --example ssim -- ORIGINAL OUTPUT` prints e.g. 0.9843.
 //!
 //! `ssim --bytes-at SSIM ORIGINAL` compares encoders on their rate-distortion curves rather than
 //! at one quality setting: the pipeline's display variant at the lowest JPEG quality whose SSIM

@@ -23,6 +23,8 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postg
 # corpus again with it, need the feature.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine \
   cargo test -p pipeline --features heif --test heif --test corpus
+# The vendored JPEG encoder's tests against its published code, natively and as WebAssembly.
+scripts/test-vendored.sh
 
 step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)

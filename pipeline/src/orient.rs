@@ -24,9 +24,9 @@ pub fn orient(pixels: &RgbImage, orientation: Orientation) -> Cow<'_, RgbImage> 
 /// turned is the turned picture's half-size chroma).
 pub fn orient_picture(picture: &Picture, orientation: Orientation) -> Cow<'_, Picture> {
     match picture {
-        Picture::Rgb(rgb) => match remap::<_, 3>(rgb, orientation) {
-            Some(turned) => Cow::Owned(Picture::Rgb(turned)),
-            None => Cow::Borrowed(picture),
+        Picture::Rgb(rgb) => match orient(rgb, orientation) {
+            Cow::Owned(turned) => Cow::Owned(Picture::Rgb(turned)),
+            Cow::Borrowed(_) => Cow::Borrowed(picture),
         },
         Picture::YCbCr(planes) => {
             let turn = |p| remap::<_, 1>(p, orientation);
@@ -85,6 +85,8 @@ fn remap<P, const N: usize>(
 where
     P: Pixel<Subpixel = u8>,
 {
+    // The pixels are read as `N`-byte chunks: a mismatch with the pixel type does not compile.
+    const { assert!(P::CHANNEL_COUNT as usize == N) };
     let map = SourceMap::for_orientation(orientation, src.width(), src.height())?;
     let (sw, sh) = (src.width() as usize, src.height() as usize);
     let (ow, oh) = if map.transposed { (sh, sw) } else { (sw, sh) };
@@ -143,6 +145,54 @@ mod tests {
             assert_eq!(got.dimensions(), want.dimensions(), "{orientation:?}");
             assert!(*got == want, "{orientation:?} differs");
         }
+    }
+
+    /// Planes of odd sizes (luma 75x41, chroma 38x21): each plane turns as the image crate
+    /// turns it, and the turned chroma is the turned luma's half size.
+    #[test]
+    fn each_plane_turns_on_its_own() {
+        use image::{GrayImage, Luma};
+
+        use crate::picture::chroma_size;
+
+        let plane = |w, h, k: u32| GrayImage::from_fn(w, h, |x, y| Luma([(x * k + y * 31) as u8]));
+        let (luma, cb, cr) = (plane(75, 41, 3), plane(38, 21, 5), plane(38, 21, 7));
+        let picture = Picture::YCbCr(Planes {
+            luma: luma.clone(),
+            cb: cb.clone(),
+            cr: cr.clone(),
+        });
+        type Turn = fn(&GrayImage) -> GrayImage;
+        let cases: [(Orientation, Turn); 7] = [
+            (Orientation::FlipHorizontal, |p| flip_horizontal(p)),
+            (Orientation::Rotate180, |p| rotate180(p)),
+            (Orientation::FlipVertical, |p| flip_vertical(p)),
+            (Orientation::Rotate90FlipH, |p| {
+                flip_horizontal(&rotate90(p))
+            }),
+            (Orientation::Rotate90, |p| rotate90(p)),
+            (Orientation::Rotate270FlipH, |p| {
+                flip_horizontal(&rotate270(p))
+            }),
+            (Orientation::Rotate270, |p| rotate270(p)),
+        ];
+        for (orientation, turn) in cases {
+            let Cow::Owned(Picture::YCbCr(turned)) = orient_picture(&picture, orientation) else {
+                panic!("{orientation:?}: not turned into planes");
+            };
+            assert!(turned.luma == turn(&luma), "{orientation:?}: luma differs");
+            assert!(turned.cb == turn(&cb), "{orientation:?}: Cb differs");
+            assert!(turned.cr == turn(&cr), "{orientation:?}: Cr differs");
+            assert_eq!(
+                turned.cb.dimensions(),
+                chroma_size(turned.luma.dimensions()),
+                "{orientation:?}"
+            );
+        }
+        assert!(matches!(
+            orient_picture(&picture, Orientation::NoTransforms),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

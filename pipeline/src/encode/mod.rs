@@ -143,4 +143,69 @@ mod tests {
             "red {red:.0}, blue {blue:.0}: the stripes should average to purple"
         );
     }
+
+    /// The encoder writes, byte for byte, what jpeg-encoder 0.7.1 as published on crates.io
+    /// writes: the vendored copy (`pipeline/vendor/jpeg-encoder`) only makes it faster. The
+    /// digests were taken from the published crate. The picture mixes smooth gradients (long
+    /// runs of zeros), noise (every coefficient busy) and hard edges, at an awkward size; the
+    /// qualities reach from coarse (runs over 15 zeros) to 100 (the largest coefficients).
+    #[test]
+    fn the_encoder_writes_what_jpeg_encoder_0_7_1_writes() {
+        let mut seed = 0x2545_f491_u32;
+        let mut noise = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let (w, h) = (203u32, 157u32);
+        let mut picture = RgbImage::from_fn(w, h, |x, y| {
+            Rgb([
+                (x * 255 / w) as u8,
+                (y * 255 / h) as u8,
+                ((x + y) % 64 * 4) as u8,
+            ])
+        });
+        for (x, y, px) in picture.enumerate_pixels_mut() {
+            if x > w / 2 && y > h / 3 {
+                let n = noise().to_le_bytes();
+                *px = Rgb([n[0], n[1], n[2]]);
+            } else if (x / 9 + y / 7) % 5 == 0 {
+                *px = Rgb([0, 0, 0]);
+            }
+        }
+        let digests: Vec<String> = [1, 35, 81, 100]
+            .into_iter()
+            .map(|quality| {
+                let rgb = jpeg(&picture, quality, None).expect("encodes");
+                crate::checksum::sha256(&rgb.bytes).to_base64()
+            })
+            .chain({
+                // The planes' path too: luma and half-size chroma taken from the same picture.
+                let plane = |(pw, ph): (u32, u32), c: usize| {
+                    image::GrayImage::from_fn(pw, ph, |x, y| {
+                        image::Luma([picture.get_pixel(x * w / pw, y * h / ph)[c]])
+                    })
+                };
+                let half = crate::picture::chroma_size((w, h));
+                let planes = crate::picture::Planes {
+                    luma: plane((w, h), 1),
+                    cb: plane(half, 2),
+                    cr: plane(half, 0),
+                };
+                let ycbcr = jpeg_picture(&Picture::YCbCr(planes), 81, None).expect("encodes");
+                [crate::checksum::sha256(&ycbcr.bytes).to_base64()]
+            })
+            .collect();
+        assert_eq!(
+            digests,
+            [
+                "HixFhRAsqsks0xYzE5oNYfHgyMIDVuWnyfRPHaboc84=",
+                "8Y16iFKEi6/+OvK4K6iGephtUe27NLtjlhUYGP9psxc=",
+                "7aqekjrGRye11RKkxZhs1A9XzQGlkCm+p1kLt6VEmYA=",
+                "D8Ka0qc+XgMcLWJzLWHgLu/3dyoK3go25zydfxw+ZPc=",
+                "1jHD1oEoYFXZrO1kSPhI/YvY//ft1IrQmODiIVrkLj8=",
+            ]
+        );
+    }
 }

@@ -6,6 +6,7 @@ import { expect, test } from "./support/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { corpus, readJpeg } from "./support/jpeg";
 import * as pages from "./support/pages";
 import { createProduct, upload } from "./support/pages";
@@ -207,6 +208,48 @@ test("a big photo alone at work is shared with a helper worker, in the same byte
   }
 });
 
+/** A PNG of `channels` 3 (RGB) or 4 (RGBA) whose every row is Paeth-filtered, the filter the
+ * worker unfilters with its own SIMD code: gradients, texture and, for RGBA, opaque, partly
+ * and wholly transparent thirds. */
+function paethPng(width: number, height: number, channels: 3 | 4): Buffer {
+  const value = (x: number, y: number, c: number) =>
+    c === 3 ? (x < width / 3 ? 255 : x < (2 * width) / 3 ? (x * y) & 255 : 0) : (x * 3 + y * 5 + c * 40 + ((x * y) % 17) * 9) & 255;
+  const predict = (a: number, b: number, c: number) => {
+    const [pa, pb, pc] = [Math.abs(b - c), Math.abs(a - c), Math.abs(a + b - 2 * c)];
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+  };
+  const line = width * channels;
+  const raw = Buffer.alloc((line + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (line + 1)] = 4; // Paeth
+    for (let i = 0; i < line; i++) {
+      const [x, c] = [Math.floor(i / channels), i % channels];
+      const a = x > 0 ? value(x - 1, y, c) : 0;
+      const b = y > 0 ? value(x, y - 1, c) : 0;
+      const above_left = x > 0 && y > 0 ? value(x - 1, y - 1, c) : 0;
+      raw[y * (line + 1) + 1 + i] = (value(x, y, c) - predict(a, b, above_left)) & 255;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", header),
+    chunk("IDAT", zlib.deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 test("the worker encodes what the server's pipeline encodes: photos uploaded and the same photos imported are stored as the same bytes", async ({ page }) => {
   test.setTimeout(120_000);
   // The browser's worker (WebAssembly) and `vitrine import` (native) run one pipeline: from the
@@ -215,19 +258,23 @@ test("the worker encodes what the server's pipeline encodes: photos uploaded and
   // platform) comes between. The cut-out goes the RGB way: decoding, the blend over white and
   // every byte of the encoder's work are compared. The Canon photo (4:2:2, turned by its EXIF
   // orientation) goes the YCbCr way: its planes, chroma brought to half size, each plane turned.
-  const photos = { "cutout-alpha.png": [1600, 1200], "canon_hdr_NO.jpg": [1536, 2048] };
+  // Two made PNGs, RGB and RGBA, every row Paeth-filtered and of odd sizes, try the worker's
+  // SIMD unfiltering (3 and 4 bytes a pixel) against the native scalar code.
+  const photos = { "cutout-alpha.png": [1600, 1200], "canon_hdr_NO.jpg": [1536, 2048], "paeth-rgb.png": [333, 251], "paeth-rgba.png": [331, 249] };
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-same-bytes-"));
+  for (const name of ["cutout-alpha.png", "canon_hdr_NO.jpg"]) fs.copyFileSync(corpus(`photos/${name}`), path.join(folder, name));
+  fs.writeFileSync(path.join(folder, "paeth-rgb.png"), paethPng(333, 251, 3));
+  fs.writeFileSync(path.join(folder, "paeth-rgba.png"), paethPng(331, 249, 4));
   const before = new Set(storedImages().keys());
   await pages.signUp(page, server.url, "iris@shop.example");
   await createProduct(page, "Same bytes");
-  await upload(page, Object.keys(photos).map((name) => corpus(`photos/${name}`)));
+  await upload(page, Object.keys(photos).map((name) => path.join(folder, name)));
   server.cli(["user", "add", "ivo@shop.example", "--password-stdin"], "seller password 123\n");
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-same-bytes-"));
-  for (const name of Object.keys(photos)) fs.copyFileSync(corpus(`photos/${name}`), path.join(folder, name));
   server.cli(["import", folder, "--seller", "ivo@shop.example", "--product", "Same bytes"]);
   fs.rmSync(folder, { recursive: true });
 
   const made = [...storedImages()].filter(([key]) => !before.has(key)).map(([, variants]) => variants.display);
-  expect(made).toHaveLength(4);
+  expect(made).toHaveLength(8);
   for (const [name, [width, height]] of Object.entries(photos)) {
     const same = made.filter((bytes) => readJpeg(bytes).width === width);
     expect(same, name).toHaveLength(2);

@@ -3,7 +3,7 @@
 // both see the same machine at the same moments. Prints min / median / max ms, B ÷ A of the
 // medians, the bytes each made, and whether they are the same bytes (a change meant to keep
 // the output must say "same").
-// Usage (from end2end/): node bench/ab-worker.mjs --a DIR --b DIR [--variant display]
+// Usage (from end2end/): node bench/ab-worker.mjs --a DIR --b DIR [--variant display|all]
 //                                                 [--runs 10] photo...
 // DIR: a copy of public/worker/ as scripts/build-worker.sh left it (e.g. cp -r public/worker
 // /tmp/worker-before, then rebuild). A photo is a corpus name or a path with a slash.
@@ -52,7 +52,7 @@ for (const name of photos) {
   const made = {};
   const run = (which) => {
     const started = performance.now();
-    const out = builds[which].process(photo, args.variant);
+    const out = builds[which].process(photo, args.variant === 'all' ? undefined : args.variant);
     const took = performance.now() - started;
     made[which] = out.map((variant) => Buffer.from(variant.bytes));
     bytes[which] = made[which].reduce((n, b) => n + b.length, 0);

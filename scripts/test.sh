@@ -23,7 +23,7 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine scripts/with-postg
 # corpus again with it, need the feature.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine \
   cargo test -p pipeline --features heif --test heif --test corpus
-# The vendored JPEG encoder's tests against its published code, natively and as WebAssembly.
+# The vendored JPEG encoder's and PNG reader's checks of our changes, natively and as WebAssembly.
 scripts/test-vendored.sh
 
 step "Playwright end-to-end tests in Chromium, against the debug build"

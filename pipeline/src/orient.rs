@@ -114,7 +114,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use image::imageops::{flip_horizontal, flip_vertical, rotate90, rotate180, rotate270};
+    use image::{DynamicImage, GrayImage, Luma};
 
     use super::*;
 
@@ -125,23 +125,29 @@ mod tests {
         })
     }
 
+    /// The seven turns, as the image crate makes them: the reference both tests compare with.
+    const TURNS: [Orientation; 7] = [
+        Orientation::FlipHorizontal,
+        Orientation::Rotate180,
+        Orientation::FlipVertical,
+        Orientation::Rotate90FlipH,
+        Orientation::Rotate90,
+        Orientation::Rotate270FlipH,
+        Orientation::Rotate270,
+    ];
+
+    fn turned_by_image_crate(pixels: impl Into<DynamicImage>, turn: Orientation) -> DynamicImage {
+        let mut image = pixels.into();
+        image.apply_orientation(turn);
+        image
+    }
+
     #[test]
     fn every_orientation_matches_the_image_crate() {
         let src = numbered(75, 41);
-        let expected = [
-            (Orientation::FlipHorizontal, flip_horizontal(&src)),
-            (Orientation::Rotate180, rotate180(&src)),
-            (Orientation::FlipVertical, flip_vertical(&src)),
-            (Orientation::Rotate90FlipH, flip_horizontal(&rotate90(&src))),
-            (Orientation::Rotate90, rotate90(&src)),
-            (
-                Orientation::Rotate270FlipH,
-                flip_horizontal(&rotate270(&src)),
-            ),
-            (Orientation::Rotate270, rotate270(&src)),
-        ];
-        for (orientation, want) in expected {
+        for orientation in TURNS {
             let got = orient(&src, orientation);
+            let want = turned_by_image_crate(src.clone(), orientation).into_rgb8();
             assert_eq!(got.dimensions(), want.dimensions(), "{orientation:?}");
             assert!(*got == want, "{orientation:?} differs");
         }
@@ -151,8 +157,6 @@ mod tests {
     /// turns it, and the turned chroma is the turned luma's half size.
     #[test]
     fn each_plane_turns_on_its_own() {
-        use image::{GrayImage, Luma};
-
         use crate::picture::chroma_size;
 
         let plane = |w, h, k: u32| GrayImage::from_fn(w, h, |x, y| Luma([(x * k + y * 31) as u8]));
@@ -162,24 +166,12 @@ mod tests {
             cb: cb.clone(),
             cr: cr.clone(),
         });
-        type Turn = fn(&GrayImage) -> GrayImage;
-        let cases: [(Orientation, Turn); 7] = [
-            (Orientation::FlipHorizontal, |p| flip_horizontal(p)),
-            (Orientation::Rotate180, |p| rotate180(p)),
-            (Orientation::FlipVertical, |p| flip_vertical(p)),
-            (Orientation::Rotate90FlipH, |p| {
-                flip_horizontal(&rotate90(p))
-            }),
-            (Orientation::Rotate90, |p| rotate90(p)),
-            (Orientation::Rotate270FlipH, |p| {
-                flip_horizontal(&rotate270(p))
-            }),
-            (Orientation::Rotate270, |p| rotate270(p)),
-        ];
-        for (orientation, turn) in cases {
+        for orientation in TURNS {
             let Cow::Owned(Picture::YCbCr(turned)) = orient_picture(&picture, orientation) else {
                 panic!("{orientation:?}: not turned into planes");
             };
+            let turn =
+                |plane: &GrayImage| turned_by_image_crate(plane.clone(), orientation).into_luma8();
             assert!(turned.luma == turn(&luma), "{orientation:?}: luma differs");
             assert!(turned.cb == turn(&cb), "{orientation:?}: Cb differs");
             assert!(turned.cr == turn(&cr), "{orientation:?}: Cr differs");

@@ -390,8 +390,10 @@ pub(super) fn unfilter(tbpp: BytesPerPixel, previous: &[u8], current: &mut [u8])
 /// worker): each pixel's channels predicted together, with `filter_paeth_stbi`'s branch-free
 /// arithmetic on 16-bit lanes. The published code takes one channel at a time, and on wasm32
 /// the branching `filter_paeth`: this filter was a sixth of decoding a cut-out PNG there.
-/// The same bytes as the scalar filters: Vitrine's Playwright test *the worker encodes what the
-/// server's pipeline encodes* decodes Paeth-filtered PNGs here and natively and compares.
+/// The same bytes as the scalar filters: `tests/vitrine_paeth.rs`, run as WebAssembly by
+/// Vitrine's `scripts/test-vendored.sh`, decodes Paeth rows against the specification's
+/// predictor, and Vitrine's Playwright test *the worker encodes what the server's pipeline
+/// encodes* compares this worker's JPEGs of Paeth-filtered PNGs with the native build's.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
     use core::arch::wasm32::*;

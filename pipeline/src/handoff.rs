@@ -4,10 +4,13 @@
 //! resizes it to the largest variant ([`prepare`]), hands those pixels to the helper
 //! ([`Prepared::handoff`]), and encodes its own variant while the helper makes the others
 //! ([`render_handoff`]). The bytes are those of [`crate::process`]: the same steps from the
-//! same pixels, split between two threads.
+//! same pixels, split between two threads. Pixels travel as YCbCr planes (an RGB source's
+//! converted as the encoder converts it), half the bytes of RGB.
 //!
 //! Worth it only for a photo alone at work (every core is busy in a batch) whose smaller
 //! variants are resized ([`Prepared::shareable`]).
+
+use std::borrow::Cow;
 
 use image::metadata::Orientation;
 use image::{GrayImage, RgbImage};
@@ -42,8 +45,15 @@ pub fn prepare(input: &[u8], specs: &[VariantSpec]) -> Result<Prepared, Pipeline
     let mut source = decode::decode(input, largest_spec.max_side)?;
     let (w, h) = source.full_size;
     let size = fitted_size(w, h, largest_spec.max_side);
-    if let std::borrow::Cow::Owned(resized) = resize_picture(&source.pixels, size)? {
+    if let Cow::Owned(resized) = resize_picture(&source.pixels, size)? {
         source.pixels = resized;
+    }
+    // Into planes when a smaller variant will be resized, as `render` does: the helper is
+    // handed half the bytes, and every variant's bytes are those of one worker.
+    if rest.iter().any(|s| fitted_size(w, h, s.max_side) != size)
+        && let Cow::Owned(planes) = source.pixels.to_planes()?
+    {
+        source.pixels = planes;
     }
     Ok(Prepared {
         largest: source,
@@ -249,6 +259,23 @@ mod tests {
         assert!(matches!(prepared.largest.pixels, Picture::YCbCr(_)));
         let mut shared = vec![prepared.render_largest(&input).unwrap()];
         shared.extend(render_handoff(&prepared.handoff()).unwrap());
+        assert_eq!(shared, process(&input, &specs()).unwrap());
+    }
+
+    /// An RGB photo already at the display size (a cut-out PNG: nothing to resize before the
+    /// display is encoded) is handed over as planes, half the bytes, odd sizes included, and
+    /// the variants are still the bytes one worker makes.
+    #[test]
+    fn rgb_is_handed_over_as_planes() {
+        let input = photo(1601, 1201);
+        let prepared = prepare(&input, &specs()).unwrap();
+        assert!(prepared.shareable());
+        assert!(matches!(prepared.largest.pixels, Picture::YCbCr(_)));
+        let handoff = prepared.handoff();
+        let planes = 1601 * 1201 + 2 * 801 * 601;
+        assert!(handoff.len() < planes + 1000, "{} bytes", handoff.len());
+        let mut shared = vec![prepared.render_largest(&input).unwrap()];
+        shared.extend(render_handoff(&handoff).unwrap());
         assert_eq!(shared, process(&input, &specs()).unwrap());
     }
 

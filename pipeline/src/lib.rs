@@ -95,14 +95,24 @@ pub fn render(
     let mut order: Vec<usize> = (0..specs.len()).collect();
     order.sort_by_key(|&i| Reverse(specs[i].max_side));
     let mut out: Vec<Option<Rendition>> = vec![None; specs.len()];
+    let sizes: Vec<(u32, u32)> = order
+        .iter()
+        .map(|&i| resize::fitted_size(full_w, full_h, specs[i].max_side))
+        .collect();
     let mut current: Cow<Picture> = Cow::Borrowed(&source.pixels);
-    for i in order {
-        let size = resize::fitted_size(full_w, full_h, specs[i].max_side);
+    for (n, (&i, &size)) in order.iter().zip(&sizes).enumerate() {
         if let Some(passed) = pass_through(input, source, size, &out) {
             out[i] = Some(passed);
             continue;
         }
-        let resized = resize::resize_picture(&current, size)?;
+        let mut resized = resize::resize_picture(&current, size)?;
+        // RGB that smaller variants will be resized from goes into planes once, here: the same
+        // bytes for this variant, half the work for theirs (as a JPEG's planes are resized).
+        if sizes[n + 1..].iter().any(|&smaller| smaller != size)
+            && let Cow::Owned(planes) = resized.to_planes()?
+        {
+            resized = Cow::Owned(planes);
+        }
         let oriented = orient::orient_picture(&resized, source.orientation);
         out[i] = Some(encode::jpeg_picture(
             &oriented,

@@ -4,7 +4,8 @@
 //! are YCbCr JPEGs with half-size chroma too. Such a photo stays in its own planes from end to
 //! end: its chroma is never upsampled, it is never converted to RGB and back, and each chroma
 //! plane is resized at a quarter of the luma's cost. Every other source (PNG, WebP, HEIC, CMYK
-//! JPEGs...) is carried as RGB.
+//! JPEGs...) is carried as RGB until its largest variant is made, then as planes
+//! ([`Picture::to_planes`]).
 
 use std::borrow::Cow;
 
@@ -83,6 +84,19 @@ impl Picture {
         match self {
             Picture::Rgb(rgb) => Ok(Cow::Borrowed(rgb)),
             Picture::YCbCr(planes) => planes.to_rgb().map(Cow::Owned),
+        }
+    }
+
+    /// The picture as planes with half-size chroma, to be resized: RGB at half the bytes (a
+    /// resize then costs half as much, and a helper worker is handed half as much), converted
+    /// as the encoder converts it, so encoding the planes writes the RGB's bytes. Planes are
+    /// borrowed as they are.
+    pub fn to_planes(&self) -> Result<Cow<'_, Picture>, PipelineError> {
+        match self {
+            Picture::Rgb(rgb) => crate::encode::planes_of(rgb)
+                .map(|planes| Cow::Owned(Picture::YCbCr(planes)))
+                .ok_or_else(|| PipelineError::Encode("an empty picture".into())),
+            Picture::YCbCr(_) => Ok(Cow::Borrowed(self)),
         }
     }
 

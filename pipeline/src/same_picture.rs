@@ -167,7 +167,7 @@ mod tests {
             let v =
                 ((fx * (1.0 + seed as f32 * 0.37)).sin() * (fy * (1.3 + seed as f32)).cos() * 120.0
                     + 128.0) as u8;
-            let edge = if (x / (50 + seed * 7) + y / (40 + seed * 3)) % 2 == 0 {
+            let edge = if (x / (50 + seed * 7) + y / (40 + seed * 3)).is_multiple_of(2) {
                 40
             } else {
                 0

@@ -7,6 +7,8 @@
 mod planes;
 mod rows;
 
+pub(crate) use rows::planes_of;
+
 use image::RgbImage;
 use jpeg_encoder::{Encoder, ImageBuffer, JpegColorType, SamplingFactor};
 

@@ -10,7 +10,10 @@
 
 use std::cell::RefCell;
 
+use image::{GrayImage, RgbImage};
+
 use super::Rows;
+use crate::picture::{Planes, chroma_size};
 
 /// Pixels per batch: fixed-size arrays let the compiler vectorise the arithmetic.
 const BATCH: usize = 16;
@@ -60,12 +63,37 @@ impl Rows for Subsampled<'_> {
         if *made != Some(top) {
             pair_cb.clear();
             pair_cr.clear();
-            push_chroma(self.row(top), self.row(top + 1), pair_cb, pair_cr);
+            push_chroma::<2>(self.row(top), self.row(top + 1), pair_cb, pair_cr);
             *made = Some(top);
         }
         cb.extend_from_slice(pair_cb);
         cr.extend_from_slice(pair_cr);
     }
+}
+
+/// An RGB picture as the planes the encoder would make of it: its luma, and its chroma averaged
+/// over each 2x2 block at half size. Encoded, these planes write the same bytes as the RGB.
+/// `None` for an empty picture.
+pub(crate) fn planes_of(rgb: &RgbImage) -> Option<Planes> {
+    let (width, height) = rgb.dimensions();
+    let (chroma_w, chroma_h) = chroma_size((width, height));
+    let line = width as usize * 3;
+    let last = height.checked_sub(1)?;
+    let row = |y: u32| &rgb.as_raw()[y.min(last) as usize * line..][..line];
+    let mut luma = Vec::with_capacity(width as usize * height as usize);
+    for y in 0..height {
+        push_luma(row(y), &mut luma);
+    }
+    let (mut cb, mut cr) = (Vec::new(), Vec::new());
+    for y in (0..height).step_by(2) {
+        // A last odd row pairs with itself, as in the encoder's rows.
+        push_chroma::<1>(row(y), row(y + 1), &mut cb, &mut cr);
+    }
+    Some(Planes {
+        luma: GrayImage::from_raw(width, height, luma)?,
+        cb: GrayImage::from_raw(chroma_w, chroma_h, cb)?,
+        cr: GrayImage::from_raw(chroma_w, chroma_h, cr)?,
+    })
 }
 
 /// JPEG's luma (BT.601, full range) of each pixel, with jpeg-encoder's fixed-point constants.
@@ -104,9 +132,10 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
     ((y + 0x7FFF) >> 16) as u8
 }
 
-/// Cb and Cr of each 2x2 block of the rows `top` and `bottom`, each pushed twice (a value for
-/// each column). A last odd column pairs with itself.
-fn push_chroma(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
+/// Cb and Cr of each 2x2 block of the rows `top` and `bottom`, each pushed `REPEAT` times: twice
+/// for the encoder's rows (a value for each column), once for a half-size plane. A last odd
+/// column pairs with itself.
+fn push_chroma<const REPEAT: usize>(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
     let (mut t, mut b) = (top.chunks_exact(3 * BATCH), bottom.chunks_exact(3 * BATCH));
     for (t, b) in (&mut t).zip(&mut b) {
         let (t, b) = (channels(t), channels(b));
@@ -119,20 +148,23 @@ fn push_chroma(top: &[u8], bottom: &[u8], cb: &mut Vec<u8>, cr: &mut Vec<u8>) {
                     + i32::from(b[c][x + 1])
             };
             let (u, v) = chroma_of_sum(sum(0), sum(1), sum(2));
-            (us[x], us[x + 1], vs[x], vs[x + 1]) = (u, u, v, v);
+            for r in 0..REPEAT {
+                (us[x / 2 * REPEAT + r], vs[x / 2 * REPEAT + r]) = (u, v);
+            }
         }
-        cb.extend_from_slice(&us);
-        cr.extend_from_slice(&vs);
+        cb.extend_from_slice(&us[..BATCH / 2 * REPEAT]);
+        cr.extend_from_slice(&vs[..BATCH / 2 * REPEAT]);
     }
-    // The tail, two pixels (six bytes) at a time; a last odd pixel is its own right neighbour.
+    // The tail, two pixels (six bytes) at a time; a last odd pixel is its own right neighbour
+    // (and, in the encoder's rows, carries its chroma once).
     for (t, b) in t.remainder().chunks(6).zip(b.remainder().chunks(6)) {
         let sum = |c: usize| {
             let right = t.len() - 3 + c;
             i32::from(t[c]) + i32::from(t[right]) + i32::from(b[c]) + i32::from(b[right])
         };
         let (u, v) = chroma_of_sum(sum(0), sum(1), sum(2));
-        cb.extend(std::iter::repeat_n(u, t.len() / 3));
-        cr.extend(std::iter::repeat_n(v, t.len() / 3));
+        cb.extend(std::iter::repeat_n(u, REPEAT.min(t.len() / 3)));
+        cr.extend(std::iter::repeat_n(v, REPEAT.min(t.len() / 3)));
     }
 }
 
@@ -181,6 +213,10 @@ mod tests {
     /// Against libjpeg's order (convert each pixel, then average): within one level, for
     /// every block of a picture with an odd width, so the batches and the tail are both tried.
     #[test]
+    #[expect(
+        clippy::needless_range_loop,
+        reason = "x and y are coordinates, not just indices"
+    )]
     fn chroma_is_each_blocks_mean_within_one_level() {
         let (w, h) = (37usize, 4usize);
         let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i * 91 % 256) as u8).collect();
@@ -224,6 +260,31 @@ mod tests {
         let alone = filled(&rgb[12..], 2, 1);
         assert_eq!(rows[2][1], alone[0][1]);
         assert_eq!(rows[2][2], alone[0][2]);
+    }
+
+    /// The planes hold what the encoder's rows carry: the same luma, and each block's chroma
+    /// once instead of twice, odd sizes included.
+    #[test]
+    fn planes_hold_what_the_rows_carry() {
+        for (w, h) in [(37u16, 5u16), (1, 1), (2, 3), (64, 2)] {
+            let rgb: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3)
+                .map(|i| (i * 91 % 256) as u8)
+                .collect();
+            let picture = RgbImage::from_raw(w.into(), h.into(), rgb.clone()).expect("sizes agree");
+            let planes = planes_of(&picture).expect("not empty");
+            assert!(planes.is_half_chroma(), "{w}x{h}");
+            for (y, rows) in filled(&rgb, w, h).iter().enumerate() {
+                let luma_row = &planes.luma.as_raw()[y * usize::from(w)..][..usize::from(w)];
+                assert_eq!(rows[0], luma_row, "{w}x{h}, row {y}");
+                let half = usize::from(w).div_ceil(2);
+                for (plane, carried) in [(&planes.cb, &rows[1]), (&planes.cr, &rows[2])] {
+                    let samples = &plane.as_raw()[y / 2 * half..][..half];
+                    let doubled: Vec<u8> = samples.iter().flat_map(|&s| [s, s]).collect();
+                    assert_eq!(carried[..], doubled[..usize::from(w)], "{w}x{h}, row {y}");
+                }
+            }
+        }
+        assert!(planes_of(&RgbImage::new(0, 0)).is_none());
     }
 
     #[test]

@@ -39,10 +39,11 @@ use picture::Picture;
 
 /// Largest input accepted, in pixels: the same limit the server applies to what it registers.
 pub use domain::limits::MAX_PIXELS as MAX_INPUT_PIXELS;
-/// JPEG quality of every variant (libjpeg's scale). 81 rather than the 0.82 sellers' tools
-/// use: with optimised Huffman tables and a Lanczos3 resize it gives the canvas path's SSIM in
-/// no more bytes (measured by `scripts/bench-browser.sh`; 82 costs 3 % more bytes for +0.0004).
-pub const JPEG_QUALITY: u8 = 81;
+/// JPEG quality of every variant (libjpeg's scale), as sellers' tools use (0.82). Written in
+/// bands (`encode::BANDS`), it scores the browser's own path's SSIM or more in fewer bytes on
+/// every benchmark photo but the noisy corrupt-exif one, whose sharper resize keeps detail the
+/// browser's blurs away (`scripts/bench-browser.sh`; 81 missed SSIM by 0.0002 on two photos).
+pub const JPEG_QUALITY: u8 = 82;
 
 /// The variants stored for every photo, largest first, with the longest side each may have:
 /// the browser makes them before upload, `vitrine import` on the server.

@@ -1,3 +1,4 @@
+use crate::bands::{self, BandScan};
 use crate::fdct::fdct;
 use crate::huffman::{CodingClass, HuffmanTable};
 use crate::image_buffer::*;
@@ -233,6 +234,9 @@ pub struct Encoder<W: JfifWrite> {
 
     progressive_scans: Option<u8>,
 
+    /// Vitrine: a progressive script of bands (`bands.rs`), which replaces `progressive_scans`.
+    band_scans: Option<Vec<BandScan>>,
+
     restart_interval: Option<u16>,
 
     optimize_huffman_table: bool,
@@ -279,6 +283,7 @@ impl<W: JfifWrite> Encoder<W> {
             sampling_factor,
             chroma_subsampling_method: ChromaSubsamplingMethod::Nearest,
             progressive_scans: None,
+            band_scans: None,
             restart_interval: None,
             optimize_huffman_table: false,
             app_segments: Vec::new(),
@@ -363,6 +368,14 @@ impl<W: JfifWrite> Encoder<W> {
             scans
         );
         self.progressive_scans = Some(scans);
+    }
+
+    /// Vitrine: writes a progressive JPEG by spectral selection with these scans, each with its
+    /// own optimised Huffman table and end-of-band runs (see `bands.rs`); `None` goes back to
+    /// the other modes. A script that does not send every coefficient of every component once,
+    /// DC first, or a restart interval, makes encoding fail.
+    pub fn set_band_scans(&mut self, scans: Option<Vec<BandScan>>) {
+        self.band_scans = scans;
     }
 
     /// Return number of progressive scans if progressive encoding is enabled
@@ -584,7 +597,9 @@ impl<W: JfifWrite> Encoder<W> {
             self.writer.write_segment(Marker::APP(*nr), data)?;
         }
 
-        if let Some(scans) = self.progressive_scans {
+        if let Some(scans) = self.band_scans.take() {
+            self.encode_image_bands::<_, OP>(image, &scans, &q_tables)?;
+        } else if let Some(scans) = self.progressive_scans {
             self.encode_image_progressive::<_, OP>(image, scans, &q_tables)?;
         } else if self.optimize_huffman_table || !self.sampling_factor.supports_interleaved() {
             self.encode_image_sequential::<_, OP>(image, &q_tables)?;
@@ -904,6 +919,29 @@ impl<W: JfifWrite> Encoder<W> {
         }
 
         Ok(())
+    }
+
+    /// Vitrine: a progressive JPEG by spectral selection, each scan with its own Huffman table
+    /// written just before it.
+    fn encode_image_bands<I: ImageBuffer, OP: Operations>(
+        &mut self,
+        image: I,
+        scans: &[BandScan],
+        q_tables: &[QuantizationTable; 2],
+    ) -> Result<(), EncodingError> {
+        if self.restart_interval.is_some() {
+            return Err(EncodingError::InvalidBandScans(
+                "band scans are written without restart intervals".into(),
+            ));
+        }
+        bands::check(scans, self.components.len())?;
+        let blocks = self.encode_blocks::<_, OP>(&image, q_tables);
+        self.writer.write_frame_header(image.width(), image.height(), &self.components, true)?;
+        self.writer.write_quantization_segment(0, &q_tables[0])?;
+        if self.components.len() > 1 {
+            self.writer.write_quantization_segment(1, &q_tables[1])?;
+        }
+        bands::write_scans(&mut self.writer, &self.components, &blocks, scans)
     }
 
     /// Encode image in progressive mode

@@ -25,6 +25,9 @@ pub enum EncodingError {
 
     /// An io error occurred during writing (Should be used in no_std cases instead of IoError)
     Write(alloc::string::String),
+
+    /// Vitrine: a script of band scans a decoder could not follow, and why
+    InvalidBandScans(alloc::string::String),
 }
 
 #[cfg(feature = "std")]
@@ -60,6 +63,7 @@ impl Display for EncodingError {
             #[cfg(feature = "std")]
             IoError(err) => err.fmt(f),
             Write(err) => write!(f, "{}", err),
+            InvalidBandScans(why) => write!(f, "Invalid band scans: {}", why),
         }
     }
 }

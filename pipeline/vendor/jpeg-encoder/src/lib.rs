@@ -33,6 +33,7 @@ extern crate core;
 
 #[cfg(all(feature = "simd", any(target_arch = "x86", target_arch = "x86_64")))]
 mod avx2;
+mod bands;
 mod encoder;
 mod error;
 mod fdct;
@@ -42,6 +43,7 @@ mod marker;
 mod quantization;
 mod writer;
 
+pub use bands::BandScan;
 pub use encoder::{ChromaSubsamplingMethod, ColorType, Encoder, JpegColorType, SamplingFactor};
 pub use error::EncodingError;
 pub use image_buffer::{ImageBuffer, cmyk_to_ycck, rgb_to_ycbcr};

@@ -459,11 +459,17 @@ pub(crate) struct AcRuns<'a> {
 impl<'a> AcRuns<'a> {
     #[inline]
     pub(crate) fn new(data: &'a [i16; 64], start: usize, end: usize) -> Self {
+        Self::with_mask(data, nonzero_mask(data), start, end)
+    }
+
+    /// As [`AcRuns::new`], with the block's [`nonzero_mask`] already found.
+    #[inline]
+    pub(crate) fn with_mask(data: &'a [i16; 64], mask: u64, start: usize, end: usize) -> Self {
         let below_end = if end >= 64 { u64::MAX } else { (1u64 << end) - 1 };
         let from_start = if start >= 64 { 0 } else { !((1u64 << start) - 1) };
         AcRuns {
             data,
-            nonzero: nonzero_mask(data) & below_end & from_start,
+            nonzero: mask & below_end & from_start,
             next: start,
             end,
         }
@@ -478,7 +484,7 @@ impl<'a> AcRuns<'a> {
 
 /// Bit i set where coefficient i is not zero.
 #[inline(always)]
-fn nonzero_mask(data: &[i16; 64]) -> u64 {
+pub(crate) fn nonzero_mask(data: &[i16; 64]) -> u64 {
     let mut mask = 0u64;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {

@@ -4,7 +4,8 @@
 // medians, the bytes each made, and whether they are the same bytes (a change meant to keep
 // the output must say "same").
 // Usage (from end2end/): node bench/ab-worker.mjs --a DIR --b DIR [--variant display|all]
-//                                                 [--runs 10] photo...
+//                                                 [--runs 10] [--heic] photo...
+// --heic times the worker's HEIC module (e.g. ../fixtures/heif/rotated.heic) instead.
 // DIR: a copy of public/worker/ as scripts/build-worker.sh left it (e.g. cp -r public/worker
 // /tmp/worker-before, then rebuild). A photo is a corpus name or a path with a slash.
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ const { values: args, positionals: photos } = parseArgs({
     b: { type: 'string' },
     variant: { type: 'string', default: 'display' },
     runs: { type: 'string', default: '10' },
+    heic: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -29,11 +31,12 @@ if (args.help || !args.a || !args.b || photos.length === 0) {
 }
 
 async function load(dir) {
-  const glue = path.resolve(dir, 'vitrine_worker.js');
+  const name = args.heic ? 'vitrine_worker_heic' : 'vitrine_worker';
+  const glue = path.resolve(dir, `${name}.js`);
   if (!fs.existsSync(glue)) throw new Error(`${glue} is missing: copy a built public/worker/`);
   // A query string makes Node load the second build as a module of its own.
   const worker = await import(`${glue}?${encodeURIComponent(dir)}`);
-  worker.initSync({ module: fs.readFileSync(path.resolve(dir, 'vitrine_worker_bg.wasm')) });
+  worker.initSync({ module: fs.readFileSync(path.resolve(dir, `${name}_bg.wasm`)) });
   return worker;
 }
 

@@ -39,11 +39,12 @@ use picture::Picture;
 
 /// Largest input accepted, in pixels: the same limit the server applies to what it registers.
 pub use domain::limits::MAX_PIXELS as MAX_INPUT_PIXELS;
-/// JPEG quality of every variant (libjpeg's scale), as sellers' tools use (0.82). Written in
-/// bands (`encode::BANDS`), it scores the browser's own path's SSIM or more in fewer bytes on
-/// every benchmark photo but the noisy corrupt-exif one, whose sharper resize keeps detail the
-/// browser's blurs away (`scripts/bench-browser.sh`; 81 missed SSIM by 0.0002 on two photos).
-pub const JPEG_QUALITY: u8 = 82;
+/// JPEG quality of every variant (libjpeg's scale). Luma's dead zone (`encode::LUMA_AC_ROUNDING`)
+/// makes 83 smaller than 82 without it, with a better SSIM and chroma; written in bands
+/// (`encode::BANDS`), it scores more than the browser's own path's SSIM at 0.82 in fewer bytes
+/// on every benchmark photo but the noisy corrupt-exif one, whose sharper resize keeps detail the
+/// browser's blurs away (`scripts/bench-browser.sh`).
+pub const JPEG_QUALITY: u8 = 83;
 
 /// The variants stored for every photo, largest first, with the longest side each may have:
 /// the browser makes them before upload, `vitrine import` on the server.

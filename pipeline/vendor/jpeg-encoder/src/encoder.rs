@@ -237,6 +237,10 @@ pub struct Encoder<W: JfifWrite> {
     /// Vitrine: a progressive script of bands (`bands.rs`), which replaces `progressive_scans`.
     band_scans: Option<Vec<BandScan>>,
 
+    /// Vitrine: the share of a step added to AC values before truncating, in percent, for the
+    /// luma and chroma tables.
+    ac_rounding: (u8, u8),
+
     restart_interval: Option<u16>,
 
     optimize_huffman_table: bool,
@@ -284,6 +288,7 @@ impl<W: JfifWrite> Encoder<W> {
             chroma_subsampling_method: ChromaSubsamplingMethod::Nearest,
             progressive_scans: None,
             band_scans: None,
+            ac_rounding: (50, 50),
             restart_interval: None,
             optimize_huffman_table: false,
             app_segments: Vec::new(),
@@ -376,6 +381,13 @@ impl<W: JfifWrite> Encoder<W> {
     /// DC first, or a restart interval, makes encoding fail.
     pub fn set_band_scans(&mut self, scans: Option<Vec<BandScan>>) {
         self.band_scans = scans;
+    }
+
+    /// Vitrine: AC values are quantised with `luma` and `chroma` percent of a step added before
+    /// truncating, for the luma and chroma tables; 50 (the default) rounds to nearest, less
+    /// leaves a dead zone around zero (see `QuantizationTable::with_ac_rounding`).
+    pub fn set_ac_rounding(&mut self, luma: u8, chroma: u8) {
+        self.ac_rounding = (luma, chroma);
     }
 
     /// Return number of progressive scans if progressive encoding is enabled
@@ -570,8 +582,10 @@ impl<W: JfifWrite> Encoder<W> {
         }
 
         let q_tables = [
-            QuantizationTable::new_with_quality(&self.quantization_tables[0], self.quality, true),
-            QuantizationTable::new_with_quality(&self.quantization_tables[1], self.quality, false),
+            QuantizationTable::new_with_quality(&self.quantization_tables[0], self.quality, true)
+                .with_ac_rounding(self.ac_rounding.0),
+            QuantizationTable::new_with_quality(&self.quantization_tables[1], self.quality, false)
+                .with_ac_rounding(self.ac_rounding.1),
         ];
 
         let jpeg_color_type = image.get_jpeg_color_type();

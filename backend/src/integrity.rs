@@ -136,9 +136,7 @@ pub async fn check(
             damage,
         });
     }
-    report
-        .damaged
-        .sort_by(|a, b| (a.image_id, a.variant).cmp(&(b.image_id, b.variant)));
+    report.damaged.sort_by_key(|d| (d.image_id, d.variant));
     Ok(report)
 }
 

@@ -6,7 +6,8 @@
 //! for browsers), `bucket_admin` (create the bucket, CORS), `credentials_cache` (the keys that
 //! sign, kept until they expire), `diagnosis` (what a refusal means), `get_signing` (SigV4 for
 //! media URLs), `object_key` (the key grammar), `post_policy` (SigV4 for POST forms),
-//! `provider` (each provider's endpoint, addressing and upload method).
+//! `provider` (each provider's endpoint, addressing and upload method), `signed_urls` (media
+//! URLs signed in the current window, kept for the next page).
 
 pub mod browser_signing;
 pub mod bucket_admin;
@@ -19,6 +20,7 @@ mod objects;
 pub mod post_policy;
 pub mod provider;
 pub mod settings;
+mod signed_urls;
 
 use std::sync::Arc;
 
@@ -57,6 +59,8 @@ struct Inner {
     kind: Kind,
     media: MediaUrls,
     encryption: Option<Encryption>,
+    /// Media URLs signed in the current window (a new one with every configuration).
+    signed_urls: signed_urls::SignedUrls,
     /// How long signed media URLs are valid (`VITRINE_MEDIA_URL_SECONDS`).
     media_url_lifetime: std::time::Duration,
     /// Whether uploads are signed with their SHA-256 (see [`Provider::checks_sha256`]).
@@ -162,6 +166,7 @@ impl ObjectStore {
                 media: MediaUrls::Signed,
                 encryption: None,
                 media_url_lifetime: browser_signing::DEFAULT_MEDIA_URL_LIFETIME,
+                signed_urls: signed_urls::SignedUrls::new(),
             }),
         }
     }
@@ -202,6 +207,7 @@ impl ObjectStore {
                 media,
                 encryption,
                 media_url_lifetime,
+                signed_urls: signed_urls::SignedUrls::new(),
                 pins_sha256: inner.pins_sha256,
             }),
         }

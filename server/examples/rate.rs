@@ -51,6 +51,35 @@ struct Args {
     /// Requests per page in the gallery timing.
     #[arg(long, default_value_t = 200)]
     gallery_requests: usize,
+    /// Only this database, e.g. to profile one.
+    #[arg(long, value_enum)]
+    database: Option<Database>,
+    /// Only this measure besides the `/healthz` baseline, e.g. to profile it.
+    #[arg(long, value_enum)]
+    measure: Option<Measure>,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Database {
+    Sqlite,
+    Postgresql,
+}
+
+impl Database {
+    /// The name `common::databases` gives it.
+    fn name(self) -> &'static str {
+        match self {
+            Database::Sqlite => "SQLite",
+            Database::Postgresql => "PostgreSQL",
+        }
+    }
+}
+
+impl Args {
+    /// Whether `measure` runs: the baseline always does.
+    fn wants(&self, measure: Measure) -> bool {
+        measure == Measure::Healthz || self.measure.is_none_or(|only| only == measure)
+    }
 }
 
 /// One seller's browser: its cookie, its address, the site's Origin, its product.
@@ -67,10 +96,12 @@ async fn sign_up(base: &str, n: usize) -> Result<Session, String> {
     })
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
 enum Measure {
     BeginUpload,
     ProductPage,
+    #[value(skip)]
     Healthz,
 }
 
@@ -352,6 +383,9 @@ async fn run(args: &Args, database: &str) -> Result<bool, String> {
             vec![2, 1, 0]
         };
         for i in order {
+            if !args.wants(measures[i]) {
+                continue;
+            }
             results[i].push(round(&app.base, &sessions, measures[i], length).await);
         }
     }
@@ -371,6 +405,9 @@ async fn run(args: &Args, database: &str) -> Result<bool, String> {
     let (_, baseline, _) = median(&results[0]);
     let mut ok = true;
     for (measure, rounds) in measures.iter().zip(&results) {
+        if rounds.is_empty() {
+            continue;
+        }
         let (min, med, max) = median(rounds);
         let mut latencies: Vec<Duration> =
             rounds.iter().flat_map(|r| r.latencies.clone()).collect();
@@ -410,6 +447,9 @@ async fn main() -> ExitCode {
     let databases = common::databases();
     let mut all_ok = true;
     for database in databases {
+        if args.database.is_some_and(|only| only.name() != database) {
+            continue;
+        }
         match run(&args, database).await {
             Ok(ok) => all_ok &= ok,
             Err(e) => {

@@ -70,7 +70,7 @@ pub async fn serve(
             etag,
             body,
         }) => {
-            let stream = tokio_util::io::ReaderStream::new(body.into_async_read());
+            let stream = tokio_util::io::ReaderStream::new((*body).into_async_read());
             let mut response = Body::from_stream(stream).into_response();
             *response.status_mut() = if partial {
                 StatusCode::PARTIAL_CONTENT

@@ -25,13 +25,14 @@ pub struct ObjectHead {
 
 /// What the store answered to a proxied GET.
 pub enum Fetched {
+    /// The body is boxed: the SDK's stream is large beside the other answers.
     Found {
         partial: bool,
         content_type: Option<String>,
         content_length: Option<i64>,
         content_range: Option<String>,
         etag: Option<String>,
-        body: aws_sdk_s3::primitives::ByteStream,
+        body: Box<aws_sdk_s3::primitives::ByteStream>,
     },
     NotModified,
     Missing,
@@ -63,7 +64,7 @@ impl ObjectStore {
                 content_length: out.content_length(),
                 content_range: out.content_range().map(str::to_owned),
                 etag: out.e_tag().map(str::to_owned),
-                body: out.body,
+                body: Box::new(out.body),
             }),
             Err(err) => match err.raw_response().map(|r| r.status().as_u16()) {
                 Some(304) => Ok(Fetched::NotModified),
@@ -102,7 +103,7 @@ impl ObjectStore {
     pub async fn sha256(&self, key: &str) -> Result<Option<domain::Sha256>, Error> {
         use sha2::Digest as _;
         let mut body = match self.get(key, None, None).await? {
-            Fetched::Found { body, .. } => body,
+            Fetched::Found { body, .. } => *body,
             _ => return Ok(None),
         };
         let mut hasher = sha2::Sha256::new();

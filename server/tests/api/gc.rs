@@ -97,7 +97,7 @@ async fn gc_removes_leftovers_and_spares_what_is_in_use(db: Db) {
     let dry = backend::gc::run(&app.state, Duration::ZERO, true)
         .await
         .unwrap();
-    assert_eq!(dry.expired_intents, [expired_intent.clone()]);
+    assert_eq!(dry.expired_intents, std::slice::from_ref(&expired_intent));
     assert_eq!(dry.detached_objects, [detached_key]);
     assert_eq!(dry.orphan_objects, [orphan_key]);
     for key in [&expired_key, detached_key, orphan_key] {

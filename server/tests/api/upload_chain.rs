@@ -194,7 +194,9 @@ async fn the_store_refuses_what_the_policy_does_not_allow(db: Db) {
         if signature.starts_with('0') { "1" } else { "0" },
         &signature[1..]
     );
-    let tampered: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = vec![
+    // What each attempt changes, the form fields it sends and the bytes.
+    type Attempt<'a> = (&'a str, Vec<(String, String)>, Vec<u8>);
+    let tampered: Vec<Attempt> = vec![
         ("a larger file", upload.fields.clone(), larger),
         (
             "other bytes of the same length",
@@ -438,7 +440,7 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let picture = |seed: u32| {
         RgbImage::from_fn(800, 600, move |x, y| {
-            let block = if (x / (40 + seed * 25) + y / (30 + seed * 10)) % 2 == 0 {
+            let block = if (x / (40 + seed * 25) + y / (30 + seed * 10)).is_multiple_of(2) {
                 210
             } else {
                 30

@@ -590,6 +590,8 @@ impl<W: JfifWrite> Encoder<W> {
 
         let jpeg_color_type = image.get_jpeg_color_type();
         self.init_components(jpeg_color_type);
+        // Vitrine: a script a decoder could not follow is refused before anything is written.
+        self.check_band_scans()?;
 
         self.writer.write_marker(Marker::SOI)?;
 
@@ -624,6 +626,19 @@ impl<W: JfifWrite> Encoder<W> {
         self.writer.write_marker(Marker::EOI)?;
 
         Ok(())
+    }
+
+    /// Vitrine: the band script, if any, against the components and the restart interval.
+    fn check_band_scans(&self) -> Result<(), EncodingError> {
+        let Some(scans) = &self.band_scans else {
+            return Ok(());
+        };
+        if self.restart_interval.is_some() {
+            return Err(EncodingError::InvalidBandScans(
+                "band scans are written without restart intervals".into(),
+            ));
+        }
+        bands::check(scans, self.components.len())
     }
 
     fn init_components(&mut self, color: JpegColorType) {
@@ -943,12 +958,6 @@ impl<W: JfifWrite> Encoder<W> {
         scans: &[BandScan],
         q_tables: &[QuantizationTable; 2],
     ) -> Result<(), EncodingError> {
-        if self.restart_interval.is_some() {
-            return Err(EncodingError::InvalidBandScans(
-                "band scans are written without restart intervals".into(),
-            ));
-        }
-        bands::check(scans, self.components.len())?;
         let blocks = self.encode_blocks::<_, OP>(&image, q_tables);
         self.writer.write_frame_header(image.width(), image.height(), &self.components, true)?;
         self.writer.write_quantization_segment(0, &q_tables[0])?;
@@ -1446,6 +1455,35 @@ mod tests {
         assert_eq!(SamplingFactor::R_4_2_1.get_sampling_factors(), (2, 4));
         assert_eq!(SamplingFactor::R_4_1_1.get_sampling_factors(), (4, 1));
         assert_eq!(SamplingFactor::R_4_1_0.get_sampling_factors(), (4, 2));
+    }
+
+    /// Vitrine: a band script a decoder could not follow, or one asked for with restart
+    /// intervals, is refused before a byte is written.
+    #[test]
+    fn a_band_script_is_refused_before_anything_is_written() {
+        use crate::{BandScan, ColorType, EncodingError};
+
+        let scan = |component, first, last| BandScan { component, first, last };
+        let whole: alloc::vec::Vec<BandScan> =
+            (0..3).flat_map(|c| [scan(c, 0, 0), scan(c, 1, 63)]).collect();
+        let pixels = [128u8; 3 * 16 * 16];
+        for (script, restart) in [
+            (vec![scan(0, 0, 0), scan(0, 1, 63)], 0),
+            (whole.clone(), 4),
+        ] {
+            let mut bytes = vec![];
+            let mut encoder = Encoder::new(&mut bytes, 80);
+            encoder.set_band_scans(Some(script));
+            encoder.set_restart_interval(restart);
+            let refused = encoder.encode(&pixels, 16, 16, ColorType::Rgb);
+            assert!(matches!(refused, Err(EncodingError::InvalidBandScans(_))), "{refused:?}");
+            assert!(bytes.is_empty(), "{} bytes written", bytes.len());
+        }
+        let mut bytes = vec![];
+        let mut encoder = Encoder::new(&mut bytes, 80);
+        encoder.set_band_scans(Some(whole));
+        encoder.encode(&pixels, 16, 16, ColorType::Rgb).expect("a whole script encodes");
+        assert!(bytes.starts_with(&[0xFF, 0xD8]));
     }
 
     #[test]

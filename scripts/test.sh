@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: builds the site (debug), then Rust tests (unit + integration on SQLite and
-# PostgreSQL) and the Playwright suite in Debian's Chromium against the real binary; then builds
-# the release site `make run` serves (wasm-release, wasm-opt) and runs the Playwright suite again
-# against it, so a fault that only optimisation brings out cannot land.
+# PostgreSQL), clippy on the server crates, and the Playwright suite in Debian's Chromium
+# against the real binary; then builds the release site `make run` serves (wasm-release,
+# wasm-opt) and runs the Playwright suite again against it, so a fault that only optimisation
+# brings out cannot land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -25,6 +26,11 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine \
   cargo test -p pipeline --features heif --test heif --test corpus
 # The vendored JPEG encoder's and PNG reader's checks of our changes, natively and as WebAssembly.
 scripts/test-vendored.sh
+
+step "clippy on the server's crates (warnings fail; transactions begin only through backend::db::begin)"
+cargo clippy --version >/dev/null 2>&1 || { echo "clippy is missing: rustup component add clippy" >&2; exit 1; }
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=vitrine \
+  cargo clippy -q -p backend -p server --all-targets -- -D warnings
 
 step "Playwright end-to-end tests in Chromium, against the debug build"
 (cd end2end && npx playwright test)

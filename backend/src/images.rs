@@ -4,7 +4,6 @@ use domain::limits::ALT_TEXT_CHARS;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use crate::audit::{self, Action, Subject};
@@ -45,7 +44,7 @@ pub async fn set_alt_text(
     if image.alt_text == alt {
         return Ok(alt);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     image::ActiveModel {
         id: Set(image.id),
         alt_text: Set(alt.clone()),
@@ -73,7 +72,7 @@ pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result
         .filter(stored_object::Column::ImageId.eq(image.id))
         .all(&state.db)
         .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // Detach explicitly rather than relying on ON DELETE SET NULL, which SQLite only honours
     // with foreign keys switched on.
     stored_object::Entity::update_many()
@@ -106,7 +105,7 @@ pub async fn move_to(
     to_index: usize,
     seen: &[i64],
 ) -> Result<(), Error> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // Take the product's write lock first: concurrent reorders queue up behind it.
     if gallery_lock::lock(&txn, seller.id, product_id)
         .await?

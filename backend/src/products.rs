@@ -8,7 +8,7 @@ use domain::wire::ProductSummary;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::audit::{self, Action, Subject};
@@ -49,7 +49,7 @@ pub async fn create(
     name: &str,
 ) -> Result<Product, Error> {
     let name = parse_name(name)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let model = product::ActiveModel {
         account_id: Set(seller.id),
         name: Set(name.clone()),
@@ -107,7 +107,7 @@ pub async fn rename(
     if current.name == name {
         return Ok(current);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     product::ActiveModel {
         id: Set(id),
         name: Set(name.clone()),
@@ -131,7 +131,7 @@ pub async fn delete(
     id: i64,
     confirmed_images: u64,
 ) -> Result<(), Error> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // Locked, so no image is registered to it meanwhile unseen.
     if gallery_lock::lock(&txn, seller.id, id).await?.is_none() {
         return Err(Error::NotFound("That product"));

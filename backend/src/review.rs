@@ -8,7 +8,7 @@ use domain::limits::REVIEW_REASON_CHARS;
 use domain::wire::{QueueCursor, QueuePage, ReviewDecision, ReviewItem};
 use domain::{ImageStatus, Variant};
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{account, image, product, stored_object};
@@ -161,7 +161,7 @@ pub async fn decide(
         ReviewDecision::Approve => (ImageStatus::Approved, None),
         ReviewDecision::Reject { reason } => (ImageStatus::Rejected, Some(parse_reason(reason)?)),
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let images = image::Entity::find()
         .filter(image::Column::Id.is_in(ids.clone()))
         .all(&txn)

@@ -7,8 +7,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::Error;
 
+mod begin;
 mod turns;
 
+pub use begin::begin;
 pub use turns::WriteTurns;
 
 /// Connects to `url`, creating the SQLite file (and its folder) when needed.

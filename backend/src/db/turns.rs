@@ -15,9 +15,7 @@
 
 use std::sync::{Arc, Mutex as Queue, PoisonError};
 
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 use tokio::sync::{Mutex, MutexGuard, oneshot};
 
 use crate::Error;
@@ -100,7 +98,7 @@ async fn commit_together(db: &DatabaseConnection, writes: Vec<Waiting>) {
         return;
     }
     let together = async {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin(db).await?;
         for w in &writes {
             txn.execute_raw(w.statement.clone()).await?;
         }
@@ -122,7 +120,7 @@ async fn commit_together(db: &DatabaseConnection, writes: Vec<Waiting>) {
 }
 
 async fn commit(db: &DatabaseConnection, statement: Statement) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     txn.execute_raw(statement).await?;
     txn.commit().await
 }

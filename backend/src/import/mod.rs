@@ -17,7 +17,7 @@ pub use source::{Location, Reach, Source};
 
 use chrono::Utc;
 use domain::ImageStatus;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -178,7 +178,7 @@ pub async fn import_one(
     }
 
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let Some(gallery) = gallery_lock::lock(&txn, seller.id, product_id).await? else {
         return Err(Error::NotFound("That product"));
     };

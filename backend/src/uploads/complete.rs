@@ -4,10 +4,7 @@
 use chrono::Utc;
 use domain::{ImageStatus, Variant};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::verify::{VerifyError, one_picture, verify};
 use super::{RegisteredImage, publish};
@@ -169,7 +166,7 @@ async fn register(
 ) -> Result<Option<RegisteredImage>, Error> {
     let now = Utc::now();
     let _turn = state.writes.take().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // Claim the intent; a concurrent `complete` that lost the race finds it claimed.
     let claimed = upload_intent::Entity::update_many()
         .col_expr(upload_intent::Column::CompletedAt, Expr::value(now))

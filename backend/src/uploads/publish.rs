@@ -17,9 +17,7 @@
 use std::ops::RangeInclusive;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -36,7 +34,7 @@ pub(super) async fn start_attempt(
     intent: &upload_intent::Model,
 ) -> Result<Option<i32>, Error> {
     use upload_intent::Column;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let counted = upload_intent::Entity::update_many()
         .col_expr(
             Column::PublishAttempts,

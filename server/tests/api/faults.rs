@@ -1,16 +1,88 @@
 //! PostgreSQL stopped and restarted under an upload: the pool recovers, a registration either
 //! happened whole or not at all, and a retried `complete` registers each image once. A
 //! `complete` cut short at any moment (as by SIGKILL) and asked again leaves nothing behind.
+//! A transaction cut short while it begins (a request dropped) never leaves its connection
+//! inside a transaction that would swallow the next borrower's writes.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::support::cluster::Cluster;
 use crate::support::{Db, jpeg, spawn_app, spawn_app_with};
 use app::error::AppError;
 use backend::entities::{image, stored_object, upload_intent};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, EntityTrait, PaginatorTrait,
+    QueryFilter,
+};
 
 on_both_databases!(a_complete_cut_short_at_any_moment_leaves_nothing_behind);
+
+/// `backend::db::begin` cut short after it was polled 1, 2, 3, … times (the runtime checks for
+/// I/O between polls), on a pool of one connection so whatever a cut leaves is what the next
+/// borrower gets. After each cut, a write outside any transaction must be seen at once from
+/// another connection: a connection left inside the cut transaction (sqlx 0.9's `begin` on
+/// PostgreSQL, issue #4393) keeps it uncommitted. The cuts go on until `begin` twice finished
+/// before its cut, so every moment of it was tried.
+async fn transactions_cut_short_while_they_begin_leave_none_open(url: String) {
+    let mut one = ConnectOptions::new(url.clone());
+    one.max_connections(1).sqlx_logging(false);
+    let pool = Database::connect(one).await.unwrap();
+    let other = Database::connect(url.as_str()).await.unwrap();
+    pool.execute_unprepared("CREATE TABLE marks (n INTEGER NOT NULL)")
+        .await
+        .unwrap();
+    let count = sea_orm::Statement::from_string(
+        other.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM marks",
+    );
+    let (mut finished, mut cuts) = (0, 0u32);
+    while finished < 2 {
+        assert!(
+            cuts < 5_000,
+            "begin never finished before a cut of {cuts} polls"
+        );
+        {
+            // Dropped at the end of this block: the cut.
+            let mut begin = std::pin::pin!(backend::db::begin(&pool));
+            for _ in 0..=cuts {
+                let polled = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx))).await;
+                if let Poll::Ready(begun) = polled {
+                    begun.unwrap().rollback().await.unwrap();
+                    finished += 1;
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+        pool.execute_unprepared(&format!("INSERT INTO marks VALUES ({cuts})"))
+            .await
+            .unwrap();
+        let seen = other.query_one_raw(count.clone()).await.unwrap().unwrap();
+        cuts += 1;
+        assert_eq!(
+            seen.try_get::<i64>("", "n").unwrap(),
+            i64::from(cuts),
+            "a write after a begin cut at poll {cuts} is not committed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn postgresql_transactions_cut_short_while_they_begin_leave_none_open() {
+    let url = crate::support::postgres_database().await;
+    transactions_cut_short_while_they_begin_leave_none_open(url).await;
+}
+
+#[tokio::test]
+async fn sqlite_transactions_cut_short_while_they_begin_leave_none_open() {
+    let dir = std::env::temp_dir().join(format!("vitrine-begin-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("cut.db").display());
+    transactions_cut_short_while_they_begin_leave_none_open(url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 /// gc, with no grace period, finds no object to remove.
 async fn nothing_for_gc(app: &crate::support::TestApp) {

@@ -168,13 +168,25 @@ static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHE
 async fn hashing<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    let _slot = HASHING
+    in_line(&HASHING, work).await
+}
+
+/// Runs `work` on the blocking pool once `line` gives it a slot. The slot goes with the work,
+/// not with the caller: a client that disconnects cannot free it while its hash still runs.
+async fn in_line<T: Send + 'static>(
+    line: &'static tokio::sync::Semaphore,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let slot = line
         .acquire()
         .await
         .map_err(|e| Error::Internal(format!("password hashing is closed: {e}")))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
 }
 
 async fn hash_password(password: Password) -> Result<String, Error> {
@@ -209,6 +221,21 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
             .is_ok())
     })
     .await
+}
+
+/// Sessions no request can use any more: past their end, or idle too long (`session_account`
+/// refuses them). Only `vitrine gc` removes those never presented again.
+pub(crate) fn ended_sessions(now: chrono::DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    let idle_since = now - SESSION_IDLE;
+    Condition::any()
+        .add(session::Column::ExpiresAt.lte(now))
+        .add(session::Column::LastSeenAt.lte(idle_since))
+        .add(
+            Condition::all()
+                .add(session::Column::LastSeenAt.is_null())
+                .add(session::Column::CreatedAt.lte(idle_since)),
+        )
 }
 
 /// Opens a session and returns the cookie token (only its hash is stored).
@@ -296,5 +323,43 @@ pub fn require_admin(account: &Account) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A sign-in whose client left while its hash runs keeps its slot until the hash ends;
+    /// otherwise clients that disconnect at once could run any number of 19 MiB hashes together.
+    #[tokio::test]
+    async fn a_hash_keeps_its_slot_after_its_caller_left() {
+        static LINE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+        let (started, has_started) = mpsc::channel();
+        let (finish, may_finish) = mpsc::channel::<()>();
+        let caller = tokio::spawn(in_line(&LINE, move || {
+            let _ = started.send(());
+            let _ = may_finish.recv();
+            Ok(())
+        }));
+        let began = tokio::task::spawn_blocking(move || has_started.recv()).await;
+        assert!(matches!(began, Ok(Ok(()))), "the work never started");
+        caller.abort();
+        assert!(matches!(caller.await, Err(e) if e.is_cancelled()));
+
+        assert_eq!(
+            LINE.available_permits(),
+            0,
+            "the hash still runs: its slot is taken"
+        );
+        assert!(finish.send(()).is_ok());
+        let freed = tokio::time::timeout(Duration::from_secs(10), LINE.acquire()).await;
+        assert!(
+            matches!(freed, Ok(Ok(_))),
+            "the slot came back when the hash ended"
+        );
     }
 }

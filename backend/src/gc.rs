@@ -7,6 +7,8 @@
 //!    knows and that are older than the grace period (a crash between upload and record).
 //!    Anything else under the prefix (an old shop's media in a shared bucket, files put there
 //!    by hand) is counted in `foreign_objects` and never touched, whatever its age.
+//! 4. Sessions past their end or idle too long that were never presented again (each is
+//!    refused and removed when presented; these would otherwise stay for ever).
 //!
 //! Safe while uploads are in flight: an intent is only touched after its expiry, and an object
 //! any row knows is never an orphan, however young.
@@ -15,9 +17,9 @@ use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
-use crate::entities::{stored_object, upload_intent};
+use crate::entities::{session, stored_object, upload_intent};
 use crate::storage::{KeyPrefix, ObjectKey, ObjectStore};
 use crate::{AppState, Error, cleanup, intents};
 
@@ -35,6 +37,8 @@ pub struct Report {
     pub foreign_objects: usize,
     /// Keys the store would not delete this time (they stay recorded; run gc again).
     pub failed: Vec<String>,
+    /// Sessions no request can use any more, removed (or, dry, to remove).
+    pub ended_sessions: u64,
 }
 
 /// How many objects under the prefix have keys Vitrine does not make (gc leaves them alone).
@@ -129,5 +133,20 @@ pub async fn run(state: &AppState, grace: Duration, dry_run: bool) -> Result<Rep
         }
         report.orphan_objects.push(object.key);
     }
+
+    // 4. Sessions that ended and were never presented again.
+    let ended = crate::accounts::ended_sessions(Utc::now());
+    report.ended_sessions = if dry_run {
+        session::Entity::find()
+            .filter(ended)
+            .count(&state.db)
+            .await?
+    } else {
+        session::Entity::delete_many()
+            .filter(ended)
+            .exec(&state.db)
+            .await?
+            .rows_affected
+    };
     Ok(report)
 }

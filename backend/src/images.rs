@@ -74,11 +74,17 @@ pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result
         .await?;
     let txn = crate::db::begin(&state.db).await?;
     // Detach explicitly rather than relying on ON DELETE SET NULL, which SQLite only honours
-    // with foreign keys switched on.
+    // with foreign keys switched on. From its intent too: gc spares rows of an intent that
+    // still exists, and a completed intent stays, so an object left behind (the store refused,
+    // or the request was dropped before its objects went) would otherwise be kept for ever.
     stored_object::Entity::update_many()
         .col_expr(
             stored_object::Column::ImageId,
             Expr::value(Option::<i64>::None),
+        )
+        .col_expr(
+            stored_object::Column::IntentId,
+            Expr::value(Option::<String>::None),
         )
         .filter(stored_object::Column::ImageId.eq(image.id))
         .exec(&txn)

@@ -12,6 +12,7 @@ mod m20261127_000007_legacy_paths;
 mod m20261127_000008_seller_indexes;
 mod m20261127_000009_publish_attempts;
 mod m20261127_000010_stored_bytes;
+mod m20261128_000011_detach_deleted_images_objects;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_seller_indexes::Migration),
             Box::new(m20261127_000009_publish_attempts::Migration),
             Box::new(m20261127_000010_stored_bytes::Migration),
+            Box::new(m20261128_000011_detach_deleted_images_objects::Migration),
         ]
     }
 }

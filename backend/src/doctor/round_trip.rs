@@ -50,6 +50,9 @@ pub async fn round_trip(
     let sent = match send(store, http, &key, &body, size, method, origin).await {
         Ok(answer) => answer,
         Err(message) => {
+            // A timeout may come after the store kept the object, and gc never deletes a key
+            // of this shape (it is not a seller's): delete it, whatever it became.
+            let _ = store.delete(key.as_str()).await;
             let fix = match method {
                 UploadMethod::Post => {
                     "if this provider has no POST Object (R2) or refuses POST policies, set VITRINE_UPLOAD_METHOD=put"

@@ -71,9 +71,9 @@ enum Command {
     #[command(alias = "import-local")]
     Import(ImportArgs),
     /// Remove what uploads and deletions left behind: expired upload intents and their objects,
-    /// objects of deleted images, and unreferenced objects of Vitrine's own key shape. Other
-    /// files under the key prefix (an old shop's media) are never touched. Safe while uploads
-    /// are in flight.
+    /// objects of deleted images, and unreferenced objects of Vitrine's own key shape; and
+    /// sessions that ended and were never used again. Other files under the key prefix (an old
+    /// shop's media) are never touched. Safe while uploads are in flight.
     Gc {
         /// Say what would be removed; remove nothing.
         #[arg(long)]

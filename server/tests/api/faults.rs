@@ -4,12 +4,10 @@
 //! A transaction cut short while it begins (a request dropped) never leaves its connection
 //! inside a transaction that would swallow the next borrower's writes.
 
-use std::future::Future;
-use std::task::Poll;
 use std::time::Duration;
 
 use crate::support::cluster::Cluster;
-use crate::support::{Db, jpeg, spawn_app, spawn_app_with};
+use crate::support::{Db, cut_after_polls, jpeg, spawn_app, spawn_app_with};
 use app::error::AppError;
 use backend::entities::{image, stored_object, upload_intent};
 use sea_orm::{
@@ -17,7 +15,10 @@ use sea_orm::{
     QueryFilter,
 };
 
-on_both_databases!(a_complete_cut_short_at_any_moment_leaves_nothing_behind);
+on_both_databases!(
+    a_complete_cut_short_at_any_moment_leaves_nothing_behind,
+    an_image_deletion_cut_short_at_any_moment_leaves_nothing_after_gc,
+);
 
 /// `backend::db::begin` cut short after it was polled 1, 2, 3, … times (the runtime checks for
 /// I/O between polls), on a pool of one connection so whatever a cut leaves is what the next
@@ -43,18 +44,9 @@ async fn transactions_cut_short_while_they_begin_leave_none_open(url: String) {
             cuts < 5_000,
             "begin never finished before a cut of {cuts} polls"
         );
-        {
-            // Dropped at the end of this block: the cut.
-            let mut begin = std::pin::pin!(backend::db::begin(&pool));
-            for _ in 0..=cuts {
-                let polled = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx))).await;
-                if let Poll::Ready(begun) = polled {
-                    begun.unwrap().rollback().await.unwrap();
-                    finished += 1;
-                    break;
-                }
-                tokio::task::yield_now().await;
-            }
+        if let Some(begun) = cut_after_polls(backend::db::begin(&pool), cuts + 1).await {
+            begun.unwrap().rollback().await.unwrap();
+            finished += 1;
         }
         pool.execute_unprepared(&format!("INSERT INTO marks VALUES ({cuts})"))
             .await
@@ -84,6 +76,69 @@ async fn sqlite_transactions_cut_short_while_they_begin_leave_none_open() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A seller deletes a photo and the request is dropped after 1, 2, 3, … polls: before its
+/// transaction committed (the photo is still there, and deleted again), or after, before or
+/// while its objects are deleted (as when the store refuses). Then `vitrine gc` runs: nothing of
+/// the photo is left recorded or stored, so nothing counts against the seller. The cuts go on
+/// until the deletion twice finished before its cut.
+async fn an_image_deletion_cut_short_at_any_moment_leaves_nothing_after_gc(db: Db) {
+    let app = spawn_app(db).await;
+    let (ana, product, seller) = seller_with_product(&app).await;
+    let (mut finished, mut cuts) = (0, 0u32);
+    while finished < 2 {
+        assert!(
+            cuts < 2_000,
+            "the deletion never finished before a cut of {cuts} polls"
+        );
+        let photo = ana.upload_photo(product.id).await;
+        let delete = backend::images::delete(&app.state, &seller, photo.image_id);
+        if let Some(deleted) = cut_after_polls(delete, cuts + 1).await {
+            deleted.unwrap();
+            finished += 1;
+        }
+        let still_there = backend::entities::image::Entity::find_by_id(photo.image_id)
+            .one(&app.state.db)
+            .await
+            .unwrap();
+        if still_there.is_some() {
+            // Deleted again; or the cut COMMIT, already sent, landed meanwhile.
+            let again = backend::images::delete(&app.state, &seller, photo.image_id).await;
+            assert!(
+                matches!(again, Ok(()) | Err(backend::Error::NotFound(_))),
+                "{again:?}"
+            );
+        }
+        let gc = backend::gc::run(&app.state, Duration::ZERO, false)
+            .await
+            .unwrap();
+        assert!(
+            app.recorded_keys().await.is_empty() && app.store_matches_records().await,
+            "cut after {} polls: recorded {:?}, stored {:?}, gc {gc:?}",
+            cuts + 1,
+            app.recorded_keys().await,
+            app.stored_keys().await
+        );
+        cuts += 1;
+    }
+}
+
+/// Ana, signed in with a product: her browser, the product, and her account as the backend
+/// sees it (to call the domain directly, as a request would).
+async fn seller_with_product(
+    app: &crate::support::TestApp,
+) -> (
+    crate::support::Browser,
+    app::api::ProductSummary,
+    backend::Account,
+) {
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let account = backend::accounts::by_email(&app.state.db, "ana@shop.example")
+        .await
+        .unwrap()
+        .unwrap();
+    (ana, product, account)
+}
+
 /// gc, with no grace period, finds no object to remove.
 async fn nothing_for_gc(app: &crate::support::TestApp) {
     let gc = backend::gc::run(&app.state, Duration::ZERO, true)
@@ -103,11 +158,7 @@ async fn nothing_for_gc(app: &crate::support::TestApp) {
 /// however slow the machine is today.
 async fn a_complete_cut_short_at_any_moment_leaves_nothing_behind(db: Db) {
     let app = spawn_app(db).await;
-    let (ana, product) = app.seller_with_product("ana@shop.example").await;
-    let seller = backend::accounts::by_email(&app.state.db, "ana@shop.example")
-        .await
-        .unwrap()
-        .unwrap();
+    let (ana, product, seller) = seller_with_product(&app).await;
     let usual = {
         let photo = jpeg(39, 30);
         let ticket = ana.begin_jpeg(product.id, &photo).await;

@@ -1,4 +1,4 @@
-//! `vitrine gc`: remove what failed uploads and deletions left behind.
+//! `vitrine gc`: remove what failed uploads and deletions left behind, and ended sessions.
 
 use backend::Settings;
 
@@ -30,6 +30,10 @@ pub(in crate::cli) async fn gc(
             println!("  {item}");
         }
     }
+    println!(
+        "sessions that ended (signed out by time, never used again): {} {verb}",
+        report.ended_sessions
+    );
     if report.foreign_objects > 0 {
         println!(
             "other files under {}: {} left alone (their keys are not Vitrine's, so gc never deletes them)",

@@ -86,6 +86,19 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Settings)) -> TestA
     }
 }
 
+/// A new, empty database with no migration applied (to test migrations on rows an earlier
+/// release wrote), and the folder to delete afterwards.
+pub async fn empty_database(db: Db) -> (sea_orm::DatabaseConnection, PathBuf) {
+    let data_dir =
+        std::env::temp_dir().join(format!("vitrine-mig-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let url = match db {
+        Db::Sqlite => format!("sqlite://{}/vitrine.db?mode=rwc", data_dir.display()),
+        Db::Postgres => postgres_database().await,
+    };
+    (Database::connect(&url).await.unwrap(), data_dir)
+}
+
 /// One browser: its own cookie jar.
 pub struct Browser {
     pub http: reqwest::Client,
@@ -505,6 +518,22 @@ pub fn replace_field(
             )
         })
         .collect()
+}
+
+/// Polls `work` up to `polls` times, letting the runtime run other tasks and I/O between
+/// polls, then drops it, as a request dropped at that moment is dropped. Its output when it
+/// finished first. Trying 1, 2, 3, … polls cuts it at every moment it can be cut.
+pub async fn cut_after_polls<F: std::future::Future>(work: F, polls: u32) -> Option<F::Output> {
+    use std::task::Poll;
+    let mut work = std::pin::pin!(work);
+    for _ in 0..polls.max(1) {
+        let polled = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+        if let Poll::Ready(output) = polled {
+            return Some(output);
+        }
+        tokio::task::yield_now().await;
+    }
+    None
 }
 
 /// Fails a test that has not finished after three minutes (each takes seconds), naming it,

@@ -5,9 +5,11 @@
 //! such as GPS stripped, three variants), is uploaded, checked with HEAD, and registered in one
 //! transaction with the path it had (so old links find it, see `legacy_links`). The upload's id
 //! is derived from the product and the file's bytes, so a re-run finds what is already in and
-//! skips it, and a run killed half-way resumes where it stopped (a variant uploaded but not
-//! registered is simply written again). The source is only read (`source`); which file goes
-//! where comes from a manifest or the source's listing (`manifest`).
+//! skips it, and a run killed half-way resumes where it stopped. Its variants go to keys of
+//! that run alone: what a killed run uploaded is never written again, so `vitrine gc` can
+//! delete it without racing a later run that registers the same key. The source is only read
+//! (`source`); which file goes where comes from a manifest or the source's listing
+//! (`manifest`).
 
 mod manifest;
 mod source;
@@ -150,12 +152,15 @@ pub async fn import_one(
         return Ok(Outcome::WouldImport);
     };
 
+    // This run's keys (see the module's comment): a killed run's objects are orphans gc
+    // removes after its grace period, never keys a later run registers.
+    let keys_id = Uuid::new_v4();
     let mut uploaded = Vec::with_capacity(renditions.len());
     for (&(variant, _), rendition) in pipeline::UPLOAD_VARIANTS.iter().zip(&renditions) {
         let key = ObjectKey::for_upload(
             &state.settings.key_prefix,
             seller.id,
-            id,
+            keys_id,
             variant,
             rendition.content_type,
         );

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Db, TestApp, spawn_app};
+use crate::support::{Db, TestApp, cut_after_polls, jpeg, spawn_app};
 
 on_both_databases!(
     a_media_folder_is_imported_once_and_resumably,
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
+    an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
 );
 
 fn corpus(p: &str) -> PathBuf {
@@ -373,4 +374,64 @@ pub(crate) async fn gc_leaves_the_old_tree(app: &TestApp, tree: &[(impl AsRef<st
         let now = app.state.store.read_prefix(key, 1 << 30).await.unwrap();
         assert_eq!(&now[..], &bytes[..], "{key} untouched");
     }
+}
+
+/// An import killed (an operator's Ctrl-C, a host's deploy) at its first moment with an
+/// uploaded variant stored and nothing registered, then run again to its end. What the killed
+/// run stored is never at a key the finished run registers (gc may delete it any time after its
+/// grace period, even while a re-run registers), and gc then leaves exactly the registered photo.
+async fn an_import_killed_after_uploading_leaves_only_what_gc_may_delete(db: Db) {
+    use std::collections::BTreeSet;
+    let app = spawn_app(db).await;
+    let (_ana, _product) = app.seller_with_product("ana@shop.example").await;
+    let media = app.data_dir.join("killed-import");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("stool.jpg"), jpeg(48, 32)).unwrap();
+    let source = backend::import::Source::Folder(media);
+    let item =
+        backend::import::listed(vec!["stool.jpg".into()], "ana@shop.example", "Stool").remove(0);
+    let run = backend::import::Run::default();
+
+    let mut polls = 1;
+    let left_by_killed_run = loop {
+        assert!(polls < 5_000, "no cut left a variant stored");
+        let import = backend::import::import_one(&app.state, &source, &item, run);
+        assert!(
+            cut_after_polls(import, polls).await.is_none(),
+            "the import finished before any cut left a variant stored"
+        );
+        // What the store was still writing when the run was killed lands meanwhile.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let stored: BTreeSet<String> = app.stored_keys().await.into_iter().collect();
+        if !stored.is_empty() {
+            assert!(
+                app.recorded_keys().await.is_empty(),
+                "killed before registering"
+            );
+            break stored;
+        }
+        polls += 1;
+    };
+
+    let outcome = backend::import::import_one(&app.state, &source, &item, run).await;
+    assert!(
+        matches!(outcome, Ok(backend::import::Outcome::Imported { .. })),
+        "{outcome:?}"
+    );
+    let registered = app.recorded_keys().await;
+    assert_eq!(registered.len(), 3);
+    assert!(
+        registered.iter().all(|k| !left_by_killed_run.contains(k)),
+        "registered {registered:?} at keys the killed run left: {left_by_killed_run:?}"
+    );
+    let gc = backend::gc::run(&app.state, std::time::Duration::ZERO, false)
+        .await
+        .unwrap();
+    assert!(
+        left_by_killed_run
+            .iter()
+            .all(|k| gc.orphan_objects.contains(k)),
+        "{gc:?}"
+    );
+    assert!(app.store_matches_records().await);
 }

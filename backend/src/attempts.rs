@@ -76,24 +76,37 @@ pub struct ClientAddress(pub IpAddr);
 
 /// The client behind a request that reached us from `peer`. Behind `trusted_proxies` proxies
 /// (a host's load balancer, a CDN), each appended the address it was sent from to
-/// `X-Forwarded-For`, so the client is that many entries from the right; anything further
-/// left was written by the client and proves nothing. Without trusted proxies the header is
-/// ignored: anyone can send one.
+/// `X-Forwarded-For` (every line of it, joined with commas, in order), so the client is that
+/// many entries from the right; anything further left was written by the client and proves
+/// nothing. An entry may carry a port (`203.0.113.7:51234`, `[2001:db8::1]:443`, as some
+/// proxies write). When the client's entry is not an address (`unknown`, junk), the peer is
+/// used: skipping it would count the client by an entry it wrote itself. Without trusted
+/// proxies the header is ignored: anyone can send one.
 pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted_proxies: u8) -> IpAddr {
     if trusted_proxies == 0 {
         return peer;
     }
-    let hops: Vec<IpAddr> = forwarded_for
+    let entries: Vec<&str> = forwarded_for
         .unwrap_or_default()
         .split(',')
-        .filter_map(|hop| hop.trim().parse().ok())
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
         .collect();
-    let from_right = usize::from(trusted_proxies);
-    match hops.len() {
-        0 => peer,
-        n if n >= from_right => hops[n - from_right],
-        _ => hops[0],
-    }
+    // Fewer entries than proxies: the request came in through the nearer ones only, and the
+    // leftmost entry is the one the first of them wrote.
+    let client = entries
+        .len()
+        .checked_sub(usize::from(trusted_proxies))
+        .map_or(entries.first(), |at| entries.get(at));
+    client.and_then(|entry| hop(entry)).unwrap_or(peer)
+}
+
+/// One `X-Forwarded-For` entry's address, with or without a port.
+fn hop(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// Counts one attempt at `counted` by `subject`; refuses it (and says when to come back) when
@@ -236,6 +249,29 @@ mod tests {
         );
         assert_eq!(client_address(peer, Some("junk"), 1), peer);
         assert_eq!(client_address(peer, None, 1), peer);
+    }
+
+    #[test]
+    fn the_entry_the_proxy_wrote_counts_whatever_its_form() {
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let client = |header: &str, proxies| client_address(peer, Some(header), proxies);
+        // With a port, as some load balancers write it.
+        assert_eq!(
+            client("6.6.6.6, 203.0.113.7:51234", 1).to_string(),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client("6.6.6.6, [2001:db8::7]:443", 1).to_string(),
+            "2001:db8::7"
+        );
+        // The proxy could not tell: the peer, not the client's own entry to its left.
+        assert_eq!(client("6.6.6.6, unknown", 1), peer);
+        assert_eq!(client("6.6.6.6, junk, 10.0.0.9", 2), peer);
+        // Empty entries (a client's trailing comma) are not entries.
+        assert_eq!(
+            client("6.6.6.6,, 203.0.113.7", 1).to_string(),
+            "203.0.113.7"
+        );
     }
 
     #[test]

@@ -12,11 +12,20 @@ use backend::attempts::{ClientAddress, client_address};
 
 pub async fn note(state: AppState, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        let forwarded_for = request
+        // Every line, in order: a proxy may add its own line after the client's (HAProxy's
+        // `option forwardfor` does), and the first line alone would be the client's word.
+        let forwarded_for: Vec<&str> = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let client = client_address(peer.ip(), forwarded_for, state.settings.trusted_proxies);
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let forwarded_for = forwarded_for.join(",");
+        let client = client_address(
+            peer.ip(),
+            Some(forwarded_for.as_str()),
+            state.settings.trusted_proxies,
+        );
         request.extensions_mut().insert(ClientAddress(client));
     }
     next.run(request).await

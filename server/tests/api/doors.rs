@@ -33,6 +33,26 @@ async fn sign_in_from(
         .unwrap()
 }
 
+/// One sign-in whose `X-Forwarded-For` comes in several header lines, in this order.
+async fn sign_in_with_lines(
+    app: &TestApp,
+    lines: &[String],
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", &app.base);
+    for line in lines {
+        request = request.header("x-forwarded-for", line);
+    }
+    request
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A 429 that says how long to wait, in its header and in its sentence.
 async fn too_many(res: reqwest::Response, says: &str) {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -103,6 +123,36 @@ async fn one_machine_cannot_try_many_accounts(db: Db) {
     // The real seller, elsewhere, still gets in; and a success forgets their typos.
     let res = sign_in_from(&app, "198.51.100.7", "ana@shop.example", PASSWORD).await;
     assert!(res.status().is_success());
+}
+
+/// Behind a proxy that adds its own `X-Forwarded-For` line after the one the client sent
+/// (HAProxy's `option forwardfor`), or writes the address with a port: a machine that forges a
+/// new first line for every guess is still counted by the entry the proxy wrote.
+async fn a_forged_forwarded_for_line_does_not_hide_the_machine(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("ana@shop.example").await;
+    let (limit, _) = Counted::SignInAddress.limit();
+    for i in 0..limit {
+        let proxy_wrote = if i % 2 == 0 {
+            "203.0.113.66".to_owned()
+        } else {
+            format!("203.0.113.66:{}", 40_000 + i)
+        };
+        let lines = [format!("198.51.100.{i}, 192.0.2.{i}"), proxy_wrote];
+        let guess = format!("guess{i}@shop.example");
+        let res = sign_in_with_lines(&app, &lines, &guess, "guess").await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let lines = ["198.51.100.250".to_owned(), "203.0.113.66".to_owned()];
+    too_many(
+        sign_in_with_lines(&app, &lines, "ana@shop.example", PASSWORD).await,
+        "your network",
+    )
+    .await;
+    // Another machine behind the same proxy still gets in.
+    let lines = ["203.0.113.66".to_owned(), "198.51.100.7".to_owned()];
+    let res = sign_in_with_lines(&app, &lines, "ana@shop.example", PASSWORD).await;
+    assert!(res.status().is_success(), "{}", res.status());
 }
 
 async fn a_successful_sign_in_forgets_earlier_typos(db: Db) {
@@ -303,6 +353,7 @@ async fn secure_cookies_are_host_only(db: Db) {
 on_both_databases!(
     guessing_one_account_is_stopped_from_anywhere,
     one_machine_cannot_try_many_accounts,
+    a_forged_forwarded_for_line_does_not_hide_the_machine,
     a_successful_sign_in_forgets_earlier_typos,
     accounts_cannot_be_made_in_bulk,
     a_session_from_before_sign_in_is_worthless_after_it,

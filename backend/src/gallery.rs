@@ -53,7 +53,7 @@ async fn first_images(
     let signer = state.store.url_signer(host);
     let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
-        let Some(media) = media::for_objects(&signer, &objects).await? else {
+        let Some(media) = media::for_objects(&signer, img.status, &objects).await? else {
             tracing::warn!(image = img.id, "image without a display object");
             continue;
         };

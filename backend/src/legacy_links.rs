@@ -86,7 +86,7 @@ pub async fn display_url(state: &AppState, image_id: i64) -> Result<Option<Strin
 pub fn permanent_url(media: &MediaUrls, key: &str) -> String {
     match media {
         MediaUrls::Public { base_url } => format!("{}/{key}", base_url.trim_end_matches('/')),
-        MediaUrls::Signed | MediaUrls::Proxy => format!("/media/{key}"),
+        MediaUrls::Signed | MediaUrls::Proxy => crate::media::proxy_path(key),
     }
 }
 

@@ -1,5 +1,10 @@
 //! The URLs a browser loads an image by: `src` (the display variant) and a `srcset` of every
 //! stored variant, so a grid downloads thumbnails rather than 2048 px files.
+//!
+//! Only an approved picture gets a URL of the store (signed or public, as configured): a
+//! signed URL works in anyone's hands until it expires, and its holder may ask for new ones
+//! with every page. A pending or rejected picture is only ever handed out as the app's own
+//! `/media/…`, which checks the viewer's cookie on every request (see [`access`]).
 
 use domain::{ImageStatus, Variant};
 
@@ -14,9 +19,10 @@ pub struct Media {
     pub srcset: String,
 }
 
-/// Signs the variants of one image; `None` when it has no display variant.
+/// The URLs of one image's variants; `None` when it has no display variant.
 pub async fn for_objects(
     signer: &UrlSigner,
+    status: ImageStatus,
     objects: &[stored_object::Model],
 ) -> Result<Option<Media>, Error> {
     let Some(display) = objects.iter().find(|o| o.variant == Variant::Display) else {
@@ -32,22 +38,47 @@ pub async fn for_objects(
         let width = object.width.unwrap_or_default();
         entries.push(format!(
             "{} {width}w",
-            signer.get_url(&object.object_key).await?
+            url(signer, status, &object.object_key).await?
         ));
     }
     Ok(Some(Media {
-        src: signer.get_url(&display.object_key).await?,
+        src: url(signer, status, &display.object_key).await?,
         srcset: entries.join(", "),
     }))
+}
+
+/// The URL a browser loads `key`, a variant of an image with `status`, by.
+pub async fn url(signer: &UrlSigner, status: ImageStatus, key: &str) -> Result<String, Error> {
+    if status == ImageStatus::Approved {
+        signer.get_url(key).await
+    } else {
+        Ok(proxy_path(key))
+    }
+}
+
+/// `key` through the app's `/media/…`, on the page's own origin.
+pub fn proxy_path(key: &str) -> String {
+    format!("/media/{key}")
 }
 
 /// Who may load an object through the `/media/…` proxy, and how it may be cached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// An approved image's variant: anyone, cached anywhere for good (keys never change).
+    /// An approved image's variant: anyone, cached anywhere as the store's objects are.
     Public,
-    /// A pending or rejected image's variant, to its seller or an admin: private caches only.
+    /// A pending or rejected image's variant, to its seller or an admin: only their browser
+    /// keeps it, and asks again before each use (it may be signed out by then).
     Private,
+}
+
+impl Access {
+    /// The `Cache-Control` the proxy answers with.
+    pub fn cache_control(self) -> &'static str {
+        match self {
+            Access::Public => crate::storage::OBJECT_CACHE,
+            Access::Private => "private, no-cache",
+        }
+    }
 }
 
 /// Whether `viewer` may load `key`; anything else (unknown key, someone else's unapproved

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{account, image, product, stored_object};
-use crate::{Account, AppState, Error, accounts};
+use crate::{Account, AppState, Error, accounts, media};
 
 pub const PAGE_SIZE: u64 = 30;
 
@@ -124,7 +124,7 @@ pub async fn queue(
             height: img.height,
             bytes: display.byte_size,
             uploaded_at: img.created_at.to_rfc3339(),
-            url: signer.get_url(&display.object_key).await?,
+            url: media::url(&signer, img.status, &display.object_key).await?,
         });
     }
     Ok(QueuePage { items: out, next })

@@ -31,7 +31,7 @@ pub async fn product(
     let signer = state.store.url_signer(host);
     let mut images = Vec::with_capacity(rows.len());
     for (img, objects) in rows {
-        let Some(media) = media::for_objects(&signer, &objects).await? else {
+        let Some(media) = media::for_objects(&signer, img.status, &objects).await? else {
             continue;
         };
         images.push(StoreImage {

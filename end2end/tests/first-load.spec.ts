@@ -113,7 +113,7 @@ test("a product page's files are named by content, kept a year and sent compress
     }
   }
   const doc = cold.find((t) => t.type === "Document")!;
-  expect(doc.headers["cache-control"]).toBe("no-cache");
+  expect(doc.headers["cache-control"]).toBe("private, no-cache");
   expect(doc.headers["content-encoding"]).toMatch(/^(br|gzip)$/);
 
   const coldBytes = total(appOnly(cold));

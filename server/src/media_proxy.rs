@@ -1,7 +1,8 @@
 //! `VITRINE_MEDIA_URLS=proxy`: `/media/{key}` streams an object from the bucket through the app,
-//! for buckets that must stay private without signed URLs. Approved images are public and cached
-//! for good (keys never change); a pending or rejected image only reaches its seller or an
-//! admin. `Range` and `If-None-Match` pass through to the store.
+//! for buckets that must stay private without signed URLs; in every mode, the one way a pending
+//! or rejected picture reaches a browser. Approved images are public, and cached as the store's
+//! objects are; a pending or rejected image only reaches its seller or an admin, and only their
+//! browser keeps it. `Range` and `If-None-Match` pass through to the store.
 
 use axum::Extension;
 use axum::body::Body;
@@ -33,10 +34,7 @@ pub async fn serve(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let cache = match access {
-        Access::Public => backend::storage::IMMUTABLE,
-        Access::Private => "private, max-age=300",
-    };
+    let cache = access.cache_control();
     let header_of = |name| {
         headers
             .get(name)

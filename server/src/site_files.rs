@@ -4,7 +4,8 @@
 //! - Built with `hash-files`, each `/pkg/` name carries its content's hash: a new build is a
 //!   new name, so browsers keep these a year without asking again. Every other answer (pages,
 //!   server functions, the worker, whose names never change) is checked again on each use, so a
-//!   deploy is seen at once.
+//!   deploy is seen at once. Pages and server-function answers may be one person's (a seller's
+//!   products, an admin's queue): only the browser may keep them, never a shared cache.
 //! - Release builds are precompressed (`cargo leptos build --release --precompress`, brotli 11
 //!   and gzip): the copy the browser accepts is sent as it is, costing no CPU per request.
 //!   Pages, server-function answers and any file without a copy are compressed as they go, at a
@@ -24,8 +25,10 @@ use tower_http::services::ServeDir;
 
 /// For names that change whenever their content does.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// For everything else: kept, but checked with the server before each use.
+/// For the site's other files: kept, but checked with the server before each use.
 pub const REVALIDATE: &str = "no-cache";
+/// For pages and server-function answers: as `REVALIDATE`, in the browser's own cache only.
+pub const PERSONAL: &str = "private, no-cache";
 
 /// Whether this build's page files carry content hashes: cargo-leptos writes `hash_file` (the
 /// hashes) beside the binary when it names them so.
@@ -82,9 +85,21 @@ pub fn cache_control(path: &str, hashed: bool) -> &'static str {
         .filter(|rest| !rest.contains('/'));
     if hashed && file.is_some_and(names_its_hash) {
         IMMUTABLE
-    } else {
+    } else if is_site_file(path) {
         REVALIDATE
+    } else {
+        PERSONAL
     }
+}
+
+/// Whether `path` names one of the site's own files (`/pkg/…`, `/worker/…`, the favicon):
+/// the same for everyone.
+fn is_site_file(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/worker/")
+        || path
+            .strip_prefix('/')
+            .is_some_and(|name| name.starts_with("favicon.") && !name.contains('/'))
 }
 
 /// `vitrine.<hash>.wasm`: cargo-leptos's hash is an MD5 in unpadded base64url (22 characters).
@@ -154,7 +169,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_hashed_page_files_are_kept_for_a_year() {
+    fn only_hashed_page_files_are_kept_for_a_year_and_pages_only_privately() {
         let hashed = "/pkg/vitrine.Xk3_9aQ-Lm2PqR7sT1uVwA.wasm";
         assert_eq!(cache_control(hashed, true), IMMUTABLE);
         assert_eq!(cache_control(&format!("{hashed}.br"), true), IMMUTABLE);
@@ -165,7 +180,11 @@ mod tests {
         );
         assert_eq!(cache_control("/pkg/vitrine.wasm", false), REVALIDATE);
         assert_eq!(cache_control("/worker/worker.js", true), REVALIDATE);
-        assert_eq!(cache_control("/products/7", true), REVALIDATE);
-        assert_eq!(cache_control("/api/begin_upload", true), REVALIDATE);
+        assert_eq!(cache_control("/favicon.svg", true), REVALIDATE);
+        // Pages and answers may be one person's: no shared cache keeps them.
+        assert_eq!(cache_control("/products/7", true), PERSONAL);
+        assert_eq!(cache_control("/api/begin_upload", true), PERSONAL);
+        assert_eq!(cache_control("/store/7", true), PERSONAL);
+        assert_eq!(cache_control("/favicon.svg/x", true), PERSONAL);
     }
 }

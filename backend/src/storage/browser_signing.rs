@@ -10,7 +10,7 @@ use super::get_signing::GetSigner;
 use super::post_policy::{PostPolicy, PresignedPost, SigningCredentials};
 use super::settings::{Encryption, MediaUrls};
 use super::signed_urls::SignedUrls;
-use super::{IMMUTABLE, Kind, ObjectKey, ObjectStore, kms_key, sse, storage_error};
+use super::{Kind, OBJECT_CACHE, ObjectKey, ObjectStore, kms_key, sse, storage_error};
 use crate::Error;
 
 /// How long a signed media URL is valid unless `VITRINE_MEDIA_URL_SECONDS` says otherwise.
@@ -123,8 +123,7 @@ impl ObjectStore {
             key,
             content_type,
             size,
-            // Keys are never reused, so the object may be cached for good.
-            extra_fields: [("Cache-Control".to_owned(), IMMUTABLE.to_owned())]
+            extra_fields: [("Cache-Control".to_owned(), OBJECT_CACHE.to_owned())]
                 .into_iter()
                 .chain(self.inner.encryption.iter().flat_map(Encryption::headers))
                 .chain(sha256.map(|s| (CHECKSUM_FIELD.to_owned(), s.to_base64())))
@@ -191,7 +190,7 @@ impl UrlSigner {
             .key(key.as_str())
             .content_type(content_type.mime())
             .content_length(i64::try_from(size.get()).unwrap_or(i64::MAX))
-            .cache_control(IMMUTABLE)
+            .cache_control(OBJECT_CACHE)
             .set_server_side_encryption(sse(&inner.encryption))
             .set_ssekms_key_id(kms_key(&inner.encryption))
             .set_checksum_sha256(sha256.map(Sha256::to_base64))
@@ -232,7 +231,7 @@ impl UrlSigner {
             MediaUrls::Public { base_url } => {
                 Ok(format!("{}/{key}", base_url.trim_end_matches('/')))
             }
-            MediaUrls::Proxy => Ok(format!("/media/{key}")),
+            MediaUrls::Proxy => Ok(crate::media::proxy_path(key)),
         }
     }
 

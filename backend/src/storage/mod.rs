@@ -40,9 +40,11 @@ pub use provider::Provider;
 use crate::Error;
 use settings::{Encryption, MediaUrls, S3Settings};
 
-/// Keys are never reused, so an object may be cached for good: what the store is told to
-/// send with every object, and what the `/media/…` proxy sends.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// What the store is told to send with every object, and the `/media/…` proxy with approved
+/// ones. The bytes at a key never change, but whether they may be shown can: an admin may
+/// reject a picture they approved. So caches keep an object ten minutes, then ask again (a 304
+/// while nothing changed), rather than a year. Signed URLs change every half lifetime anyway.
+pub const OBJECT_CACHE: &str = "public, max-age=600";
 
 #[derive(Clone)]
 pub struct ObjectStore {

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use super::{IMMUTABLE, ObjectStore, kms_key, sse, storage_error};
+use super::{OBJECT_CACHE, ObjectStore, kms_key, sse, storage_error};
 use crate::Error;
 
 /// One entry of a bucket listing.
@@ -216,7 +216,7 @@ impl ObjectStore {
             .bucket(&self.inner.bucket)
             .key(key)
             .content_type(content_type)
-            .cache_control(IMMUTABLE)
+            .cache_control(OBJECT_CACHE)
             .set_server_side_encryption(sse(&self.inner.encryption))
             .set_ssekms_key_id(kms_key(&self.inner.encryption))
             .body(body.into())

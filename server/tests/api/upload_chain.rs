@@ -142,13 +142,28 @@ async fn a_photo_goes_through_the_whole_chain(db: Db) {
     assert_eq!(gallery.len(), 1);
     assert_eq!(gallery[0].id, image.image_id);
     assert_eq!(gallery[0].status, domain::ImageStatus::Pending);
-    // The signed URL serves the stored bytes.
+    // Pending, it comes through the app, which serves its seller the stored bytes.
     let url = format!("{}{}", app.base, gallery[0].url);
     let body = seller.http.get(&url).send().await.unwrap();
     assert_eq!(body.status().as_u16(), 200);
     assert_eq!(body.bytes().await.unwrap().as_ref(), photo.as_slice());
-    // Without the signature the store refuses.
-    let unsigned = url.split('?').next().unwrap().to_owned();
+    // Approved, a signed URL of the store serves them; without the signature the store
+    // refuses.
+    app.admin()
+        .await
+        .review(&[image.image_id], true, None)
+        .await
+        .unwrap();
+    let signed = format!(
+        "{}{}",
+        app.base,
+        seller.gallery(product.id).await.unwrap()[0].url
+    );
+    let body = reqwest::get(&signed).await.unwrap();
+    assert_eq!(body.status().as_u16(), 200);
+    assert_eq!(body.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let unsigned = signed.split('?').next().unwrap().to_owned();
+    assert!(unsigned.contains("/display.jpg"), "{unsigned}");
     assert_eq!(
         seller
             .http

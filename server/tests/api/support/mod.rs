@@ -287,6 +287,18 @@ impl Browser {
         decode(res).await
     }
 
+    /// The server-rendered HTML of `path`, which must answer with success.
+    pub async fn page_html(&self, path: &str) -> String {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.text().await.unwrap()
+    }
+
     pub async fn sign_up(&self, email: &str) {
         self.call_form::<()>(
             "sign_up",

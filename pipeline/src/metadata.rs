@@ -2,6 +2,9 @@
 //! (GPS above all); the server holds every stored variant to it, whoever made the file.
 //! Colour profiles (ICC) and the segments that say how to read the pixels (JFIF, Adobe) are
 //! not metadata about the photo and are allowed, exactly as [`crate::strip`] keeps them.
+//! Animation is refused with it: frames after the first are pictures no check has seen (an
+//! animated PNG's frames may not even include the picture the decoders read), and a browser
+//! plays them.
 
 /// A kind of metadata found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +19,8 @@ pub enum Found {
     Text,
     /// An application segment of unknown content, or data after the picture's end.
     Other,
+    /// Animation frames: an animated PNG (`acTL`) or WebP (`ANIM`, `ANMF`).
+    Animation,
 }
 
 impl std::fmt::Display for Found {
@@ -26,6 +31,7 @@ impl std::fmt::Display for Found {
             Found::Iptc => "IPTC",
             Found::Text => "a text comment",
             Found::Other => "unknown extra data",
+            Found::Animation => "animation frames",
         })
     }
 }
@@ -105,6 +111,7 @@ fn png(bytes: &[u8]) -> Vec<Found> {
         let kind = &header[4..8];
         match kind {
             b"eXIf" => out.push(Found::Exif),
+            b"acTL" | b"fcTL" | b"fdAT" => out.push(Found::Animation),
             b"tEXt" | b"zTXt" => out.push(Found::Text),
             // XMP travels in an iTXt chunk keyed "XML:com.adobe.xmp".
             b"iTXt" => {
@@ -137,6 +144,7 @@ fn webp(bytes: &[u8]) -> Vec<Found> {
         match &header[..4] {
             b"EXIF" => out.push(Found::Exif),
             b"XMP " => out.push(Found::Xmp),
+            b"ANIM" | b"ANMF" => out.push(Found::Animation),
             _ => {}
         }
         // Chunks are padded to an even length.
@@ -227,5 +235,14 @@ mod tests {
             }
         }
         assert_eq!(found(&webp), [Found::Exif]);
+
+        // An animated WebP: its frames are pictures no check has seen.
+        let mut animated = b"RIFF\0\0\0\0WEBP".to_vec();
+        for (kind, data) in [(&b"ANIM"[..], &[0u8; 6][..]), (b"ANMF", &[0u8; 16][..])] {
+            animated.extend_from_slice(kind);
+            animated.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            animated.extend_from_slice(data);
+        }
+        assert_eq!(found(&animated), [Found::Animation, Found::Animation]);
     }
 }

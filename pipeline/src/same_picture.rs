@@ -4,8 +4,13 @@
 //! picture the admin saw, and to the pipeline's other promises: no metadata, sizes in limits.
 //!
 //! The comparison is cheap by design: every variant is decoded at a reduced DCT scale (a
-//! 2048 px display JPEG decodes at 256 px, an eighth of the work), both sides are resized to
-//! the same small size, and their luma SSIM is compared with [`SAME_PICTURE_SSIM`].
+//! 2048 px display JPEG decodes at 256 px, an eighth of the work), and both sides are resized
+//! to the same small size. There they must be one picture in two ways: their luma SSIM
+//! (structure: another photo fails) reaches [`SAME_PICTURE_SSIM`], and no patch differs in
+//! colour by more than [`MAX_PATCH_DIFFERENCE`] (SSIM ignores colour and averages a small mark
+//! away). Each variant must also carry the display's colour profile, since a browser shows the
+//! same pixels in other colours under another one, and no animation, whose other frames a
+//! browser plays and no check sees.
 
 use domain::Variant;
 use image::RgbImage;
@@ -13,7 +18,7 @@ use image::RgbImage;
 use crate::decode::decode;
 use crate::metadata::{self, Found};
 use crate::resize::{fitted_size, resize_to};
-use crate::similarity::ssim;
+use crate::similarity::{PatchDifference, largest_patch_difference, ssim};
 
 /// The side the variants are compared at: enough to tell two photos apart, small enough to
 /// cost a few milliseconds.
@@ -26,10 +31,20 @@ pub const COMPARE_SIDE: u32 = 256;
 /// that is the display with a small mark added may pass; another picture does not.)
 pub const SAME_PICTURE_SSIM: f64 = 0.80;
 
+/// The side of the patches compared at [`COMPARE_SIDE`]: 8 px there is 12 px of a thumbnail,
+/// 32 px of the medium variant.
+pub const PATCH_SIDE: u32 = 8;
+
+/// Largest difference of a patch's mean red, green or blue (0 to 255) between the display and
+/// a variant, at [`COMPARE_SIDE`]. Measured on the corpus (same test as the SSIM threshold):
+/// the pipeline's own variants differ by at most 8; a thumbnail with a 16 px mark, or with red
+/// and blue swapped, by 53 or more.
+pub const MAX_PATCH_DIFFERENCE: f64 = 24.0;
+
 /// Why an upload's variants are not one clean picture; each names the variant.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum Mismatch {
-    #[error("the {variant} variant carries {found} (metadata is never stored)")]
+    #[error("the {variant} variant carries {found}, which is never stored")]
     Metadata { variant: Variant, found: Found },
     #[error("the {variant} variant cannot be read ({reason})")]
     Unreadable { variant: Variant, reason: String },
@@ -54,6 +69,19 @@ pub enum Mismatch {
         "the {variant} variant is not the display picture at a smaller size (similarity {similarity:.2}, at least {SAME_PICTURE_SSIM} needed)"
     )]
     Different { variant: Variant, similarity: f64 },
+    #[error(
+        "the {variant} variant is not the display picture at a smaller size: its colours differ around {left}% from the left and {top}% from the top (by {difference:.0} in 255, at most {MAX_PATCH_DIFFERENCE} allowed)"
+    )]
+    Patch {
+        variant: Variant,
+        difference: f64,
+        left: u32,
+        top: u32,
+    },
+    #[error(
+        "the {variant} variant has another colour profile than the display picture, so browsers would show it in other colours"
+    )]
+    Profile { variant: Variant },
     #[error("the upload has no display variant")]
     NoDisplay,
 }
@@ -62,6 +90,7 @@ pub enum Mismatch {
 struct Small {
     full: (u32, u32),
     pixels: RgbImage,
+    icc: Option<Vec<u8>>,
 }
 
 fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
@@ -85,13 +114,24 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
     }
     Ok(Small {
         full: decoded.full_size,
+        icc: decoded.icc,
         pixels: decoded.pixels.into_rgb().map_err(unreadable)?,
     })
 }
 
-/// Checks `variants` (each variant's stored bytes) are one clean picture; returns the luma SSIM
-/// of each smaller variant against the display, in order, for the record.
-pub fn check(variants: &[(Variant, &[u8])]) -> Result<Vec<(Variant, f64)>, Mismatch> {
+/// How much a smaller variant is like the display, at [`COMPARE_SIDE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Likeness {
+    pub variant: Variant,
+    /// Luma SSIM: 1.0 for the same picture.
+    pub ssim: f64,
+    /// The largest difference of a patch's mean colour, 0 to 255.
+    pub patch_difference: f64,
+}
+
+/// Checks `variants` (each variant's stored bytes) are one clean picture; returns how much
+/// each smaller variant is like the display, in order, for the record.
+pub fn check(variants: &[(Variant, &[u8])]) -> Result<Vec<Likeness>, Mismatch> {
     let (_, display_bytes) = variants
         .iter()
         .find(|(v, _)| *v == Variant::Display)
@@ -142,6 +182,9 @@ pub fn check(variants: &[(Variant, &[u8])]) -> Result<Vec<(Variant, f64)>, Misma
                 expected_height,
             });
         }
+        if small.icc != display.icc {
+            return Err(Mismatch::Profile { variant });
+        }
         let pixels = resize_to(&small.pixels, compare_at).map_err(|e| unreadable(variant, e))?;
         let similarity = ssim(&reference, &pixels).unwrap_or(0.0);
         if similarity < SAME_PICTURE_SSIM {
@@ -150,7 +193,26 @@ pub fn check(variants: &[(Variant, &[u8])]) -> Result<Vec<(Variant, f64)>, Misma
                 similarity,
             });
         }
-        scores.push((variant, similarity));
+        let PatchDifference {
+            difference,
+            at: (x, y),
+        } = largest_patch_difference(&reference, &pixels, PATCH_SIDE).unwrap_or(PatchDifference {
+            difference: f64::INFINITY,
+            at: (0, 0),
+        });
+        if difference > MAX_PATCH_DIFFERENCE {
+            return Err(Mismatch::Patch {
+                variant,
+                difference,
+                left: x * 100 / compare_at.0.max(1),
+                top: y * 100 / compare_at.1.max(1),
+            });
+        }
+        scores.push(Likeness {
+            variant,
+            ssim: similarity,
+            patch_difference: difference,
+        });
     }
     Ok(scores)
 }
@@ -196,7 +258,12 @@ mod tests {
         let made = variants(&photo(1));
         let scores = check(&borrowed(&made)).unwrap();
         assert_eq!(scores.len(), 2);
-        assert!(scores.iter().all(|(_, s)| *s > 0.9), "{scores:?}");
+        assert!(
+            scores
+                .iter()
+                .all(|l| l.ssim > 0.9 && l.patch_difference < MAX_PATCH_DIFFERENCE / 2.0),
+            "{scores:?}"
+        );
     }
 
     #[test]
@@ -208,6 +275,62 @@ mod tests {
             Err(Mismatch::Different { variant, .. }) => assert_eq!(variant, Variant::Thumb),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A PNG whose default image (what decoders read) is `still` and whose one animation frame,
+    /// what browsers play instead, is `played`.
+    fn animated_png(still: &RgbImage, played: &RgbImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, still.width(), still.height());
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_animated(1, 0).unwrap();
+        encoder.set_sep_def_img(true).unwrap();
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(still.as_raw()).unwrap();
+        writer.write_image_data(played.as_raw()).unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn an_animated_variant_or_another_colour_profile_is_refused() {
+        let made = variants(&photo(3));
+        let decode_thumb = |bytes: &[u8]| {
+            crate::decode::decode(bytes, 400)
+                .unwrap()
+                .pixels
+                .into_rgb()
+                .unwrap()
+        };
+        let thumb = decode_thumb(&made[2].1);
+        let other = decode_thumb(&variants(&photo(5))[2].1);
+
+        // Decoders read the honest default image; a browser plays the other picture.
+        let mut animated = made.clone();
+        animated[2].1 = animated_png(&thumb, &other);
+        assert!(matches!(
+            check(&borrowed(&animated)),
+            Err(Mismatch::Metadata {
+                variant: Variant::Thumb,
+                found: Found::Animation,
+            })
+        ));
+        // The same pixels under another RGB profile are other colours in a browser.
+        let mut profile = vec![0u8; 132];
+        profile[16..20].copy_from_slice(b"RGB ");
+        let mut recoloured = made.clone();
+        recoloured[2].1 = crate::encode::jpeg(&thumb, 90, Some(&profile))
+            .unwrap()
+            .bytes;
+        assert_eq!(
+            check(&borrowed(&recoloured)),
+            Err(Mismatch::Profile {
+                variant: Variant::Thumb
+            })
+        );
+        // Without the profile, the same re-encoded pixels pass.
+        recoloured[2].1 = crate::encode::jpeg(&thumb, 90, None).unwrap().bytes;
+        assert!(check(&borrowed(&recoloured)).is_ok());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Structural similarity (SSIM) on luma, the measure the benchmarks and tests compare outputs
-//! with: Gaussian 11x11 window, σ = 1.5, the constants of Wang et al. (2004).
+//! with: Gaussian 11x11 window, σ = 1.5, the constants of Wang et al. (2004). And the largest
+//! colour difference between two pictures' patches, which SSIM does not see: it ignores colour,
+//! and averages a small local change away.
 
 use image::RgbImage;
 
@@ -34,6 +36,61 @@ pub fn ssim(a: &RgbImage, b: &RgbImage) -> Option<f64> {
         })
         .sum();
     Some(total / (w * h) as f64)
+}
+
+/// Where two pictures of one size differ most: the patch (`side` pixels square; the last row
+/// and column of patches take in what is left over, so none is a sliver whose mean a resizer's
+/// edge handling decides) whose mean red, green or blue differs most, with that difference (0
+/// to 255) and the patch's top-left pixel. `None` if their sizes differ.
+pub fn largest_patch_difference(a: &RgbImage, b: &RgbImage, side: u32) -> Option<PatchDifference> {
+    if a.dimensions() != b.dimensions() || side == 0 {
+        return None;
+    }
+    let (w, h) = a.dimensions();
+    let mut largest = PatchDifference {
+        difference: 0.0,
+        at: (0, 0),
+    };
+    for (top, bottom) in spans(h, side) {
+        for (left, right) in spans(w, side) {
+            let mut sums = [0i64; 3];
+            for y in top..bottom {
+                for x in left..right {
+                    let (p, q) = (a.get_pixel(x, y).0, b.get_pixel(x, y).0);
+                    for c in 0..3 {
+                        sums[c] += i64::from(p[c]) - i64::from(q[c]);
+                    }
+                }
+            }
+            let count = f64::from((right - left) * (bottom - top));
+            let difference = sums
+                .iter()
+                .map(|s| (*s as f64 / count).abs())
+                .fold(0.0, f64::max);
+            if difference > largest.difference {
+                largest = PatchDifference {
+                    difference,
+                    at: (left, top),
+                };
+            }
+        }
+    }
+    Some(largest)
+}
+
+/// `0..len` cut into spans of `side`, the last one taking the remainder.
+fn spans(len: u32, side: u32) -> impl Iterator<Item = (u32, u32)> {
+    let count = (len / side).max(1);
+    (0..count).map(move |i| (i * side, if i + 1 == count { len } else { (i + 1) * side }))
+}
+
+/// See [`largest_patch_difference`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatchDifference {
+    /// The largest difference of a patch's mean red, green or blue, 0 to 255.
+    pub difference: f64,
+    /// The patch's top-left pixel.
+    pub at: (u32, u32),
 }
 
 fn luma(image: &RgbImage) -> Vec<f32> {
@@ -112,5 +169,37 @@ mod tests {
     #[test]
     fn different_sizes_are_not_compared() {
         assert_eq!(ssim(&gradient(4, 4), &gradient(4, 5)), None);
+        assert_eq!(
+            largest_patch_difference(&gradient(4, 4), &gradient(4, 5), 2),
+            None
+        );
+    }
+
+    #[test]
+    fn patches_cover_everything_and_none_is_a_sliver() {
+        assert_eq!(spans(19, 8).collect::<Vec<_>>(), [(0, 8), (8, 19)]);
+        assert_eq!(spans(16, 8).collect::<Vec<_>>(), [(0, 8), (8, 16)]);
+        assert_eq!(spans(5, 8).collect::<Vec<_>>(), [(0, 5)]);
+    }
+
+    #[test]
+    fn the_patch_that_differs_most_is_found_in_any_colour() {
+        let a = gradient(40, 32);
+        assert_eq!(largest_patch_difference(&a, &a, 8).unwrap().difference, 0.0);
+        // A blue square in one patch, luma nearly unchanged elsewhere: found where it is.
+        let mut b = a.clone();
+        for y in 16..24 {
+            for x in 32..40 {
+                b.get_pixel_mut(x, y).0[2] = 0;
+            }
+        }
+        let found = largest_patch_difference(&a, &b, 8).unwrap();
+        assert_eq!(found.at, (32, 16));
+        let expected = (16..24)
+            .flat_map(|y| (32..40).map(move |x| (x, y)))
+            .map(|(x, y)| f64::from(a.get_pixel(x, y).0[2]))
+            .sum::<f64>()
+            / 64.0;
+        assert!((found.difference - expected).abs() < 1e-9, "{found:?}");
     }
 }

@@ -395,7 +395,7 @@ fn jpeg_planes_keep_the_pictures_colours_in_place() {
 #[test]
 fn same_picture_threshold_separates_the_corpus() {
     use pipeline::resize::{fitted_size, resize_to};
-    use pipeline::same_picture::{COMPARE_SIDE, SAME_PICTURE_SSIM, check};
+    use pipeline::same_picture::{COMPARE_SIDE, MAX_PATCH_DIFFERENCE, SAME_PICTURE_SSIM, check};
     use pipeline::{UPLOAD_VARIANTS, Variant};
 
     let photos = [
@@ -429,11 +429,17 @@ fn same_picture_threshold_separates_the_corpus() {
     };
 
     let mut same = Vec::new();
+    let mut patches = Vec::new();
     for (path, variants) in photos.iter().zip(&made) {
         let borrowed: Vec<(Variant, &[u8])> =
             variants.iter().map(|(v, b)| (*v, b.as_slice())).collect();
         let scores = check(&borrowed).unwrap_or_else(|e| panic!("{path}: {e}"));
-        same.extend(scores.into_iter().map(|(_, s)| s));
+        same.extend(scores.iter().map(|l| l.ssim));
+        patches.extend(
+            scores
+                .iter()
+                .map(|l| (l.patch_difference, *path, l.variant)),
+        );
     }
     let mut swapped = Vec::new();
     for (a, display) in made.iter().enumerate() {
@@ -461,6 +467,56 @@ fn same_picture_threshold_separates_the_corpus() {
     );
     assert!(least_same >= SAME_PICTURE_SSIM + 0.05, "{least_same}");
     assert!(most_swapped <= SAME_PICTURE_SSIM - 0.1, "{most_swapped}");
+
+    // The colour check: the pipeline's own variants against thumbnails changed on purpose, a
+    // mark of 16 px (4 % of a 400 px thumbnail) in its middle, or red and blue swapped.
+    let (most_own, own_path, own_variant) = patches.iter().copied().fold(
+        (0.0, "", Variant::Thumb),
+        |m, p| if p.0 > m.0 { p } else { m },
+    );
+    let mut least_changed = (f64::INFINITY, "", "");
+    for (path, variants) in photos.iter().zip(&made) {
+        let thumb = pipeline::decode::decode(&variants[2].1, 400).unwrap();
+        let icc = thumb.icc.clone();
+        let pixels = thumb.pixels.into_rgb().unwrap();
+        let (w, h) = pixels.dimensions();
+        let mut marked = pixels.clone();
+        for y in h / 2 - 8..h / 2 + 8 {
+            for x in w / 2 - 8..w / 2 + 8 {
+                marked.put_pixel(x, y, image::Rgb([220, 20, 60]));
+            }
+        }
+        let mut swapped = pixels.clone();
+        for p in swapped.pixels_mut() {
+            p.0.swap(0, 2);
+        }
+        for (change, changed) in [("a mark", marked), ("red and blue swapped", swapped)] {
+            let bytes = pipeline::encode::jpeg(&changed, 85, icc.as_deref())
+                .unwrap()
+                .bytes;
+            let mut attempt = variants.clone();
+            attempt[2].1 = bytes;
+            let borrowed: Vec<(Variant, &[u8])> =
+                attempt.iter().map(|(v, b)| (*v, b.as_slice())).collect();
+            match check(&borrowed) {
+                Err(pipeline::same_picture::Mismatch::Patch { difference, .. }) => {
+                    if difference < least_changed.0 {
+                        least_changed = (difference, *path, change);
+                    }
+                }
+                other => panic!("{path}, {change}: {other:?}"),
+            }
+        }
+    }
+    println!(
+        "patch difference: own variants at most {most_own:.1} ({own_path} {own_variant}); changed thumbnails at least {:.1} ({}, {}); threshold {MAX_PATCH_DIFFERENCE}",
+        least_changed.0, least_changed.1, least_changed.2
+    );
+    assert!(most_own <= MAX_PATCH_DIFFERENCE / 2.0, "{most_own}");
+    assert!(
+        least_changed.0 >= MAX_PATCH_DIFFERENCE * 1.5,
+        "{least_changed:?}"
+    );
 }
 
 /// A photo shared between two workers (`pipeline::handoff`) comes out in the bytes one worker

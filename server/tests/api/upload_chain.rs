@@ -448,9 +448,19 @@ async fn bad_declarations_are_refused_and_record_nothing(db: Db) {
 /// Issue 15, item 1: every variant must be the display picture at a smaller size, with no
 /// metadata, or nothing is registered and the objects are deleted. A seller who sends a
 /// harmless display and another picture as thumbnail, a GPS-tagged thumbnail or a medium of
-/// another shape is refused, saying which promise failed.
+/// another shape is refused, saying which promise failed. So is a thumbnail that is the
+/// display's picture to a luma comparison but not to a shopper's eyes: with a mark, in other
+/// colours, under another colour profile, or an animated PNG whose played frame is another
+/// picture.
 async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
     use image::RgbImage;
+    let type_of = |b: &[u8]| {
+        if b.starts_with(b"\x89PNG") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        }
+    };
     let app = spawn_app(db).await;
     let (seller, product) = app.seller_with_product("ana@shop.example").await;
     let picture = |seed: u32| {
@@ -492,7 +502,7 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
             let objects: Vec<_> = variants
                 .iter()
                 .map(|(v, b)| {
-                    serde_json::json!({"variant": v, "content_type": "image/jpeg", "size": b.len(),
+                    serde_json::json!({"variant": v, "content_type": type_of(b), "size": b.len(),
                     "sha256": pipeline::checksum::sha256(b).to_base64()})
                 })
                 .collect();
@@ -511,8 +521,9 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
                     .unwrap()
                     .1
                     .clone();
+                let file_type = type_of(&bytes);
                 let res = seller
-                    .post_to_store(&signed.url, &signed.fields, bytes, "image/jpeg")
+                    .post_to_store(&signed.url, &signed.fields, bytes, file_type)
                     .await;
                 assert_eq!(res.status().as_u16(), 204);
                 keys.push(field(&signed.fields, "key").to_owned());
@@ -531,10 +542,55 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
             0xFF, 0xE1, 0x00, 0x0C, b'E', b'x', b'i', b'f', 0, 0, b'G', b'P', b'S', 0,
         ],
     );
+    let small = image::imageops::resize(&honest, 400, 300, image::imageops::FilterType::Triangle);
+    let mut marked = small.clone();
+    image::imageops::replace(
+        &mut marked,
+        &RgbImage::from_pixel(24, 24, image::Rgb([230, 20, 40])),
+        188,
+        138,
+    );
+    let mut recoloured = small.clone();
+    recoloured.pixels_mut().for_each(|p| p.0.swap(0, 2));
+    let mut profile = vec![0u8; 132];
+    profile[16..20].copy_from_slice(b"RGB ");
+    let profiled = pipeline::encode::jpeg(&small, 90, Some(&profile))
+        .unwrap()
+        .bytes;
+    let other_small =
+        image::imageops::resize(&other, 400, 300, image::imageops::FilterType::Triangle);
+    let animated = {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, 400, 300);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_animated(1, 0).unwrap();
+        encoder.set_sep_def_img(true).unwrap();
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(small.as_raw()).unwrap();
+        writer.write_image_data(other_small.as_raw()).unwrap();
+        writer.finish().unwrap();
+        out
+    };
     let attempts = [
         (
             variants(encode(&honest), shrink(&other, 400, 300)),
             "the thumb variant is not the display picture",
+        ),
+        (
+            variants(encode(&honest), encode(&marked)),
+            "the thumb variant is not the display picture at a smaller size: its colours differ around 4",
+        ),
+        (
+            variants(encode(&honest), encode(&recoloured)),
+            "the thumb variant is not the display picture at a smaller size: its colours differ",
+        ),
+        (
+            variants(encode(&honest), profiled),
+            "the thumb variant has another colour profile",
+        ),
+        (
+            variants(encode(&honest), animated),
+            "the thumb variant carries animation frames",
         ),
         (
             variants(encode(&honest), tagged),

@@ -2,6 +2,7 @@
 
 use backend::AppState;
 use backend::accounts::{self, Account, SESSION_LIFETIME, session_cookie};
+use backend::known_devices::{DEVICE_LIFETIME, DeviceToken, device_cookie};
 use http::header::{COOKIE, HOST, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue};
@@ -24,7 +25,11 @@ async fn request_parts() -> Result<Parts, AppError> {
 /// The session token the request carries, under the cookie name these settings use (a
 /// plain-HTTP name is never read when cookies are `Secure`).
 fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = session_cookie(state.settings.secure_cookies);
+    cookie(headers, session_cookie(state.settings.secure_cookies))
+}
+
+/// The value of cookie `name` in `headers`.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -33,6 +38,30 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The proof this browser carries of an earlier sign-in (`backend::known_devices`), if any.
+pub async fn device_token() -> Result<Option<DeviceToken>, AppError> {
+    let state = state()?;
+    let parts = request_parts().await?;
+    Ok(
+        cookie(&parts.headers, device_cookie(state.settings.secure_cookies))
+            .and_then(|raw| DeviceToken::parse(&raw)),
+    )
+}
+
+/// Keeps `token` in this browser (HttpOnly, SameSite=Strict, for as long as it stays known).
+pub fn remember_device(token: &DeviceToken) -> Result<(), AppError> {
+    let state = state()?;
+    let secure = state.settings.secure_cookies;
+    set_cookie(
+        device_cookie(secure),
+        token.as_str(),
+        "Strict",
+        DEVICE_LIFETIME.as_secs(),
+        secure,
+    );
+    Ok(())
 }
 
 /// The Host the browser used (same-origin media URLs are signed for it).
@@ -98,7 +127,7 @@ pub async fn start_session(account: &Account) -> Result<(), AppError> {
         accounts::close_session(&state.db, &old).await?;
     }
     let token = accounts::open_session(&state.db, account).await?;
-    set_cookie(&state, &token, SESSION_LIFETIME.as_secs());
+    set_session_cookie(&state, &token, SESSION_LIFETIME.as_secs());
     Ok(())
 }
 
@@ -109,24 +138,29 @@ pub async fn end_session() -> Result<(), AppError> {
     if let Some(token) = session_token(&state, &parts.headers) {
         accounts::close_session(&state.db, &token).await?;
     }
-    set_cookie(&state, "", 0);
+    set_session_cookie(&state, "", 0);
     Ok(())
 }
 
-/// Ends every session of the caller's account, this one included.
+/// Ends every session of the caller's account, this one included; this browser stays known.
 pub async fn end_every_session(account: &Account) -> Result<u64, AppError> {
     let state = state()?;
-    let ended = accounts::close_all_sessions(&state.db, account.id).await?;
-    set_cookie(&state, "", 0);
+    let keep = device_token().await?;
+    let ended = accounts::close_all_sessions(&state.db, account.id, keep.as_ref()).await?;
+    set_session_cookie(&state, "", 0);
     Ok(ended)
 }
 
-fn set_cookie(state: &AppState, token: &str, max_age_secs: u64) {
+fn set_session_cookie(state: &AppState, token: &str, max_age_secs: u64) {
     let secure = state.settings.secure_cookies;
-    let name = session_cookie(secure);
+    set_cookie(session_cookie(secure), token, "Lax", max_age_secs, secure);
+}
+
+fn set_cookie(name: &str, token: &str, same_site: &str, max_age_secs: u64, secure: bool) {
     let secure = if secure { "; Secure" } else { "" };
-    let value =
-        format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let value = format!(
+        "{name}={token}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{secure}"
+    );
     if let (Some(options), Ok(header)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(&value),

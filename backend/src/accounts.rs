@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::Error;
 use crate::attempts::{self, Counted, client_subject};
 use crate::entities::{account, session};
+use crate::known_devices::{self, DeviceToken};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -113,28 +114,65 @@ pub async fn sign_up(
     create(db, email, password, Role::Seller).await
 }
 
+/// Who signed in, and the token that proves this browser did (`known_devices`), for its
+/// cookie.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub account: Account,
+    pub device: DeviceToken,
+}
+
 /// Checks an e-mail and password. The answer is the same for an unknown address and a wrong
 /// password, and takes as long, so it reveals nothing about who has an account. Attempts are
-/// counted per client address and per account before any hashing, so guessing is slow from
-/// one machine and slow against one account, whichever instance answers.
+/// counted before any hashing, whichever instance answers: from a browser the account signed
+/// in with before (`device`), against that browser; from anywhere else, per client address
+/// and per account, so guessing is slow from one machine and slow against one account, yet
+/// cannot lock the owner's own browsers out.
 pub async fn authenticate(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
     client: IpAddr,
-) -> Result<Account, Error> {
+    device: Option<&DeviceToken>,
+) -> Result<SignedIn, Error> {
     let wrong = || Error::Invalid("That e-mail and password do not match an account.".into());
     let now = Utc::now().timestamp();
-    attempts::count(db, Counted::SignInAddress, &client_subject(client), now).await?;
-    let email = Email::parse(email).map_err(|_| wrong())?;
-    attempts::count(db, Counted::SignInAccount, email.as_str(), now).await?;
-    let found = find_by_email(db, &email).await?;
+    let device_account = match device {
+        Some(token) => known_devices::account_of(db, token).await?,
+        None => None,
+    };
+    let parsed = Email::parse(email);
+    let found = match (&parsed, device_account) {
+        (Ok(email), Some(_)) => find_by_email(db, email).await?,
+        _ => None,
+    };
+    let known = device
+        .filter(|_| device_account.is_some() && device_account == found.as_ref().map(|m| m.id));
+    let found = match known {
+        Some(token) => {
+            attempts::count(db, Counted::SignInDevice, &token.hash(), now).await?;
+            found
+        }
+        None => {
+            attempts::count(db, Counted::SignInAddress, &client_subject(client), now).await?;
+            let email = parsed.as_ref().map_err(|_| wrong())?;
+            attempts::count(db, Counted::SignInAccount, email.as_str(), now).await?;
+            find_by_email(db, email).await?
+        }
+    };
     let hash = found.as_ref().map(|m| m.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
         Some(model) if matches => {
-            attempts::clear(db, Counted::SignInAccount, email.as_str()).await?;
-            Ok(Account::from_model(model))
+            match known {
+                Some(token) => attempts::clear(db, Counted::SignInDevice, &token.hash()).await?,
+                None => attempts::clear(db, Counted::SignInAccount, model.email.as_str()).await?,
+            }
+            let device = known_devices::remember(db, model.id, device).await?;
+            Ok(SignedIn {
+                account: Account::from_model(model),
+                device,
+            })
         }
         _ => Err(wrong()),
     }
@@ -240,9 +278,7 @@ pub(crate) fn ended_sessions(now: chrono::DateTime<Utc>) -> sea_orm::Condition {
 
 /// Opens a session and returns the cookie token (only its hash is stored).
 pub async fn open_session(db: &DatabaseConnection, account: &Account) -> Result<String, Error> {
-    let mut raw = [0u8; 32];
-    OsRng.fill_bytes(&mut raw);
-    let token = hex::encode(raw);
+    let token = new_token();
     let now = Utc::now();
     session::ActiveModel {
         id: Set(token_hash(&token)),
@@ -294,8 +330,15 @@ pub async fn close_session(db: &DatabaseConnection, token: &str) -> Result<(), E
 }
 
 /// Ends every session of `account_id` ("sign out everywhere": a lost phone, a shared
-/// computer). Returns how many ended.
-pub async fn close_all_sessions(db: &DatabaseConnection, account_id: i64) -> Result<u64, Error> {
+/// computer), and forgets its browsers but `keep` (the one asking, whose owner may need it
+/// while someone guesses at the account), so no other keeps the standing of a known one.
+/// Returns how many sessions ended.
+pub async fn close_all_sessions(
+    db: &DatabaseConnection,
+    account_id: i64,
+    keep: Option<&DeviceToken>,
+) -> Result<u64, Error> {
+    known_devices::forget_all_but(db, account_id, keep).await?;
     Ok(session::Entity::delete_many()
         .filter(session::Column::AccountId.eq(account_id))
         .exec(db)
@@ -313,7 +356,15 @@ pub async fn live_sessions(db: &DatabaseConnection, account_id: i64) -> Result<u
         .await?)
 }
 
-fn token_hash(token: &str) -> String {
+/// A random token for a cookie (sessions, known devices): 32 bytes, in hex.
+pub(crate) fn new_token() -> String {
+    let mut raw = [0u8; 32];
+    OsRng.fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+/// What a cookie's token is stored as: a leaked table opens nothing.
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

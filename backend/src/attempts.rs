@@ -13,8 +13,12 @@ use crate::Error;
 /// A door with a limit, and what it counts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counted {
-    /// Sign-ins to one account, from anywhere: slows guessing one seller's password.
+    /// Sign-ins to one account from browsers it never signed in from: slows guessing one
+    /// seller's password.
     SignInAccount,
+    /// Sign-ins from one browser the account signed in from before (`known_devices`), which
+    /// the account's own count does not lock out.
+    SignInDevice,
     /// Sign-ins from one client address, to any account: slows trying many accounts.
     SignInAddress,
     /// Accounts made from one client address.
@@ -26,7 +30,7 @@ impl Counted {
     /// meets these; a script does at once.
     pub const fn limit(self) -> (i32, Duration) {
         match self {
-            Counted::SignInAccount => (10, Duration::from_secs(15 * 60)),
+            Counted::SignInAccount | Counted::SignInDevice => (10, Duration::from_secs(15 * 60)),
             Counted::SignInAddress => (30, Duration::from_secs(15 * 60)),
             Counted::SignUpAddress => (10, Duration::from_secs(60 * 60)),
         }
@@ -35,6 +39,7 @@ impl Counted {
     fn key(self, subject: &str) -> String {
         let door = match self {
             Counted::SignInAccount => "sign-in account",
+            Counted::SignInDevice => "sign-in device",
             Counted::SignInAddress => "sign-in address",
             Counted::SignUpAddress => "sign-up address",
         };
@@ -43,7 +48,11 @@ impl Counted {
 
     fn refusal(self, retry_after: Duration) -> Error {
         let what = match self {
-            Counted::SignInAccount => "Too many attempts to sign in to this account",
+            Counted::SignInAccount => {
+                "Too many attempts to sign in to this account from new browsers. A browser \
+                 you have signed in with before still can"
+            }
+            Counted::SignInDevice => "Too many attempts to sign in from this browser",
             Counted::SignInAddress => "Too many sign-in attempts from your network",
             Counted::SignUpAddress => "Too many accounts made from your network",
         };

@@ -33,6 +33,7 @@ pub mod images;
 pub mod import;
 pub mod integrity;
 mod intents;
+pub mod known_devices;
 pub mod legacy_links;
 pub mod media;
 pub mod products;

@@ -1,6 +1,7 @@
 // Who gets in, seen from the browser: a seller signed in on a laptop and a phone signs out
 // everywhere from the account page (by keyboard), and both are signed out; someone guessing a
-// seller's password is told to wait, in a sentence, and the right password waits too.
+// seller's password is told to wait, in a sentence, and the right password waits too, except
+// in a browser the seller signed in with before.
 import { expect, test } from "./support/test";
 import { hydrated, PASSWORD, shots, signIn, signUp } from "./support/pages";
 import { VitrineServer } from "./support/server";
@@ -45,10 +46,13 @@ test("sign out everywhere ends the sessions of every device, from the account pa
   await page.waitForURL(/\/signin\?next=%2Faccount$/);
 });
 
-test("guessing a password is told to wait, and the right password waits too", async ({ page, pageErrors }) => {
+test("guessing a password is told to wait, the right password waits too, and the owner's own browser still gets in", async ({ page, browser, pageErrors }) => {
   // Chromium logs each refused sign-in; these refusals are the point.
   pageErrors.allow(/\/api\/sign_in: .*status of (400|429)/);
   await signUp(page, server.url, "omar@shop.example");
+  const ownBrowser = (await page.context().cookies()).filter((c) => c.name.includes("vitrine_device"));
+  expect(ownBrowser).toHaveLength(1);
+  expect(ownBrowser[0]).toMatchObject({ httpOnly: true, sameSite: "Strict" });
   await page.context().clearCookies();
   await page.goto(`${server.url}/signin`);
   await hydrated(page);
@@ -67,8 +71,18 @@ test("guessing a password is told to wait, and the right password waits too", as
   const answer = await answered;
   expect(answer.status()).toBe(429);
   expect(Number(answer.headers()["retry-after"])).toBeGreaterThan(0);
-  await expect(error).toHaveText(/^Too many attempts to sign in to this account\. Wait \d+ minutes and try again\.$/);
+  await expect(error).toHaveText(
+    /^Too many attempts to sign in to this account from new browsers\. A browser you have signed in with before still can\. Wait \d+ minutes and try again\.$/,
+  );
   await page.screenshot({ path: `${shots}/sign-in-too-many.png`, fullPage: true });
   expect(page.url()).toBe(`${server.url}/signin`);
   expect((await page.context().cookies()).filter((c) => c.name.includes("vitrine_session"))).toEqual([]);
+
+  // Omar's own browser, which signed up, proves it with its cookie and is not locked out.
+  const own = await browser.newContext();
+  await own.addCookies(ownBrowser);
+  const ownPage = await own.newPage();
+  await signIn(ownPage, server.url, "omar@shop.example", PASSWORD);
+  await expect(ownPage.getByTestId("signout")).toBeVisible();
+  await own.close();
 });

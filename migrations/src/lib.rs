@@ -13,6 +13,7 @@ mod m20261127_000008_seller_indexes;
 mod m20261127_000009_publish_attempts;
 mod m20261127_000010_stored_bytes;
 mod m20261128_000011_detach_deleted_images_objects;
+mod m20261128_000012_known_devices;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_publish_attempts::Migration),
             Box::new(m20261127_000010_stored_bytes::Migration),
             Box::new(m20261128_000011_detach_deleted_images_objects::Migration),
+            Box::new(m20261128_000012_known_devices::Migration),
         ]
     }
 }

@@ -23,15 +23,21 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     let client = crate::session::client_address().await?;
     // Sign-up only ever makes sellers; admins come from `vitrine user add --admin`.
     let account = backend::accounts::sign_up(&state.db, &email, &password, client).await?;
-    crate::session::start_session(&account).await
+    let device = backend::known_devices::remember(&state.db, account.id, None).await?;
+    crate::session::start_session(&account).await?;
+    crate::session::remember_device(&device)
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let state = crate::session::state()?;
     let client = crate::session::client_address().await?;
-    let account = backend::accounts::authenticate(&state.db, &email, &password, client).await?;
-    crate::session::start_session(&account).await
+    let device = crate::session::device_token().await?;
+    let signed_in =
+        backend::accounts::authenticate(&state.db, &email, &password, client, device.as_ref())
+            .await?;
+    crate::session::start_session(&signed_in.account).await?;
+    crate::session::remember_device(&signed_in.device)
 }
 
 #[server(endpoint = "sign_out")]

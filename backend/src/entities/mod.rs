@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit_event;
 pub mod image;
+pub mod known_device;
 pub mod product;
 pub mod session;
 pub mod stored_object;

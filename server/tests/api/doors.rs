@@ -23,14 +23,7 @@ async fn sign_in_from(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("{}/api/sign_in", app.base))
-        .header("origin", &app.base)
-        .header("x-forwarded-for", address)
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap()
+    sign_in_carrying(app, address, None, email, password).await
 }
 
 /// One sign-in whose `X-Forwarded-For` comes in several header lines, in this order.
@@ -74,31 +67,158 @@ async fn too_many(res: reqwest::Response, says: &str) {
     );
 }
 
-async fn guessing_one_account_is_stopped_from_anywhere(db: Db) {
-    let app = spawn_app(db).await;
-    app.browser().sign_up("ana@shop.example").await;
+/// A botnet guesses at `email`'s password, every guess from another address, so only the
+/// account's own limit counts; then even the right password from elsewhere waits: the answer
+/// must not tell a guesser they found it.
+async fn locked_by_guesses_from_elsewhere(app: &TestApp, email: &str) {
     let (limit, _) = Counted::SignInAccount.limit();
-    // A botnet: every guess from another address, so only the account's own limit counts.
     for i in 0..limit {
-        let res = sign_in_from(
-            &app,
-            &format!("198.51.100.{i}"),
-            "ana@shop.example",
-            "guess",
-        )
-        .await;
+        let res = sign_in_from(app, &format!("198.51.100.{i}"), email, "guess").await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
-    // Even the right password waits now: the answer must not tell a guesser they found it.
     too_many(
-        sign_in_from(&app, "198.51.100.200", "ana@shop.example", PASSWORD).await,
+        sign_in_from(app, "198.51.100.200", email, PASSWORD).await,
         "this account",
     )
     .await;
+}
+
+async fn guessing_one_account_is_stopped_from_anywhere(db: Db) {
+    let app = spawn_app(db).await;
+    app.browser().sign_up("ana@shop.example").await;
+    locked_by_guesses_from_elsewhere(&app, "ana@shop.example").await;
     // Other accounts are not affected.
     app.browser().sign_up("bo@shop.example").await;
     let res = sign_in_from(&app, "198.51.100.201", "bo@shop.example", PASSWORD).await;
     assert!(res.status().is_success());
+}
+
+/// One sign-in from `address` carrying `cookie` (a `name=value` pair), with no cookie jar.
+async fn sign_in_with_cookie(
+    app: &TestApp,
+    address: &str,
+    cookie: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    sign_in_carrying(app, address, Some(cookie), email, password).await
+}
+
+async fn sign_in_carrying(
+    app: &TestApp,
+    address: &str,
+    cookie: Option<&str>,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", &app.base)
+        .header("x-forwarded-for", address);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The `name=value` of the device cookie an answer sets, checking how it is set.
+fn device_cookie_of(res: &reqwest::Response) -> String {
+    let set = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("vitrine_device="))
+        .expect("a device cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// Guessing at an account from elsewhere locks out elsewhere, never its owner's own browser:
+/// a browser that signed in before proves it with its device cookie and is counted alone. The
+/// cookie must be the server's own, for this very account, and "sign out everywhere" takes
+/// the standing of every other browser away.
+async fn guessers_cannot_lock_the_owner_out(db: Db) {
+    let app = spawn_app(db).await;
+    let signed_up = reqwest::Client::new()
+        .post(format!("{}/api/sign_up", app.base))
+        .header("origin", &app.base)
+        .header("x-forwarded-for", "192.0.2.10")
+        .form(&[("email", "ana@shop.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_up.status().is_success());
+    let laptop = device_cookie_of(&signed_up);
+    app.browser().sign_up("bo@shop.example").await;
+    let bo = device_cookie_of(&sign_in_from(&app, "192.0.2.20", "bo@shop.example", PASSWORD).await);
+
+    locked_by_guesses_from_elsewhere(&app, "ana@shop.example").await;
+    // Locked from anywhere else, whatever the cookie: none, another account's, or a made-up one.
+    let made_up = format!("vitrine_device={}", "ab".repeat(32));
+    for cookie in [bo.as_str(), made_up.as_str(), "vitrine_device=not-a-token"] {
+        too_many(
+            sign_in_with_cookie(&app, "198.51.100.201", cookie, "ana@shop.example", PASSWORD).await,
+            "this account",
+        )
+        .await;
+    }
+    // Ana's own laptop gets in, and keeps its cookie.
+    let res = sign_in_with_cookie(&app, "192.0.2.10", &laptop, "ana@shop.example", PASSWORD).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(device_cookie_of(&res), laptop);
+
+    // Guessing from the laptop itself (stolen, say) meets its own limit.
+    let (limit, _) = Counted::SignInDevice.limit();
+    for _ in 0..limit {
+        let res =
+            sign_in_with_cookie(&app, "192.0.2.10", &laptop, "ana@shop.example", "guess").await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    too_many(
+        sign_in_with_cookie(&app, "192.0.2.10", &laptop, "ana@shop.example", PASSWORD).await,
+        "this browser",
+    )
+    .await;
+
+    // Signing out everywhere forgets every browser but the one asking: Bo's phone is one of
+    // "elsewhere" again, his laptop (which asked) still gets in while guessers lock the rest.
+    let phone =
+        device_cookie_of(&sign_in_from(&app, "192.0.2.21", "bo@shop.example", PASSWORD).await);
+    let from_laptop =
+        sign_in_with_cookie(&app, "192.0.2.20", &bo, "bo@shop.example", PASSWORD).await;
+    assert!(from_laptop.status().is_success());
+    let session = from_laptop
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|v| v.starts_with("vitrine_session="))
+        .unwrap();
+    let ended = reqwest::Client::new()
+        .post(format!("{}/api/sign_out_everywhere", app.base))
+        .header("origin", &app.base)
+        .header(COOKIE, format!("{session}; {bo}"))
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert!(ended.status().is_success());
+    locked_by_guesses_from_elsewhere(&app, "bo@shop.example").await;
+    too_many(
+        sign_in_with_cookie(&app, "192.0.2.21", &phone, "bo@shop.example", PASSWORD).await,
+        "this account",
+    )
+    .await;
+    let res = sign_in_with_cookie(&app, "192.0.2.20", &bo, "bo@shop.example", PASSWORD).await;
+    assert!(res.status().is_success(), "{}", res.status());
 }
 
 async fn one_machine_cannot_try_many_accounts(db: Db) {
@@ -340,6 +460,17 @@ async fn secure_cookies_are_host_only(db: Db) {
         "{cookie}"
     );
     assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    let device = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.contains("vitrine_device="))
+        .unwrap();
+    assert!(
+        device.starts_with("__Host-vitrine_device=") && device.contains("; Secure"),
+        "{device}"
+    );
     let value = token(&res, "__Host-vitrine_session");
     let me = whoami_with(&app, &format!("__Host-vitrine_session={value}")).await;
     assert_eq!(me.unwrap().email, "ana@shop.example");
@@ -352,6 +483,7 @@ async fn secure_cookies_are_host_only(db: Db) {
 
 on_both_databases!(
     guessing_one_account_is_stopped_from_anywhere,
+    guessers_cannot_lock_the_owner_out,
     one_machine_cannot_try_many_accounts,
     a_forged_forwarded_for_line_does_not_hide_the_machine,
     a_successful_sign_in_forgets_earlier_typos,

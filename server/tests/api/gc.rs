@@ -265,8 +265,9 @@ async fn migration_11_frees_what_earlier_deletions_left(db: Db) {
         links().await,
         [None, Some(in_flight.to_owned()), Some(kept.to_owned())]
     );
-    // Undone and done again: nothing else changes.
-    Migrator::down(&conn, Some(1)).await.unwrap();
+    // Undone (with those after it) and done again: nothing else changes.
+    let after_10 = (Migrator::migrations().len() - 10) as u32;
+    Migrator::down(&conn, Some(after_10)).await.unwrap();
     Migrator::up(&conn, None).await.unwrap();
     assert_eq!(
         links().await,

@@ -1,6 +1,7 @@
 //! A seller's edits to their own images: alt text and deletion.
 
 use domain::limits::ALT_TEXT_CHARS;
+use domain::typed_text::{self, Lines};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -30,6 +31,8 @@ fn parse_alt(raw: &str) -> Result<String, Error> {
             "Alt text is at most {ALT_TEXT_CHARS} characters: describe the picture briefly."
         )));
     }
+    typed_text::check(alt, Lines::One)
+        .map_err(|e| Error::Invalid(format!("The alt text {e}: type it without it.")))?;
     Ok(alt.to_owned())
 }
 

@@ -59,6 +59,10 @@ impl LegacyMedia {
 /// Where an old link to `source_path` goes now; `None` when no approved image came from it
 /// (unknown, pending, rejected or deleted: the old link then answers 404).
 pub async fn target(state: &AppState, source_path: &str) -> Result<Option<String>, Error> {
+    // No stored path holds a control character; PostgreSQL would refuse a NUL in the query.
+    if source_path.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let approved = image::Entity::find()
         .filter(image::Column::SourcePath.eq(source_path))
         .filter(image::Column::Status.eq(ImageStatus::Approved))

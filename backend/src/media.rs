@@ -92,6 +92,10 @@ pub async fn access(
 
     use crate::entities::image;
     let not_found = Error::NotFound("That image");
+    // No key holds a control character; PostgreSQL would refuse a NUL in the query.
+    if key.chars().any(char::is_control) {
+        return Err(not_found);
+    }
     let object = stored_object::Entity::find()
         .filter(stored_object::Column::ObjectKey.eq(key))
         .one(db)

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use domain::limits::PRODUCT_NAME_CHARS;
+use domain::typed_text::{self, Lines};
 use domain::wire::ProductSummary;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -40,6 +41,8 @@ fn parse_name(raw: &str) -> Result<String, Error> {
             "Product names are at most {PRODUCT_NAME_CHARS} characters."
         )));
     }
+    typed_text::check(name, Lines::One)
+        .map_err(|e| Error::Invalid(format!("The name {e}: type it without it.")))?;
     Ok(name.to_owned())
 }
 

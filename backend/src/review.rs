@@ -4,7 +4,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use domain::limits::REVIEW_REASON_CHARS;
+use domain::limits::{REVIEW_BATCH, REVIEW_REASON_CHARS};
+use domain::typed_text::{self, Lines};
 use domain::wire::{QueueCursor, QueuePage, ReviewDecision, ReviewItem};
 use domain::{ImageStatus, Variant};
 use sea_orm::sea_query::{Condition, Expr};
@@ -142,6 +143,8 @@ fn parse_reason(raw: &str) -> Result<String, Error> {
             "Keep the reason under {REVIEW_REASON_CHARS} characters."
         )));
     }
+    typed_text::check(reason, Lines::Several)
+        .map_err(|e| Error::Invalid(format!("The reason {e}: type it without it.")))?;
     Ok(reason.to_owned())
 }
 
@@ -156,6 +159,11 @@ pub async fn decide(
     let ids: BTreeSet<i64> = image_ids.iter().copied().collect();
     if ids.is_empty() {
         return Err(Error::Invalid("Select at least one image.".into()));
+    }
+    if ids.len() > REVIEW_BATCH {
+        return Err(Error::Invalid(format!(
+            "Decide at most {REVIEW_BATCH} images at once."
+        )));
     }
     let (status, reason) = match decision {
         ReviewDecision::Approve => (ImageStatus::Approved, None),

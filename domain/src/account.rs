@@ -37,6 +37,7 @@ impl Email {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !email.chars().any(char::is_whitespace)
+                    && crate::typed_text::check(&email, crate::typed_text::Lines::One).is_ok()
             }
             None => false,
         };

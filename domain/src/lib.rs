@@ -16,6 +16,7 @@ pub mod damage;
 pub mod image_status;
 pub mod limits;
 pub mod store_refusal;
+pub mod typed_text;
 pub mod upload_method;
 pub mod variant;
 pub mod wire;

@@ -7,6 +7,9 @@ pub const PRODUCT_NAME_CHARS: usize = 200;
 pub const ALT_TEXT_CHARS: usize = 500;
 /// The reason an admin gives for rejecting an image (shown to the seller).
 pub const REVIEW_REASON_CHARS: usize = 500;
+/// Images one review decision may name: far more than the queue's pages show, few enough that
+/// one transaction (and SQLite's limit on a statement's values) always holds them.
+pub const REVIEW_BATCH: usize = 1000;
 /// An e-mail address (RFC 5321's path limit).
 pub const EMAIL_CHARS: usize = 254;
 /// Password length bounds.

@@ -78,8 +78,9 @@ enum Command {
         /// Say what would be removed; remove nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Only remove unreferenced objects older than this many hours (uploads in progress
-        /// are recorded, so this is a second safety margin).
+        /// Only remove unreferenced objects older than this many hours, at least 1 (0 only
+        /// with --dry-run): an upload being completed and an import write their objects a
+        /// moment before they record them, and a younger object may be one of theirs.
         #[arg(long, default_value_t = 24)]
         grace_hours: u64,
     },

@@ -231,6 +231,99 @@ async fn refusals_are_4xx_with_their_sentence(db: Db) {
     ));
 }
 
+/// Text no keyboard types (a NUL, which PostgreSQL cannot store; a bidi override that
+/// reorders what an admin reads; a zero-width space that passes for a name), in every field a
+/// person fills, is a 400 that names the character, and changes nothing; so is a review of
+/// more images than one decision may name. In a media or old-link path it is a plain 404.
+async fn untypable_text_and_oversized_batches_are_refused_and_change_nothing(db: Db) {
+    use sea_orm::EntityTrait;
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let image = ana.upload_photo(product.id).await;
+    let admin = app.admin().await;
+    let id = image.image_id.to_string();
+    let pid = product.id.to_string();
+    let refused = |answer: Result<(), AppError>, says: &str| match answer {
+        Err(AppError::Refused(sentence)) => assert!(sentence.contains(says), "{sentence}"),
+        other => panic!("{says}: {other:?}"),
+    };
+    for (bad, code) in [
+        ("Linen\0tote", "U+0000"),
+        ("Linen tote \u{202E}gpj.exe", "U+202E"),
+        ("\u{200B}", "U+200B"),
+    ] {
+        refused(
+            ana.create_product(bad).await.map(|_| ()),
+            &format!("The name holds an invisible or control character ({code}"),
+        );
+        refused(
+            ana.call_form("rename_product", &[("id", &pid), ("name", bad)])
+                .await
+                .map(|_: String| ()),
+            code,
+        );
+        refused(
+            ana.call_form("update_image_alt", &[("image_id", &id), ("alt_text", bad)])
+                .await
+                .map(|_: String| ()),
+            code,
+        );
+        let reject = ReviewDecision::Reject {
+            reason: format!("Blurry {bad}"),
+        };
+        refused(
+            admin
+                .call_json(
+                    "review_decide",
+                    serde_json::json!({ "image_ids": [image.image_id], "decision": reject }),
+                )
+                .await
+                .map(|_: u64| ()),
+            code,
+        );
+        // An e-mail with one is no address: refused, for sign-up and sign-in alike.
+        let email = format!("ana{bad}@shop.example");
+        let fresh = app.browser();
+        let answer = fresh
+            .call_form::<()>(
+                "sign_up",
+                &[("email", &email), ("password", "correct horse battery")],
+            )
+            .await;
+        assert!(matches!(answer, Err(AppError::Refused(_))), "{answer:?}");
+        assert!(matches!(
+            fresh.sign_in(&email, "correct horse battery").await,
+            Err(AppError::Refused(_))
+        ));
+    }
+    // A review naming more images than one decision may: refused before anything is read.
+    let many: Vec<i64> = (1..=1001).collect();
+    refused(
+        admin.review(&many, true, None).await.map(|_| ()),
+        "Decide at most 1000 images at once.",
+    );
+    // Nothing changed: the names, the picture's alt text and status, the accounts.
+    let products: Vec<ProductSummary> = ana.call_form("list_products", &[]).await.unwrap();
+    assert_eq!(products.len(), 1);
+    assert_eq!(products[0].name, product.name);
+    let item = ana.gallery(product.id).await.unwrap().remove(0);
+    assert_eq!(item.alt_text, "");
+    assert_eq!(item.status, domain::ImageStatus::Pending);
+    assert_eq!(
+        backend::entities::account::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // In paths, a 404 like any unknown key.
+    for path in ["/media/media%00x", "/media/%00"] {
+        let res = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
 /// Issue 15, item 6: pages cannot be framed or sniffed; an uploaded file served on the app's
 /// origin is sandboxed, so it can never run script there.
 async fn pages_and_stored_files_carry_safety_headers(db: Db) {
@@ -304,4 +397,5 @@ on_both_databases!(
     a_cross_site_sign_in_sets_no_session,
     an_admin_cannot_be_made_to_approve_from_elsewhere,
     refusals_are_4xx_with_their_sentence,
+    untypable_text_and_oversized_batches_are_refused_and_change_nothing,
 );

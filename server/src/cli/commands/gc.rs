@@ -10,8 +10,8 @@ pub(in crate::cli) async fn gc(
     dry_run: bool,
     grace_hours: u64,
 ) -> Result<(), CliError> {
+    let grace = grace(grace_hours, dry_run)?;
     let state = command_state(settings).await?;
-    let grace = std::time::Duration::from_secs(grace_hours.saturating_mul(3600));
     let report = backend::gc::run(&state, grace, dry_run)
         .await
         .map_err(CliError::doing("gc stopped"))?;
@@ -51,5 +51,30 @@ pub(in crate::cli) async fn gc(
             "{} object(s) could not be deleted now; they stay recorded: run `vitrine gc` again later",
             report.failed.len()
         )))
+    }
+}
+
+/// The grace period: at least an hour, as an upload being completed or an import writes its
+/// objects a moment before it records them, and gc would take them for orphans in between. A
+/// dry run deletes nothing, so it may look at any age.
+fn grace(hours: u64, dry_run: bool) -> Result<std::time::Duration, CliError> {
+    if hours == 0 && !dry_run {
+        return Err(CliError::Usage(
+            "--grace-hours 0 would delete objects that uploads being completed and imports have written but not yet recorded: give at least 1 (0 only with --dry-run)",
+        ));
+    }
+    Ok(std::time::Duration::from_secs(hours.saturating_mul(3600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deleting_keeps_at_least_an_hour_of_grace() {
+        let err = grace(0, false).unwrap_err().to_string();
+        assert!(err.contains("give at least 1"), "{err}");
+        assert_eq!(grace(0, true).unwrap().as_secs(), 0);
+        assert_eq!(grace(1, false).unwrap().as_secs(), 3600);
     }
 }

@@ -42,10 +42,11 @@ pub async fn serve(
             .map(str::to_owned)
     };
     let if_none_match = header_of(header::IF_NONE_MATCH);
-    let fetched = state
-        .store
-        .get(&key, header_of(header::RANGE), if_none_match.clone())
-        .await;
+    // Only what every store understands goes on to it: a list of tags is compared here, and a
+    // range that is not one plain byte range is ignored (RFC 9110 lets a server send it all).
+    let range = header_of(header::RANGE).filter(|r| is_one_byte_range(r));
+    let one_tag = if_none_match.clone().filter(|t| is_one_entity_tag(t));
+    let fetched = state.store.get(&key, range, one_tag).await;
     let mut response = match fetched {
         // Stores that ignore If-None-Match (s3s-fs) still send the ETag: answer 304 ourselves.
         Ok(Fetched::Found {
@@ -115,9 +116,58 @@ fn etag_matches(if_none_match: &str, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
+/// `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX`, with FIRST ≤ LAST.
+fn is_one_byte_range(range: &str) -> bool {
+    let Some((first, last)) = range
+        .strip_prefix("bytes=")
+        .and_then(|spec| spec.split_once('-'))
+    else {
+        return false;
+    };
+    let number = |s: &str| -> Option<u64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    match (number(first), number(last)) {
+        (Some(first), Some(last)) => first <= last,
+        (Some(_), None) => last.is_empty(),
+        (None, Some(_)) => first.is_empty(),
+        (None, None) => false,
+    }
+}
+
+/// One entity tag, `"…"` or `W/"…"`, with no comma (a list) inside.
+fn is_one_entity_tag(tag: &str) -> bool {
+    let bare = tag.trim().trim_start_matches("W/");
+    bare.len() >= 2 && bare.starts_with('"') && bare.ends_with('"') && !bare.contains(',')
+}
+
 #[cfg(test)]
 mod tests {
-    use super::etag_matches;
+    use super::{etag_matches, is_one_byte_range, is_one_entity_tag};
+
+    #[test]
+    fn only_one_plain_byte_range_goes_to_the_store() {
+        for good in ["bytes=2-11", "bytes=0-", "bytes=-500", "bytes=7-7"] {
+            assert!(is_one_byte_range(good), "{good}");
+        }
+        for bad in [
+            "bytes=0-1,4-5",
+            "bytes=5-1",
+            "items=0-1",
+            "bytes=-",
+            "bytes=a-b",
+            "bytes= 1-2",
+            "bytes=99999999999999999999999-",
+        ] {
+            assert!(!is_one_byte_range(bad), "{bad}");
+        }
+        assert!(is_one_entity_tag("\"abc\""));
+        assert!(is_one_entity_tag("W/\"abc\""));
+        assert!(!is_one_entity_tag("\"a\", \"b\""));
+        assert!(!is_one_entity_tag("*"));
+    }
 
     #[test]
     fn if_none_match_compares_weakly() {

@@ -49,6 +49,7 @@ pub struct Account {
     pub id: i64,
     pub email: String,
     pub role: Role,
+    pub origin: Origin,
 }
 
 impl Account {
@@ -61,16 +62,30 @@ impl Account {
             id: model.id,
             email: model.email,
             role: model.role,
+            origin: if model.made_by_operator {
+                Origin::MadeByOperator
+            } else {
+                Origin::SignedUpOnSite
+            },
         }
     }
 }
 
-/// Creates an account. Sign-up always makes sellers; admins come from the CLI or another admin.
+/// Who made an account. An address given at sign-up is a claim nobody checked; one an
+/// operator typed is the operator's word: an import gives an old shop's photos only to those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    SignedUpOnSite,
+    MadeByOperator,
+}
+
+/// Creates an account. Sign-up always makes sellers; admins come from the CLI.
 pub async fn create(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
     role: Role,
+    origin: Origin,
 ) -> Result<Account, Error> {
     let email = Email::parse(email).map_err(Error::invalid)?;
     let password = Password::parse(password).map_err(Error::invalid)?;
@@ -85,6 +100,7 @@ pub async fn create(
         password_hash: Set(password_hash),
         role: Set(role),
         created_at: Set(Utc::now()),
+        made_by_operator: Set(origin == Origin::MadeByOperator),
         ..Default::default()
     }
     .insert(db)
@@ -111,7 +127,7 @@ pub async fn sign_up(
     Password::parse(password).map_err(Error::invalid)?;
     let now = Utc::now().timestamp();
     attempts::count(db, Counted::SignUpAddress, &client_subject(client), now).await?;
-    create(db, email, password, Role::Seller).await
+    create(db, email, password, Role::Seller, Origin::SignedUpOnSite).await
 }
 
 /// Who signed in, and the token that proves this browser did (`known_devices`), for its

@@ -14,6 +14,7 @@ mod m20261127_000009_publish_attempts;
 mod m20261127_000010_stored_bytes;
 mod m20261128_000011_detach_deleted_images_objects;
 mod m20261128_000012_known_devices;
+mod m20261128_000013_operator_made_accounts;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_stored_bytes::Migration),
             Box::new(m20261128_000011_detach_deleted_images_objects::Migration),
             Box::new(m20261128_000012_known_devices::Migration),
+            Box::new(m20261128_000013_operator_made_accounts::Migration),
         ]
     }
 }

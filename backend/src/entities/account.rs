@@ -14,6 +14,8 @@ pub struct Model {
     /// The bytes of every object recorded as this seller's, kept by the database's triggers
     /// (migration 10): read it, never write it.
     pub stored_bytes: i64,
+    /// Made by an operator (CLI), not signed up on the site: see `accounts::Origin`.
+    pub made_by_operator: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

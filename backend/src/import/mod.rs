@@ -29,7 +29,7 @@ use crate::gallery_lock::{self, NewImage};
 use crate::intents::{self, NewIntent, NewObject};
 use crate::products;
 use crate::storage::ObjectKey;
-use crate::{Account, AppState, Error};
+use crate::{Account, AppState, Error, accounts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -68,6 +68,8 @@ pub struct Run {
     pub dry_run: bool,
     /// Sellers without an account are created (by the caller, before the import).
     pub create_sellers: bool,
+    /// Accounts signed up on the site receive their rows too (see [`accounts::Origin`]).
+    pub trust_site_accounts: bool,
 }
 
 /// The upload id of `bytes` in `product_id`: the same file into the same product is the same
@@ -112,6 +114,15 @@ pub async fn import_one(
         return Ok(Outcome::Skipped(format!(
             "no account {} (create it with `vitrine user add`, or import with --create-sellers)",
             item.seller
+        )));
+    }
+    if let Some(seller) = &seller
+        && seller.origin == accounts::Origin::SignedUpOnSite
+        && !run.trust_site_accounts
+    {
+        return Ok(Outcome::Skipped(format!(
+            "{} signed up on the site, and nothing shows it is the old shop's seller (anyone may sign up with an address first); once you know it is, import again with --trust-site-accounts",
+            seller.email
         )));
     }
     // From here a missing seller is one a dry run with --create-sellers would create: the

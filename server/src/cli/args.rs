@@ -132,6 +132,11 @@ pub(super) struct ImportArgs {
     /// are skipped), each with a generated password written to --passwords-out.
     #[arg(long, requires = "passwords_out")]
     pub create_sellers: bool,
+    /// Also give photos to sellers whose accounts were signed up on the site rather than made
+    /// by you: without it their rows are skipped, as anyone may sign up first with a seller's
+    /// address to receive that seller's photos. Give it once you know those accounts are theirs.
+    #[arg(long)]
+    pub trust_site_accounts: bool,
     /// Where --create-sellers writes `email,password` lines (appended, readable by you only;
     /// passwords never go to the output or logs). Hand them over, then delete the file.
     #[arg(long)]

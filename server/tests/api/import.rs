@@ -8,6 +8,7 @@ use crate::support::{Db, TestApp, cut_after_polls, jpeg, spawn_app};
 
 on_both_databases!(
     a_media_folder_is_imported_once_and_resumably,
+    whoever_signs_up_first_with_a_sellers_address_gets_none_of_their_photos,
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
     an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
 );
@@ -53,8 +54,7 @@ pub(crate) async fn vitrine(
 
 async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
     let app = spawn_app(db).await;
-    let ana = app.browser();
-    ana.sign_up("ana@shop.example").await;
+    let ana = app.seller_made_by_operator("ana@shop.example").await;
 
     // MEDIA_ROOT/products/… with two photos (one with GPS), a text file and a truncated JPEG.
     let media = app.data_dir.join("django-media");
@@ -194,7 +194,7 @@ async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
 /// byte of the old tree.
 async fn a_shop_bucket_is_imported_where_it_lies_and_left_untouched(db: Db) {
     let app = spawn_app(db).await;
-    let (ana, _) = app.seller_with_product("ana@shop.example").await;
+    let ana = app.seller_made_by_operator("ana@shop.example").await;
     let store = &app.state.store;
     let tree: Vec<(&str, Vec<u8>)> = vec![
         (
@@ -363,6 +363,73 @@ async fn other_product(app: &TestApp) -> i64 {
         .id
 }
 
+/// Before the migration, someone signs up on the site with a seller's address (it is on the
+/// old shop's contact page). The operator then imports with --create-sellers --approve: that
+/// seller's rows are skipped, saying why and what to do, nothing lands in the account, no
+/// product is made, and no password is written for it; the operator's own sellers are served.
+/// Once the operator knows the account is the seller's, --trust-site-accounts imports them.
+async fn whoever_signs_up_first_with_a_sellers_address_gets_none_of_their_photos(db: Db) {
+    let app = spawn_app(db).await;
+    let squatter = app.browser();
+    squatter.sign_up("ana@shop.example").await;
+    let media = app.data_dir.join("django-media");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("stool.jpg"), jpeg(48, 32)).unwrap();
+    std::fs::write(media.join("lamp.jpg"), jpeg(40, 30)).unwrap();
+    let manifest = app.data_dir.join("manifest.csv");
+    std::fs::write(
+        &manifest,
+        "source,seller,product\nstool.jpg,ana@shop.example,Oak stool\nlamp.jpg,bo@shop.example,Lamp\n",
+    )
+    .unwrap();
+    let passwords = app.data_dir.join("passwords.csv");
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = vec![
+            media.display().to_string(),
+            "--manifest".into(),
+            manifest.display().to_string(),
+            "--approve".into(),
+            "--create-sellers".into(),
+            "--passwords-out".into(),
+            passwords.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+
+    for dry in [true, false] {
+        let (ok, said) = import(&app, args(if dry { &["--dry-run"] } else { &[] })).await;
+        assert!(ok, "{said}");
+        let counts = if dry { "would import 1" } else { "imported 1" };
+        assert!(
+            said.contains(&format!("{counts}, already there 0, skipped 1"))
+                && said.contains("ana@shop.example signed up on the site")
+                && said.contains("--trust-site-accounts"),
+            "{said}"
+        );
+    }
+    let theirs: Vec<app::api::ProductSummary> =
+        squatter.call_form("list_products", &[]).await.unwrap();
+    assert!(theirs.is_empty(), "nothing of Ana's reached the account");
+    let written = std::fs::read_to_string(&passwords).unwrap();
+    assert!(
+        written.starts_with("bo@shop.example,") && !written.contains("ana@"),
+        "{written}"
+    );
+    assert_eq!(app.recorded_keys().await.len(), 3, "Bo's photo alone");
+
+    // The operator checked: the account is Ana's after all.
+    let (ok, said) = import(&app, args(&["--trust-site-accounts"])).await;
+    assert!(
+        ok && said.contains("imported 1, already there 1, skipped 0"),
+        "{said}"
+    );
+    let hers: Vec<app::api::ProductSummary> =
+        squatter.call_form("list_products", &[]).await.unwrap();
+    assert_eq!(hers.len(), 1);
+    assert_eq!(hers[0].name, "Oak stool");
+}
+
 /// gc with no grace at all (which `vitrine gc` refuses outside a dry run), then every object
 /// of the old shop's `tree` is checked byte for byte: gc touches nothing of it, however young.
 pub(crate) async fn gc_leaves_the_old_tree(app: &TestApp, tree: &[(impl AsRef<str>, Vec<u8>)]) {
@@ -386,7 +453,7 @@ pub(crate) async fn gc_leaves_the_old_tree(app: &TestApp, tree: &[(impl AsRef<st
 async fn an_import_killed_after_uploading_leaves_only_what_gc_may_delete(db: Db) {
     use std::collections::BTreeSet;
     let app = spawn_app(db).await;
-    let (_ana, _product) = app.seller_with_product("ana@shop.example").await;
+    app.seller_made_by_operator("ana@shop.example").await;
     let media = app.data_dir.join("killed-import");
     std::fs::create_dir_all(&media).unwrap();
     std::fs::write(media.join("stool.jpg"), jpeg(48, 32)).unwrap();

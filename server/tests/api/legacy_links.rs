@@ -24,7 +24,7 @@ async fn old_media_links_lead_to_approved_pictures_only(db: Db) {
 }
 
 async fn rehearse(app: &TestApp, links: &str) {
-    let (ana, _) = app.seller_with_product("ana@shop.example").await;
+    let ana = app.seller_made_by_operator("ana@shop.example").await;
     let media = app.data_dir.join("django-media");
     std::fs::create_dir_all(media.join("product_images")).unwrap();
     for (name, (w, h)) in [

@@ -58,6 +58,7 @@ pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Resu
             approve: args.approve,
             dry_run: args.dry_run,
             create_sellers: args.create_sellers,
+            trust_site_accounts: args.trust_site_accounts,
         };
         let outcome = import::import_one(&state, &source, item, run)
             .await
@@ -131,13 +132,18 @@ async fn create_sellers(
             continue;
         }
         let password = super::user::generate_password();
-        let account =
-            backend::accounts::create(&state.db, email, password.as_str(), domain::Role::Seller)
-                .await
-                .map_err(|source| CliError::Backend {
-                    doing: format!("cannot create seller {email}"),
-                    source,
-                })?;
+        let account = backend::accounts::create(
+            &state.db,
+            email,
+            password.as_str(),
+            domain::Role::Seller,
+            backend::accounts::Origin::MadeByOperator,
+        )
+        .await
+        .map_err(|source| CliError::Backend {
+            doing: format!("cannot create seller {email}"),
+            source,
+        })?;
         if file.is_none() {
             let mut options = std::fs::OpenOptions::new();
             options.create(true).append(true);

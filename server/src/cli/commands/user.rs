@@ -30,9 +30,15 @@ pub(in crate::cli) async fn add(
         .await
         .map_err(CliError::doing("cannot apply migrations"))?;
     let role = if admin { Role::Admin } else { Role::Seller };
-    let account = backend::accounts::create(&db, email, password.as_str(), role)
-        .await
-        .map_err(CliError::doing("cannot create the account"))?;
+    let account = backend::accounts::create(
+        &db,
+        email,
+        password.as_str(),
+        role,
+        backend::accounts::Origin::MadeByOperator,
+    )
+    .await
+    .map_err(CliError::doing("cannot create the account"))?;
     println!("created {} account {}", role.as_str(), account.email);
     if generated {
         println!("password: {password}");

@@ -144,6 +144,26 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A seller the operator made (`vitrine user add`), signed in, with the password
+    /// `sign_up` uses: whom an import gives an old shop's photos.
+    pub async fn seller_made_by_operator(&self, email: &str) -> Browser {
+        backend::accounts::create(
+            &self.state.db,
+            email,
+            "correct horse battery",
+            backend::accounts::Role::Seller,
+            backend::accounts::Origin::MadeByOperator,
+        )
+        .await
+        .unwrap();
+        let browser = self.browser();
+        browser
+            .sign_in(email, "correct horse battery")
+            .await
+            .unwrap();
+        browser
+    }
+
     /// An admin, made as operators make them (`vitrine user add --admin`), signed in.
     pub async fn admin(&self) -> Browser {
         backend::accounts::create(
@@ -151,6 +171,7 @@ impl TestApp {
             "admin@shop.example",
             "admin password 123",
             backend::accounts::Role::Admin,
+            backend::accounts::Origin::MadeByOperator,
         )
         .await
         .unwrap();

@@ -18,10 +18,14 @@ pub async fn serve(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let viewer = app::session::account_from_headers(&state, &headers)
-        .await
-        .ok()
-        .flatten();
+    let viewer = match app::session::account_from_headers(&state, &headers).await {
+        Ok(viewer) => viewer,
+        // Not knowing who asks is not knowing what to show: "later", not "not found".
+        Err(err) => {
+            tracing::error!(%err, "media proxy");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
     let access = match backend::media::access(&state.db, viewer.as_ref(), &key).await {
         Ok(access) => access,
         // Not one of Vitrine's objects: perhaps an old shop's link, when its media was here too.

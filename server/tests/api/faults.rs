@@ -228,8 +228,25 @@ async fn postgresql_restarted_mid_batch_nothing_is_half_registered_or_doubled() 
         assert_eq!(ana.send(&ticket, photo).await.status().as_u16(), 204);
         tickets.push(ticket);
     }
+    let pending = ana.gallery(product.id).await.unwrap().remove(0).url;
     cluster.stop();
-    // While it is away, completing says "try again" and registers nothing.
+    // While it is away, a signed-in seller is not taken for a signed-out one: their page is
+    // not sent to sign in again, and their pending picture is "later" (503), not "not found".
+    let page = ana
+        .http
+        .get(format!("{}/products/{}", app.base, product.id))
+        .send()
+        .await
+        .unwrap();
+    assert!(!page.url().path().starts_with("/signin"), "{}", page.url());
+    let picture = ana
+        .http
+        .get(format!("{}{pending}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(picture.status().as_u16(), 503);
+    // Completing says "try again" and registers nothing.
     let refused = ana.complete(&tickets[0].intent_id).await.unwrap_err();
     assert!(
         matches!(&refused, AppError::Unavailable(m) if m.contains("Try again")),

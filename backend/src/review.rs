@@ -148,7 +148,8 @@ fn parse_reason(raw: &str) -> Result<String, Error> {
     Ok(reason.to_owned())
 }
 
-/// Approves or rejects each of `image_ids`, all or nothing. Any image may be decided again.
+/// Approves or rejects each of `image_ids`, all or nothing; returns how many changed. Any image
+/// may be decided again.
 pub async fn decide(
     state: &AppState,
     admin: &Account,
@@ -177,17 +178,27 @@ pub async fn decide(
     if images.len() != ids.len() {
         return Err(Error::NotFound("One of those images"));
     }
+    // Deciding what is already so (a double click, two admins at once) changes nothing and
+    // records nothing: the history shows each decision once.
+    let changing: Vec<&image::Model> = images
+        .iter()
+        .filter(|img| img.status != status || img.review_reason != reason)
+        .collect();
+    if changing.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
     let result = image::Entity::update_many()
         .col_expr(image::Column::Status, Expr::value(status))
         .col_expr(image::Column::ReviewReason, Expr::value(reason.clone()))
-        .filter(image::Column::Id.is_in(ids))
+        .filter(image::Column::Id.is_in(changing.iter().map(|img| img.id)))
         .exec(&txn)
         .await?;
     let action = match decision {
         ReviewDecision::Approve => Action::Approved,
         ReviewDecision::Reject { .. } => Action::Rejected,
     };
-    for img in &images {
+    for img in changing {
         let subject = Subject::image(img.account_id, img.product_id, img.id);
         let detail = reason.clone().unwrap_or_default();
         audit::record(&txn, admin, action, subject, detail).await?;

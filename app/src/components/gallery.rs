@@ -147,7 +147,7 @@ pub fn Gallery(
         <section class="gallery-section" aria-labelledby="gallery-title">
             <h2 id="gallery-title">"Gallery"</h2>
             <p class="form-error" role="alert">{error}</p>
-            <p class="visually-hidden" role="status" aria-live="polite">{move || ui.announce.get()}</p>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="gallery-status">{move || ui.announce.get()}</p>
             <Show when=move || !order.with(Vec::is_empty) fallback=|| view! {
                 <div class="empty" data-testid="gallery">
                     <p><strong>"No images yet."</strong></p>
@@ -303,7 +303,11 @@ fn GalleryCard(
         ui.drafts.update_untracked(|d| {
             d.remove(&id);
         });
-        if text != saved.get_untracked() {
+        // After a failed save, the same text again is a retry, not "unchanged".
+        let failed = save_alt
+            .value()
+            .with_untracked(|v| matches!(v, Some(Err(_))));
+        if text != saved.get_untracked() || failed {
             saved.set(text.clone());
             save_alt.dispatch(UpdateImageAlt {
                 image_id: id,
@@ -344,7 +348,14 @@ fn GalleryCard(
     let first = move || index.get() == 0;
     let last = move || index.get() + 1 == count();
     let move_to = move |to_index: usize, control: &'static str| {
+        // One move at a time: a second press before the first is answered would send an order
+        // that is already out of date, which the server refuses as a change made elsewhere.
         if to_index == index.get_untracked() {
+            return;
+        }
+        if reorder.pending().get_untracked() {
+            ui.announce
+                .set("Still saving the last move: press again in a moment.".to_owned());
             return;
         }
         ui.refocus.set(Some((id, control)));
@@ -371,6 +382,10 @@ fn GalleryCard(
         ev.prevent_default();
         ui.drop_target.set(None);
         let here = index.get_untracked();
+        if reorder.pending().get_untracked() {
+            ui.dragging.set(None);
+            return;
+        }
         if let Some(from) = ui.dragging.get_untracked() {
             ui.dragging.set(None);
             let dragged = place.order.with_untracked(|o| o.get(from).copied());

@@ -11,6 +11,14 @@ pub fn Header() -> impl IntoView {
             let _ = window().location().set_href("/signin");
         }
     });
+    // A sign-out the server did not take is said, never left looking done: still signed in.
+    let sign_out_error = move || {
+        sign_out_action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| format!("Not signed out: {e}"))
+    };
 
     view! {
         <header class="topbar">
@@ -23,10 +31,11 @@ pub fn Header() -> impl IntoView {
                                 <a href="/products">"Products"</a>
                                 {me.is_admin.then(|| view! { <a href="/admin/review">"Review"</a> })}
                                 <a class="who" href="/account" title="Your account" data-testid="account-link">{me.email}</a>
-                                <button class="link" data-testid="signout"
+                                <button class="link" data-testid="signout" disabled=move || sign_out_action.pending().get()
                                     on:click=move |_| { sign_out_action.dispatch(()); }>
                                     "Sign out"
                                 </button>
+                                <span class="form-error" role="alert" data-testid="signout-error">{sign_out_error}</span>
                             }.into_any(),
                             _ => view! {
                                 <a href="/signin">"Sign in"</a>

@@ -53,7 +53,10 @@ pub fn ProductsPage() -> impl IntoView {
                                 <label class="visually-hidden" for="product-name">"Product name"</label>
                                 <input id="product-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
                                     placeholder="New product name, e.g. Linen tote bag" data-testid="product-name"/>
-                                <button type="submit" data-testid="product-create">"Create product"</button>
+                                // Disabled while one is being made: a double click makes one product.
+                                <button type="submit" data-testid="product-create" disabled=move || create.pending().get()>
+                                    {move || if create.pending().get() { "Creating…" } else { "Create product" }}
+                                </button>
                             </ActionForm>
                         </section>
                         <p class="form-error" role="alert">{error}</p>

@@ -83,6 +83,39 @@ async fn only_admins_review_and_only_approved_images_reach_the_store(db: Db) {
         1
     );
     assert!(admin.review_queue().await.unwrap().is_empty());
+    // The same decisions again (a double click, a second admin): nothing changes, and the
+    // history records each decision once.
+    assert_eq!(
+        admin
+            .review(&[first.image_id, second.image_id], true, None)
+            .await
+            .unwrap(),
+        1,
+        "only the rejected one changes"
+    );
+    assert_eq!(
+        admin.review(&[second.image_id], true, None).await.unwrap(),
+        0
+    );
+    let trail: app::api::History = admin
+        .call_form("audit_trail", &[("product_id", &product.id.to_string())])
+        .await
+        .unwrap();
+    let approvals = |id: i64| {
+        trail
+            .entries
+            .iter()
+            .filter(|e| e.image_id == Some(id) && e.action.as_str() == "approved")
+            .count()
+    };
+    assert_eq!(
+        (approvals(first.image_id), approvals(second.image_id)),
+        (1, 1)
+    );
+    admin
+        .review(&[first.image_id], false, Some("Too blurry"))
+        .await
+        .unwrap();
 
     let gallery = seller.gallery(product.id).await.unwrap();
     let rejected = gallery.iter().find(|i| i.id == first.image_id).unwrap();

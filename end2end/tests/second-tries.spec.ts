@@ -1,0 +1,99 @@
+// Nothing looks done that is not: a double click makes one product; a sign-out or an alt text
+// the server did not take says so, and pressing again does it; two quick moves of a photo
+// never end in a false "changed in another window".
+import { Page } from "@playwright/test";
+import { expect, test } from "./support/test";
+import { SMALL_PHOTOS } from "./support/jpeg";
+import { createProduct, hydrated, signUp, upload } from "./support/pages";
+import { VitrineServer } from "./support/server";
+
+let server: VitrineServer;
+test.beforeAll(async () => {
+  server = await VitrineServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+const BUSY = { status: 503, contentType: "application/json", body: JSON.stringify({ Unavailable: "The server is busy. Try again." }) };
+
+async function galleryOrder(page: Page): Promise<string[]> {
+  return page.getByTestId("gallery-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")!));
+}
+
+test("a double click on Create product makes one product", async ({ page }) => {
+  await signUp(page, server.url, "una@shop.example");
+  await page.getByTestId("product-name").fill("Linen apron");
+  // The answer is held back, so the second click lands while the first is on its way.
+  let creates = 0;
+  await page.route("**/api/create_product", async (route) => {
+    creates++;
+    await new Promise((r) => setTimeout(r, 400));
+    await route.continue();
+  });
+  await page.getByTestId("product-create").dblclick();
+  await expect(page.getByTestId("product-link").filter({ hasText: "Linen apron" })).toHaveCount(1);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("product-link").filter({ hasText: "Linen apron" })).toHaveCount(1);
+  expect(creates).toBe(1);
+});
+
+test("a sign-out the server did not take says so, and the next click signs out", async ({ page, pageErrors }) => {
+  pageErrors.allow(/\/api\/sign_out: .*status of 503/);
+  await signUp(page, server.url, "vic@shop.example");
+  await page.route("**/api/sign_out", (route) => route.fulfill(BUSY), { times: 1 });
+  await page.getByTestId("signout").click();
+  await expect(page.getByTestId("signout-error")).toContainText("Not signed out");
+  expect(page.url()).toBe(`${server.url}/products`);
+  await page.getByTestId("signout").click();
+  await page.waitForURL(`${server.url}/signin`);
+  expect((await page.context().cookies()).filter((c) => c.name.includes("vitrine_session"))).toEqual([]);
+});
+
+test("an alt text the server did not take is sent again with Enter, and kept", async ({ page, pageErrors }) => {
+  pageErrors.allow(/\/api\/update_image_alt: .*status of 503/);
+  await signUp(page, server.url, "wes@shop.example");
+  const productUrl = await createProduct(page, "Wool socks");
+  await upload(page, [SMALL_PHOTOS[0]]);
+  await page.route("**/api/update_image_alt", (route) => route.fulfill(BUSY), { times: 1 });
+  const alt = page.getByTestId("gallery-item").first().getByTestId("image-alt");
+  await alt.fill("Grey wool socks, rolled");
+  await alt.press("Enter");
+  await expect(page.locator(".form-error").filter({ hasText: "busy" })).toBeVisible();
+  // The same text again: a retry, which goes out and sticks.
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/update_image_alt") && r.ok());
+  await alt.press("Enter");
+  await saved;
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect(page.getByTestId("gallery-item").first().getByTestId("image-alt")).toHaveValue("Grey wool socks, rolled");
+});
+
+test("two quick presses of a move never end in a false conflict", async ({ page }) => {
+  await signUp(page, server.url, "xia@shop.example");
+  const productUrl = await createProduct(page, "Linen napkins");
+  await upload(page, SMALL_PHOTOS.slice(0, 3));
+  const [a, b, c] = await galleryOrder(page);
+  // Slow answers, so the second press comes while the first move is on its way.
+  const moves: string[] = [];
+  await page.route("**/api/move_image", async (route) => {
+    await new Promise((r) => setTimeout(r, 500));
+    const answer = await route.fetch();
+    moves.push(`${answer.status()}`);
+    await route.fulfill({ response: answer });
+  });
+  await page.locator(`[data-testid=gallery-item][data-image-id="${a}"] [data-testid=image-later]`).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await expect.poll(() => galleryOrder(page)).toEqual([b, a, c]);
+  await expect(page.getByTestId("gallery-status")).toContainText("Still saving the last move");
+  await expect(page.locator(".form-error").filter({ hasText: /another window/ })).toHaveCount(0);
+  expect(moves).toEqual(["200"]);
+  // The next press, once the first is answered, moves it again.
+  await page.keyboard.press("Enter");
+  await expect.poll(() => galleryOrder(page)).toEqual([b, c, a]);
+  await page.goto(productUrl);
+  await hydrated(page);
+  await expect.poll(() => galleryOrder(page)).toEqual([b, c, a]);
+});

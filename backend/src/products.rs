@@ -31,7 +31,8 @@ impl From<product::Model> for Product {
     }
 }
 
-fn parse_name(raw: &str) -> Result<String, Error> {
+/// A product name as given (trimmed), or why it cannot be one.
+pub fn parse_name(raw: &str) -> Result<String, Error> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(Error::Invalid("Give the product a name.".into()));

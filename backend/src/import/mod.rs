@@ -109,6 +109,13 @@ pub async fn import_one(
     item: &Item,
     run: Run,
 ) -> Result<Outcome, Error> {
+    // What no run could import is said by the dry run too, and never stops a run half-way.
+    if let Err(why) = domain::Email::parse(&item.seller) {
+        return Ok(Outcome::Skipped(format!("seller: {why}")));
+    }
+    if let Err(Error::Invalid(why)) = products::parse_name(&item.product) {
+        return Ok(Outcome::Skipped(format!("product: {why}")));
+    }
     let seller = crate::accounts::by_email(&state.db, &item.seller).await?;
     if seller.is_none() && !(run.dry_run && run.create_sellers) {
         return Ok(Outcome::Skipped(format!(

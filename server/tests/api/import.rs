@@ -9,6 +9,7 @@ use crate::support::{Db, TestApp, cut_after_polls, jpeg, spawn_app};
 on_both_databases!(
     a_media_folder_is_imported_once_and_resumably,
     whoever_signs_up_first_with_a_sellers_address_gets_none_of_their_photos,
+    rows_no_run_could_import_are_skipped_by_the_dry_run_too,
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
     an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
 );
@@ -180,8 +181,10 @@ async fn a_media_folder_is_imported_once_and_resumably(db: Db) {
         ],
     )
     .await;
+    // Nothing could be imported: the exit status says so, for scripts.
     assert!(
-        ok && said.contains("no account nobody@shop.example"),
+        !ok && said.contains("no account nobody@shop.example")
+            && said.contains("nothing could be imported"),
         "{said}"
     );
     app.assert_stored_bytes_agree().await;
@@ -428,6 +431,71 @@ async fn whoever_signs_up_first_with_a_sellers_address_gets_none_of_their_photos
         squatter.call_form("list_products", &[]).await.unwrap();
     assert_eq!(hers.len(), 1);
     assert_eq!(hers[0].name, "Oak stool");
+}
+
+/// A clumsy manifest: an empty product name, one too long, a seller that is no address. The
+/// dry run says each is skipped and why, as the run then does, importing the good row: no row
+/// stops the run half-way, no account is made for the bad address. A mistyped folder is said
+/// at once with nothing done, and a run that can import nothing exits non-zero.
+async fn rows_no_run_could_import_are_skipped_by_the_dry_run_too(db: Db) {
+    let app = spawn_app(db).await;
+    let media = app.data_dir.join("django-media");
+    std::fs::create_dir_all(&media).unwrap();
+    for name in ["a.jpg", "b.jpg", "c.jpg", "d.jpg"] {
+        std::fs::write(media.join(name), jpeg(40 + name.len() as u32, 30)).unwrap();
+    }
+    let long = "x".repeat(201);
+    let manifest = app.data_dir.join("manifest.csv");
+    std::fs::write(
+        &manifest,
+        format!(
+            "source,seller,product\na.jpg,ana@shop.example,Oak stool\nb.jpg,ana@shop.example,\"  \"\nc.jpg,ana@shop.example,{long}\nd.jpg,not an address,Lamp\n"
+        ),
+    )
+    .unwrap();
+    let passwords = app.data_dir.join("passwords.csv");
+    let args = |source: &Path, extra: &[&str]| {
+        let mut a: Vec<String> = vec![
+            source.display().to_string(),
+            "--manifest".into(),
+            manifest.display().to_string(),
+            "--create-sellers".into(),
+            "--passwords-out".into(),
+            passwords.display().to_string(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let typo = app.data_dir.join("djnago-media");
+    let (ok, said) = import(&app, args(&typo, &[])).await;
+    assert!(!ok && said.contains("no such folder"), "{said}");
+    assert!(!passwords.exists(), "nothing done: no seller made");
+
+    for dry in [true, false] {
+        let (ok, said) = import(&app, args(&media, if dry { &["--dry-run"] } else { &[] })).await;
+        assert!(ok, "{said}");
+        let counts = if dry { "would import 1" } else { "imported 1" };
+        for says in [
+            &format!("{counts}, already there 0, skipped 3"),
+            "b.jpg: product: Give the product a name.",
+            "c.jpg: product: Product names are at most 200 characters.",
+            "d.jpg: seller: \"not an address\" is not an e-mail address",
+        ] {
+            assert!(said.contains(says), "{says}: {said}");
+        }
+    }
+    let written = std::fs::read_to_string(&passwords).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(written.starts_with("ana@shop.example,"));
+
+    // Only bad rows left: nothing can be imported, and the exit status says so.
+    std::fs::write(
+        &manifest,
+        "source,seller,product\nb.jpg,ana@shop.example,\n",
+    )
+    .unwrap();
+    let (ok, said) = import(&app, args(&media, &[])).await;
+    assert!(!ok && said.contains("nothing could be imported"), "{said}");
 }
 
 /// gc with no grace at all (which `vitrine gc` refuses outside a dry run), then every object

@@ -13,6 +13,18 @@ use crate::cli::args::ImportArgs;
 pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Result<(), CliError> {
     let state = command_state(settings).await?;
     let location = Location::parse(&args.source).map_err(CliError::doing("SOURCE"))?;
+    // A mistyped folder is said before anything is done (sellers made, rows skipped).
+    if let Location::Folder(dir) = &location
+        && !dir.is_dir()
+    {
+        return Err(CliError::Read {
+            path: dir.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such folder (SOURCE is the old MEDIA_ROOT, or s3://BUCKET[/PREFIX])",
+            ),
+        });
+    }
     let reach = Reach {
         endpoint: args.source_endpoint.clone(),
         region: args.source_region.clone(),
@@ -97,6 +109,11 @@ pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Resu
         "imported"
     };
     println!("{verb} {imported}, already there {there}, skipped {skipped}");
+    if imported == 0 && there == 0 && skipped > 0 {
+        return Err(CliError::Findings(
+            "nothing could be imported: every row was skipped, each saying why above".into(),
+        ));
+    }
     if let (Some(path), false) = (&args.map_out, args.dry_run) {
         write_map(&state, path, &placed).await?;
         println!("wrote where each old path went to {}", path.display());
@@ -121,6 +138,10 @@ async fn create_sellers(
     };
     let mut file = None;
     for email in sellers {
+        // Not an address: its rows are skipped, saying why; the run goes on.
+        if domain::Email::parse(email).is_err() {
+            continue;
+        }
         let known = backend::accounts::by_email(&state.db, email)
             .await
             .map_err(CliError::doing("cannot look up a seller"))?;

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 use crate::attempts::{self, Counted, client_subject};
-use crate::entities::{account, session};
+use crate::entities::{account, known_device, session};
 use crate::known_devices::{self, DeviceToken};
 
 /// How long a session lasts without signing in again.
@@ -192,6 +192,38 @@ pub async fn authenticate(
         }
         _ => Err(wrong()),
     }
+}
+
+/// Gives `email`'s account a new password (the operator's `vitrine user passwd`: a forgotten
+/// password, a leaked one, an admin who left), and ends every session and forgets every
+/// browser of it, so nobody stays in on the old one.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Account, Error> {
+    let email = Email::parse(email).map_err(Error::invalid)?;
+    let password = Password::parse(password).map_err(Error::invalid)?;
+    let model = find_by_email(db, &email)
+        .await?
+        .ok_or(Error::NotFound("That account"))?;
+    let hash = hash_password(password).await?;
+    let txn = crate::db::begin(db).await?;
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .filter(account::Column::Id.eq(model.id))
+        .exec(&txn)
+        .await?;
+    known_device::Entity::delete_many()
+        .filter(known_device::Column::AccountId.eq(model.id))
+        .exec(&txn)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(model.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Account::from_model(model))
 }
 
 /// The account with this e-mail address, if any.

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+pub use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectOptions, Database};
 
 use crate::Error;
 

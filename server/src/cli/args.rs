@@ -30,6 +30,16 @@ pub(super) enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give an account a new password (forgotten, leaked, or an admin who left: keep it to
+    /// yourself), ending every session and forgetting every browser of it. Without
+    /// --password-stdin a strong password is generated and printed.
+    Passwd {
+        /// The account's e-mail address.
+        email: String,
+        /// Read the new password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

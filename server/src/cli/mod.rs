@@ -148,6 +148,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             admin,
             password_stdin,
         }) => commands::user::add(&settings, &email, admin, password_stdin).await,
+        Command::User(UserCommand::Passwd {
+            email,
+            password_stdin,
+        }) => commands::user::passwd(&settings, &email, password_stdin).await,
         Command::Gc {
             dry_run,
             grace_hours,

@@ -221,6 +221,53 @@ async fn guessers_cannot_lock_the_owner_out(db: Db) {
     assert!(res.status().is_success(), "{}", res.status());
 }
 
+/// The operator takes an account back (a leaked password, an admin who left): `vitrine user
+/// passwd` ends every session of it, forgets every browser, and only the new password opens
+/// it. An unknown address changes nothing and says so.
+async fn an_operator_takes_an_account_back(db: Db) {
+    use backend::entities::known_device;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let app = spawn_app(db).await;
+    let laptop = app.browser();
+    laptop.sign_up("ana@shop.example").await;
+    let thief = app.browser();
+    thief.sign_in("ana@shop.example", PASSWORD).await.unwrap();
+
+    let args = |email: &str| vec!["user".to_owned(), "passwd".to_owned(), email.to_owned()];
+    let (ok, said) = crate::import::vitrine(&app, args("ana@shop.example"), Vec::new()).await;
+    assert!(ok && said.contains("every session ended"), "{said}");
+    let new_password = said
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    for browser in [&laptop, &thief] {
+        let me: Option<UserInfo> = browser.call_form("whoami", &[]).await.unwrap();
+        assert_eq!(me, None, "signed out everywhere");
+    }
+    assert_eq!(
+        known_device::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "no browser keeps a known one's standing"
+    );
+    assert!(matches!(
+        thief.sign_in("ana@shop.example", PASSWORD).await,
+        Err(AppError::Refused(_))
+    ));
+    laptop
+        .sign_in("ana@shop.example", &new_password)
+        .await
+        .unwrap();
+
+    let (ok, said) = crate::import::vitrine(&app, args("nobody@shop.example"), Vec::new()).await;
+    assert!(!ok && said.contains("not found"), "{said}");
+}
+
 async fn one_machine_cannot_try_many_accounts(db: Db) {
     let app = spawn_app(db).await;
     app.browser().sign_up("ana@shop.example").await;
@@ -484,6 +531,7 @@ async fn secure_cookies_are_host_only(db: Db) {
 on_both_databases!(
     guessing_one_account_is_stopped_from_anywhere,
     guessers_cannot_lock_the_owner_out,
+    an_operator_takes_an_account_back,
     one_machine_cannot_try_many_accounts,
     a_forged_forwarded_for_line_does_not_hide_the_machine,
     a_successful_sign_in_forgets_earlier_typos,

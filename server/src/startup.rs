@@ -34,6 +34,10 @@ pub enum StartupError {
     Database(backend::Error),
     #[error("cannot apply migrations: {0}")]
     Migrate(backend::Error),
+    #[error(
+        "the database has {0} migration(s) pending: run `vitrine migrate` first (this command only reads, so it changes nothing, the schema included)"
+    )]
+    NotMigrated(usize),
     #[error("{0}")]
     Storage(backend::Error),
     #[error("cannot start the embedded store: {0}")]
@@ -141,14 +145,42 @@ pub fn page_files_present() -> Result<(), StartupError> {
     }
 }
 
+/// What starting does to the database's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Make the database if needed, and apply pending migrations (serving, commands that write).
+    Migrate,
+    /// Use the database as it is, which must exist and be migrated (commands that only read).
+    AsIs,
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = backend::db::connect(&settings.database_url)
-            .await
-            .map_err(StartupError::Database)?;
-        backend::db::migrate(&db)
-            .await
-            .map_err(StartupError::Migrate)?;
+        Self::build_with(settings, Schema::Migrate).await
+    }
+
+    pub async fn build_with(settings: Settings, schema: Schema) -> Result<Self, StartupError> {
+        let db = match schema {
+            Schema::Migrate => {
+                let db = backend::db::connect(&settings.database_url)
+                    .await
+                    .map_err(StartupError::Database)?;
+                backend::db::migrate(&db)
+                    .await
+                    .map_err(StartupError::Migrate)?;
+                db
+            }
+            Schema::AsIs => {
+                let db = backend::db::connect_existing(&settings.database_url)
+                    .await
+                    .map_err(StartupError::Database)?;
+                match backend::db::pending_migrations(&db).await {
+                    Ok(0) => db,
+                    Ok(n) => return Err(StartupError::NotMigrated(n)),
+                    Err(err) => return Err(StartupError::Database(err)),
+                }
+            }
+        };
 
         let listener = TcpListener::bind(settings.site_addr)
             .await

@@ -60,6 +60,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, Error> {
     Ok(db)
 }
 
+/// Connects to a database that must exist already: for commands that only read, which must
+/// not answer from a fresh, empty database made at a mistyped `DATABASE_URL`.
+pub async fn connect_existing(url: &str) -> Result<DatabaseConnection, Error> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or_default();
+        if !file.is_empty() && file != ":memory:" && !std::path::Path::new(file).is_file() {
+            return Err(Error::Invalid(format!(
+                "there is no database at {file}: check DATABASE_URL (`vitrine migrate` or `vitrine serve` makes a new one)"
+            )));
+        }
+    }
+    connect(url).await
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
     Migrator::up(db, None).await?;

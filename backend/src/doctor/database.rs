@@ -7,7 +7,7 @@ use crate::Settings;
 
 /// The database answers and every migration is applied.
 pub async fn database(settings: &Settings) -> (Check, Option<DatabaseConnection>) {
-    let db = match crate::db::connect(&settings.database_url).await {
+    let db = match crate::db::connect_existing(&settings.database_url).await {
         Ok(db) => db,
         Err(err) => {
             return (

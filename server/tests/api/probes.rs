@@ -5,6 +5,7 @@ use app::error::AppError;
 
 on_both_databases!(
     probes_answer,
+    commands_that_only_read_make_no_database_and_change_none,
     sign_in_checks_the_password_and_sign_up_refuses_duplicates
 );
 
@@ -276,4 +277,42 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// An operator's typo in DATABASE_URL: `check`, the dry runs and `doctor` say there is no
+/// database there and exit non-zero, instead of answering "all fine" from a fresh, empty one
+/// they made. On the real database they run as before, and change nothing.
+async fn commands_that_only_read_make_no_database_and_change_none(db: Db) {
+    let app = spawn_app(db).await;
+    let typo = app.data_dir.join("vitirne.db");
+    let url = format!("sqlite://{}", typo.display());
+    let media = app.data_dir.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    let media = media.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check"],
+        vec!["gc", "--dry-run"],
+        vec![
+            "import",
+            &media,
+            "--seller",
+            "a@shop.example",
+            "--product",
+            "P",
+            "--dry-run",
+        ],
+        vec!["doctor"],
+    ];
+    for command in &commands {
+        let mut args: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        args.extend(["--database-url".to_owned(), url.clone()]);
+        let (ok, said) = crate::import::vitrine(&app, args, Vec::new()).await;
+        assert!(
+            !ok && said.contains("there is no database at"),
+            "{command:?}: {said}"
+        );
+        assert!(!typo.exists(), "{command:?} made a database");
+    }
+    let (ok, said) = crate::import::vitrine(&app, vec!["check".into()], Vec::new()).await;
+    assert!(ok, "{said}");
 }

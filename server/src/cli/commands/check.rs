@@ -5,13 +5,14 @@ use backend::integrity::Depth;
 
 use super::command_state;
 use crate::cli::CliError;
+use crate::startup::Schema;
 
 pub(in crate::cli) async fn check(
     settings: Settings,
     json: bool,
     depth: Depth,
 ) -> Result<(), CliError> {
-    let state = command_state(settings).await?;
+    let state = command_state(settings, Schema::AsIs).await?;
     let report = backend::integrity::check(&state.db, &state.store, depth)
         .await
         .map_err(CliError::doing("cannot compare the images with the store"))?;

@@ -4,6 +4,7 @@ use backend::Settings;
 
 use super::command_state;
 use crate::cli::CliError;
+use crate::startup::Schema;
 
 pub(in crate::cli) async fn gc(
     settings: Settings,
@@ -11,7 +12,12 @@ pub(in crate::cli) async fn gc(
     grace_hours: u64,
 ) -> Result<(), CliError> {
     let grace = grace(grace_hours, dry_run)?;
-    let state = command_state(settings).await?;
+    let schema = if dry_run {
+        Schema::AsIs
+    } else {
+        Schema::Migrate
+    };
+    let state = command_state(settings, schema).await?;
     let report = backend::gc::run(&state, grace, dry_run)
         .await
         .map_err(CliError::doing("gc stopped"))?;

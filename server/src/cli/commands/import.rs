@@ -9,9 +9,15 @@ use backend::import::{self, Item, Location, Outcome, Reach, Source};
 use super::command_state;
 use crate::cli::CliError;
 use crate::cli::args::ImportArgs;
+use crate::startup::Schema;
 
 pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Result<(), CliError> {
-    let state = command_state(settings).await?;
+    let schema = if args.dry_run {
+        Schema::AsIs
+    } else {
+        Schema::Migrate
+    };
+    let state = command_state(settings, schema).await?;
     let location = Location::parse(&args.source).map_err(CliError::doing("SOURCE"))?;
     // A mistyped folder is said before anything is done (sellers made, rows skipped).
     if let Location::Folder(dir) = &location

@@ -153,27 +153,17 @@ pub async fn authenticate(
 ) -> Result<SignedIn, Error> {
     let wrong = || Error::Invalid("That e-mail and password do not match an account.".into());
     let now = Utc::now().timestamp();
-    let device_account = match device {
-        Some(token) => known_devices::account_of(db, token).await?,
-        None => None,
-    };
-    let parsed = Email::parse(email);
-    let found = match (&parsed, device_account) {
-        (Ok(email), Some(_)) => find_by_email(db, email).await?,
-        _ => None,
-    };
-    let known = device
-        .filter(|_| device_account.is_some() && device_account == found.as_ref().map(|m| m.id));
-    let found = match known {
-        Some(token) => {
+    let email = Email::parse(email);
+    let (known, found) = match known_browser(db, device, &email).await? {
+        Some((token, model)) => {
             attempts::count(db, Counted::SignInDevice, &token.hash(), now).await?;
-            found
+            (Some(token), Some(model))
         }
         None => {
             attempts::count(db, Counted::SignInAddress, &client_subject(client), now).await?;
-            let email = parsed.as_ref().map_err(|_| wrong())?;
+            let email = email.as_ref().map_err(|_| wrong())?;
             attempts::count(db, Counted::SignInAccount, email.as_str(), now).await?;
-            find_by_email(db, email).await?
+            (None, find_by_email(db, email).await?)
         }
     };
     let hash = found.as_ref().map(|m| m.password_hash.clone());
@@ -192,6 +182,24 @@ pub async fn authenticate(
         }
         _ => Err(wrong()),
     }
+}
+
+/// `device` with the account it proves an earlier sign-in to, when that is `email`'s.
+async fn known_browser<'a>(
+    db: &DatabaseConnection,
+    device: Option<&'a DeviceToken>,
+    email: &Result<Email, domain::account::EmailError>,
+) -> Result<Option<(&'a DeviceToken, account::Model)>, Error> {
+    let (Some(token), Ok(email)) = (device, email) else {
+        return Ok(None);
+    };
+    let Some(account_id) = known_devices::account_of(db, token).await? else {
+        return Ok(None);
+    };
+    Ok(find_by_email(db, email)
+        .await?
+        .filter(|m| m.id == account_id)
+        .map(|m| (token, m)))
 }
 
 /// Gives `email`'s account a new password (the operator's `vitrine user passwd`: a forgotten

@@ -4,7 +4,7 @@
 import { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import { SMALL_PHOTOS } from "./support/jpeg";
-import { createProduct, hydrated, signUp, upload } from "./support/pages";
+import { createProduct, hydrated, shots, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
 let server: VitrineServer;
@@ -45,6 +45,7 @@ test("a sign-out the server did not take says so, and the next click signs out",
   await page.route("**/api/sign_out", (route) => route.fulfill(BUSY), { times: 1 });
   await page.getByTestId("signout").click();
   await expect(page.getByTestId("signout-error")).toContainText("Not signed out");
+  await page.screenshot({ path: `${shots}/sign-out-refused.png` });
   expect(page.url()).toBe(`${server.url}/products`);
   await page.getByTestId("signout").click();
   await page.waitForURL(`${server.url}/signin`);
@@ -96,4 +97,23 @@ test("two quick presses of a move never end in a false conflict", async ({ page 
   await page.goto(productUrl);
   await hydrated(page);
   await expect.poll(() => galleryOrder(page)).toEqual([b, c, a]);
+});
+
+test("a photo being checked offers no Cancel that would not be kept: it lands in the gallery", async ({ page }) => {
+  await signUp(page, server.url, "yan@shop.example");
+  await createProduct(page, "Clay cups");
+  // The server's answer is held back, so the row stays on "Checking" a while.
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/api/complete_upload", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByTestId("upload-input").setInputFiles([SMALL_PHOTOS[0]]);
+  const item = page.getByTestId("upload-item").first();
+  await expect(item).toHaveAttribute("data-state", "verifying");
+  await expect(item.getByTestId("upload-cancel")).toHaveCount(0);
+  release();
+  await expect(item).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
 });

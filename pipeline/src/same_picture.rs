@@ -303,7 +303,7 @@ mod tests {
                 .unwrap()
         };
         let thumb = decode_thumb(&made[2].1);
-        let other = decode_thumb(&variants(&photo(5))[2].1);
+        let other = decode_thumb(&variants(&photo(4))[2].1);
 
         // Decoders read the honest default image; a browser plays the other picture.
         let mut animated = made.clone();

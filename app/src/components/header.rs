@@ -35,7 +35,9 @@ pub fn Header() -> impl IntoView {
                                     on:click=move |_| { sign_out_action.dispatch(()); }>
                                     "Sign out"
                                 </button>
-                                <span class="form-error" role="alert" data-testid="signout-error">{sign_out_error}</span>
+                                {move || sign_out_error().map(|e| view! {
+                                    <span class="form-error" role="alert" data-testid="signout-error">{e}</span>
+                                })}
                             }.into_any(),
                             _ => view! {
                                 <a href="/signin">"Sign in"</a>

@@ -54,14 +54,13 @@ impl UploadState {
         }
     }
 
-    /// Still on its way: cancel makes sense.
+    /// Still on its way, and not yet with the server: cancel makes sense. While it is being
+    /// checked the server is registering it, and a cancel would race that (the row could say
+    /// "cancelled" of a photo that lands in the gallery): it can be deleted there once in.
     pub(super) fn is_active(self) -> bool {
         matches!(
             self,
-            UploadState::Queued
-                | UploadState::Processing
-                | UploadState::Uploading
-                | UploadState::Verifying
+            UploadState::Queued | UploadState::Processing | UploadState::Uploading
         )
     }
 }

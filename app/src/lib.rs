@@ -112,11 +112,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=SignUpPage/>
                         <Route path=path!("/signin") view=SignInPage/>
                         <Route path=path!("/products") view=ProductsPage/>
-                        <Route path=path!("/products/:id") view=ProductPage/>
-                        <Route path=path!("/products/:id/history") view={Lazy::<HistoryRoute>::new()}/>
-                        <Route path=path!("/admin/review") view={Lazy::<ReviewRoute>::new()}/>
+                        // Async where a page can be missing or not the caller's: its 404 (403)
+                        // must reach the status line (see ErrorNotice). It waits for one query.
+                        <Route path=path!("/products/:id") view=ProductPage ssr=SsrMode::Async/>
+                        <Route path=path!("/products/:id/history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/review") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
-                        // Async: the 404 of an unknown product must reach the status line.
                         <Route path=path!("/store/:id") view=StorefrontPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>

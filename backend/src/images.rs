@@ -3,9 +3,7 @@
 use domain::limits::ALT_TEXT_CHARS;
 use domain::typed_text::{self, Lines};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::audit::{self, Action, Subject};
 use crate::entities::{image, stored_object};
@@ -43,18 +41,27 @@ pub async fn set_alt_text(
     alt: &str,
 ) -> Result<String, Error> {
     let alt = parse_alt(alt)?;
-    let image = find_owned(state, seller, image_id).await?;
+    let txn = crate::db::begin(&state.db).await?;
+    // Read under a row lock (PostgreSQL), so two tabs' edits are recorded in the order they land.
+    let image = image::Entity::find_by_id(image_id)
+        .filter(image::Column::AccountId.eq(seller.id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("That image"))?;
     if image.alt_text == alt {
         return Ok(alt);
     }
-    let txn = crate::db::begin(&state.db).await?;
-    image::ActiveModel {
-        id: Set(image.id),
-        alt_text: Set(alt.clone()),
-        ..Default::default()
+    // The write names the owner too: it changes only a row the check allowed.
+    let edited = image::Entity::update_many()
+        .col_expr(image::Column::AltText, Expr::value(alt.clone()))
+        .filter(image::Column::Id.eq(image.id))
+        .filter(image::Column::AccountId.eq(seller.id))
+        .exec(&txn)
+        .await?;
+    if edited.rows_affected != 1 {
+        return Err(Error::NotFound("That image"));
     }
-    .update(&txn)
-    .await?;
     audit::record(
         &txn,
         seller,
@@ -92,7 +99,15 @@ pub async fn delete(state: &AppState, seller: &Account, image_id: i64) -> Result
         .filter(stored_object::Column::ImageId.eq(image.id))
         .exec(&txn)
         .await?;
-    image::Entity::delete_by_id(image.id).exec(&txn).await?;
+    // The delete names the owner too; a second tab's delete that landed first leaves nothing.
+    let deleted = image::Entity::delete_many()
+        .filter(image::Column::Id.eq(image.id))
+        .filter(image::Column::AccountId.eq(seller.id))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected != 1 {
+        return Err(Error::NotFound("That image"));
+    }
     audit::record(&txn, seller, Action::Deleted, subject_of(&image), "").await?;
     txn.commit().await?;
     cleanup::delete_objects(state, &objects).await?;

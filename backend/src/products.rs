@@ -8,8 +8,8 @@ use domain::typed_text::{self, Lines};
 use domain::wire::ProductSummary;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::audit::{self, Action, Subject};
@@ -107,18 +107,22 @@ pub async fn rename(
     name: &str,
 ) -> Result<Product, Error> {
     let name = parse_name(name)?;
-    let current = find_owned(db, seller, id).await?;
+    let txn = crate::db::begin(db).await?;
+    // Read under a row lock (PostgreSQL) so concurrent renames record true "old → new" pairs.
+    let current = find_owned_in(&txn, seller, id, Lock::ForUpdate).await?;
     if current.name == name {
         return Ok(current);
     }
-    let txn = crate::db::begin(db).await?;
-    product::ActiveModel {
-        id: Set(id),
-        name: Set(name.clone()),
-        ..Default::default()
+    // The write names the owner too: it changes only a row the check allowed, whatever ran between.
+    let renamed = product::Entity::update_many()
+        .col_expr(product::Column::Name, Expr::value(name.clone()))
+        .filter(product::Column::Id.eq(id))
+        .filter(product::Column::AccountId.eq(seller.id))
+        .exec(&txn)
+        .await?;
+    if renamed.rows_affected != 1 {
+        return Err(Error::NotFound("That product"));
     }
-    .update(&txn)
-    .await?;
     let detail = format!("{} → {}", current.name, name);
     let subject = Subject::product(seller.id, id);
     audit::record(&txn, seller, Action::ProductRenamed, subject, detail).await?;
@@ -226,8 +230,28 @@ pub async fn find_owned(
     seller: &Account,
     id: i64,
 ) -> Result<Product, Error> {
-    product::Entity::find_by_id(id)
-        .filter(product::Column::AccountId.eq(seller.id))
+    find_owned_in(db, seller, id, Lock::None).await
+}
+
+/// Whether a read inside a transaction holds the row until it ends.
+enum Lock {
+    None,
+    /// `FOR UPDATE` on PostgreSQL; SQLite has one writer at a time anyway.
+    ForUpdate,
+}
+
+async fn find_owned_in(
+    db: &impl ConnectionTrait,
+    seller: &Account,
+    id: i64,
+    lock: Lock,
+) -> Result<Product, Error> {
+    let mut query =
+        product::Entity::find_by_id(id).filter(product::Column::AccountId.eq(seller.id));
+    if let Lock::ForUpdate = lock {
+        query = query.lock_exclusive();
+    }
+    query
         .one(db)
         .await?
         .map(Product::from)

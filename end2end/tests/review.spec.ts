@@ -48,8 +48,10 @@ test("an admin approves one upload and rejects another; the store shows only the
   await expect(shopper.getByText("Oak stool")).toHaveCount(0);
   await expect(shopper.getByTestId("store-image")).toHaveCount(0);
 
-  // A seller cannot review.
-  await seller.goto(`${server.url}/admin/review`);
+  // A seller cannot review, and the status line says so.
+  pageErrors.allow(/\/admin\/review: Failed to load resource: .* 403/);
+  const refused = await seller.goto(`${server.url}/admin/review`);
+  expect(refused?.status()).toBe(403);
   await expect(seller.getByText("That needs an admin account.")).toBeVisible();
   await expect(seller.getByTestId("review-item")).toHaveCount(0);
 

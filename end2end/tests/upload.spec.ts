@@ -19,7 +19,7 @@ test.afterAll(async () => {
 
 const signUp = (page: Page, email: string) => pages.signUp(page, server.url, email);
 
-test("a seller uploads phone photos straight to the store and sees them after a restart", async ({ page, browser }) => {
+test("a seller uploads phone photos straight to the store and sees them after a restart", async ({ page, browser, pageErrors }) => {
   await page.goto(`${server.url}/`);
   await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
   await page.goto(`${server.url}/signup`);
@@ -113,7 +113,10 @@ test("a seller uploads phone photos straight to the store and sees them after a 
   const otherPage = await other.newPage();
   await signUp(otherPage, "bob@shop.example");
   await expect(otherPage.getByTestId("product-link")).toHaveCount(0);
-  await otherPage.goto(productUrl);
+  // Not theirs: "not found", in the status line too (a monitor or crawler reads that).
+  pageErrors.allow(/Failed to load resource: the server responded with a status of 404/);
+  const notTheirs = await otherPage.goto(productUrl);
+  expect(notTheirs?.status()).toBe(404);
   await hydrated(otherPage);
   await expect(otherPage.getByText("That product was not found.")).toBeVisible();
   await expect(otherPage.getByTestId("gallery-item")).toHaveCount(0);

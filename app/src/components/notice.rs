@@ -5,6 +5,14 @@ use crate::error::AppError;
 /// An error shown in place of a page's content; a signed-out visitor is sent to sign in.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    // The status line says what the notice says, on routes that wait for their data before
+    // answering (`SsrMode::Async`); on streamed ones the status has already gone out.
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
     let sign_in = matches!(error, AppError::Unauthenticated);
     // A session that ended while the page was open: go and sign in, then come back here.
     // (Page loads without a session are redirected by the server before this renders.)

@@ -39,15 +39,7 @@ pub fn StorefrontPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if matches!(e, AppError::NotFound(_))
-                            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-                        {
-                            response.set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <ErrorNotice error=e/> }.into_any()
-                    }
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(p) => view! {
                         <Title text=p.name.clone()/>
                         <article class="storefront">

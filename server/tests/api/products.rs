@@ -10,7 +10,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 on_both_databases!(
     products_are_renamed_and_deleted_by_their_seller_only,
     every_change_is_in_an_append_only_audit_trail,
-    signed_out_page_loads_are_sent_to_sign_in
+    signed_out_page_loads_are_sent_to_sign_in,
+    pages_that_show_not_found_or_forbidden_say_so_in_their_status
 );
 
 async fn history(b: &Browser, product_id: i64, image_id: Option<i64>) -> Result<History, AppError> {
@@ -272,4 +273,50 @@ async fn signed_out_page_loads_are_sent_to_sign_in(db: Db) {
         .unwrap();
     assert_eq!(mine.status().as_u16(), 200);
     assert!(mine.text().await.unwrap().contains("Linen tote"));
+}
+
+/// A product page that shows "not found" says so in its status too: a link checker, a crawler
+/// or a monitor reading 200 would take a missing (or someone else's) product for a page.
+async fn pages_that_show_not_found_or_forbidden_say_so_in_their_status(db: Db) {
+    let app = spawn_app(db).await;
+    let (ana, product) = app.seller_with_product("ana@shop.example").await;
+    let bob = app.browser();
+    bob.sign_up("bob@shop.example").await;
+    let other = format!("/products/{}", product.id);
+    let other_history = format!("{other}/history");
+    for (who, path) in [
+        (&bob, other.as_str()),
+        (&bob, other_history.as_str()),
+        (&ana, "/products/987654"),
+        (&ana, "/products/987654/history"),
+        (&ana, "/products/not-a-number"),
+    ] {
+        let res = who
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("was not found."), "{path}: {html}");
+        assert!(!html.contains("Linen tote"), "{path} shows the product");
+    }
+    // A seller at the review queue: refused, as the page says.
+    let res = ana
+        .http
+        .get(format!("{}/admin/review", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("That needs an admin account.")
+    );
+    // The seller's own pages still answer 200, with their content.
+    assert!(ana.page_html(&other).await.contains("Linen tote"));
+    assert!(ana.page_html(&other_history).await.contains("Linen tote"));
 }

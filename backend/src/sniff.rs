@@ -40,7 +40,12 @@ pub fn sniff(head: &[u8], declared: ContentType) -> Result<Sniffed, SniffError> 
     if actual != declared {
         return Err(SniffError::TypeMismatch { declared, actual });
     }
-    let (width, height) = ImageReader::with_format(Cursor::new(head), format)
+    let mut reader = ImageReader::with_format(Cursor::new(head), format);
+    // Only a header is read, but a PNG's profile before it inflates: no more than a reader needs.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(pipeline::decode::PNG_READER_BYTES as u64);
+    reader.limits(limits);
+    let (width, height) = reader
         .into_dimensions()
         .map_err(|e| SniffError::BadHeader(e.to_string()))?;
     if width == 0 || height == 0 {

@@ -149,12 +149,18 @@ fn picture_of((decoded, size): (jpeg_decoder::Planes, (u32, u32))) -> Option<Pic
     (picture.dimensions() == size).then_some(picture)
 }
 
+/// Room for a PNG reader's own buffers: a 16,384 px row of RGBA16 twice, and a colour profile
+/// up to what a JPEG can carry (16 MB), with room to spare.
+pub const PNG_READER_BYTES: usize = 32 << 20;
+
 /// 8-bit RGB and RGBA PNGs (cut-outs, screenshots, palettes) read row by row straight into
 /// opaque RGB, transparency over white: no full RGBA copy and no second pass over it. `None`
 /// for the others (grey, 16-bit, interlaced), which the generic decoder reads.
 fn decode_png(input: &[u8]) -> Result<Option<Decoded>, PipelineError> {
+    // What the reader itself allocates: a row, and chunks such as the colour profile, which
+    // inflate (a 1 MB iCCP can claim 700 MB). The pixels are ours, allocated below.
     let limits = png::Limits {
-        bytes: usize::try_from(MAX_INPUT_PIXELS * 8).unwrap_or(usize::MAX),
+        bytes: PNG_READER_BYTES,
     };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(input), limits);
     decoder.set_transformations(png::Transformations::EXPAND);
@@ -261,6 +267,28 @@ mod tests {
             .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
             .expect("encodes");
         bytes
+    }
+
+    /// A colour profile that inflates past what a reader may hold is dropped as it is read, never
+    /// held whole (once up to 800 MB from a file of a few hundred kilobytes).
+    #[test]
+    fn a_png_whose_profile_inflates_beyond_reason_is_refused() {
+        let mut profile = vec![0u8; PNG_READER_BYTES + (8 << 20)];
+        profile[16..20].copy_from_slice(b"RGB ");
+        let mut bytes = Vec::new();
+        let mut info = png::Info::with_size(64, 64);
+        info.color_type = png::ColorType::Rgb;
+        info.icc_profile = Some(profile.into());
+        let encoder = png::Encoder::with_info(&mut bytes, info).unwrap();
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&[200u8; 64 * 64 * 3]).unwrap();
+        writer.finish().unwrap();
+        assert!(bytes.len() < 200 << 10, "{} bytes", bytes.len());
+        // The reader stops inflating it at its limit and drops it (a profile is ancillary), so
+        // the photo is made, without a profile nobody could have meant.
+        let decoded = decode(&bytes, 2048).unwrap();
+        assert_eq!(decoded.full_size, (64, 64));
+        assert!(decoded.icc.is_none());
     }
 
     /// The row-by-row reader makes exactly what the generic decoder makes, and leaves what it

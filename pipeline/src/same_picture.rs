@@ -101,8 +101,9 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
         variant,
         reason: e.to_string(),
     };
-    let decoded = decode(bytes, COMPARE_SIDE).map_err(unreadable)?;
-    let (width, height) = decoded.full_size;
+    // From the header, before any pixel is allocated: a 10,000 px PNG of one colour is a few
+    // kilobytes, and decoding it to learn it is too large would take gigabytes.
+    let (width, height) = header_size(bytes).map_err(unreadable)?;
     let max = variant.max_side();
     if width.max(height) > max {
         return Err(Mismatch::TooLarge {
@@ -112,11 +113,24 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
             max,
         });
     }
+    let decoded = decode(bytes, COMPARE_SIDE).map_err(unreadable)?;
     Ok(Small {
         full: decoded.full_size,
         icc: decoded.icc,
         pixels: decoded.pixels.into_rgb().map_err(unreadable)?,
     })
+}
+
+fn header_size(bytes: &[u8]) -> Result<(u32, u32), crate::PipelineError> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| crate::PipelineError::Corrupt(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(crate::decode::PNG_READER_BYTES as u64);
+    reader.limits(limits);
+    reader
+        .into_dimensions()
+        .map_err(|e| crate::PipelineError::Corrupt(e.to_string()))
 }
 
 /// How much a smaller variant is like the display, at [`COMPARE_SIDE`].
@@ -274,6 +288,36 @@ mod tests {
         match check(&borrowed(&made)) {
             Err(Mismatch::Different { variant, .. }) => assert_eq!(variant, Variant::Thumb),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A few hundred bytes whose header says 10,000 px square: decoding it first, to learn its
+    /// size, would allocate 800 MB per variant on the server.
+    #[test]
+    fn an_oversized_variant_is_refused_from_its_header() {
+        let mut huge = Vec::new();
+        let mut encoder = png::Encoder::new(&mut huge, 10_000, 10_000);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Sixteen);
+        let mut header = encoder.write_header().unwrap();
+        // The start of a deflate stream: readers want an IDAT before they report a size.
+        header.write_chunk(png::chunk::IDAT, &[0x78, 0x9c]).unwrap();
+        drop(header);
+        let made = variants(&photo(1));
+        for at in 0..made.len() {
+            let mut sent = made.clone();
+            sent[at].1 = huge.clone();
+            let expected = sent[at].0;
+            match check(&borrowed(&sent)) {
+                Err(Mismatch::TooLarge {
+                    variant,
+                    width: 10_000,
+                    ..
+                }) => {
+                    assert_eq!(variant, expected)
+                }
+                other => panic!("{expected}: {other:?}"),
+            }
         }
     }
 

@@ -41,6 +41,10 @@ pub fn strip_metadata(jpeg: &[u8]) -> Option<Vec<u8>> {
             *jpeg.get(pos + 2)?,
             *jpeg.get(pos + 3)?,
         ]));
+        // The length counts its own two bytes: less is a damaged file, not a segment.
+        if length < 2 {
+            return None;
+        }
         let end = pos + 2 + length;
         let segment = jpeg.get(pos..end)?;
         if keep(marker, &segment[4..]) {
@@ -122,5 +126,11 @@ pub(crate) mod tests {
         cut.extend(segment(0xE1, b"Exif\0\0"));
         cut.truncate(cut.len() - 2);
         assert_eq!(strip_metadata(&cut), None);
+        // A length below its own two bytes (a flipped bit in a camera file) is damage, not a
+        // segment: it once panicked and took the photo tool down.
+        for length in [0u8, 1] {
+            let bad = [0xFF, 0xD8, 0xFF, 0xE5, 0x00, length, 0xFF, 0xD9];
+            assert_eq!(strip_metadata(&bad), None);
+        }
     }
 }

@@ -7,6 +7,12 @@ use crate::entities::stored_object;
 use crate::sniff::{self, Sniffed};
 use crate::{AppState, Error};
 
+/// Comparisons running at once in this process: one per core, as each keeps a core busy.
+static COMPARING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    tokio::sync::Semaphore::new(cores)
+});
+
 pub(super) enum VerifyError {
     /// The stored object is not what was declared: the caller's fault.
     Refused(String),
@@ -55,6 +61,12 @@ pub(super) async fn one_picture(
     state: &AppState,
     objects: &[stored_object::Model],
 ) -> Result<(), VerifyError> {
+    // Each comparison reads three files and decodes them: a burst of completes waits its turn
+    // here rather than holding every picture in memory at once.
+    let _turn = COMPARING
+        .acquire()
+        .await
+        .map_err(|e| VerifyError::Failed(Error::Internal(e.to_string())))?;
     let mut stored = Vec::with_capacity(objects.len());
     for object in objects {
         let size = u64::try_from(object.byte_size).unwrap_or_default();

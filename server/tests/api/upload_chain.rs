@@ -571,7 +571,23 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
         writer.finish().unwrap();
         out
     };
+    // A few hundred bytes whose header says 9,000 px square: decoded to learn its size, each
+    // such variant once took the server gigabytes.
+    let giant = {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, 9_000, 9_000);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Sixteen);
+        let mut header = encoder.write_header().unwrap();
+        header.write_chunk(png::chunk::IDAT, &[0x78, 0x9c]).unwrap();
+        drop(header);
+        out
+    };
     let attempts = [
+        (
+            variants(encode(&honest), giant),
+            "the thumb variant is 9000x9000, more than its 400 px",
+        ),
         (
             variants(encode(&honest), shrink(&other, 400, 300)),
             "the thumb variant is not the display picture",

@@ -19,6 +19,7 @@ mod error;
 pub mod handoff;
 #[cfg(feature = "heif")]
 pub mod heif;
+pub mod jpeg_scans;
 pub mod metadata;
 pub mod orient;
 pub mod picture;

@@ -46,6 +46,11 @@ pub const MAX_PATCH_DIFFERENCE: f64 = 24.0;
 pub enum Mismatch {
     #[error("the {variant} variant carries {found}, which is never stored")]
     Metadata { variant: Variant, found: Found },
+    #[error("the {variant} variant's scans are refused: {problem}")]
+    Scans {
+        variant: Variant,
+        problem: crate::jpeg_scans::ScanProblem,
+    },
     #[error("the {variant} variant cannot be read ({reason})")]
     Unreadable { variant: Variant, reason: String },
     #[error("the {variant} variant is {width}x{height}, more than its {max} px")]
@@ -101,6 +106,9 @@ fn read(variant: Variant, bytes: &[u8]) -> Result<Small, Mismatch> {
         variant,
         reason: e.to_string(),
     };
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        crate::jpeg_scans::check(bytes).map_err(|problem| Mismatch::Scans { variant, problem })?;
+    }
     // From the header, before any pixel is allocated: a 10,000 px PNG of one colour is a few
     // kilobytes, and decoding it to learn it is too large would take gigabytes.
     let (width, height) = header_size(bytes).map_err(unreadable)?;

@@ -583,7 +583,23 @@ async fn the_reviewed_picture_is_the_one_shoppers_get(db: Db) {
         drop(header);
         out
     };
+    // The honest thumbnail's scans, then another picture's: our decoder shows the first,
+    // browsers the last.
+    let two_pictures = {
+        let ours = pipeline::encode::jpeg(&small, 85, None).unwrap().bytes;
+        let theirs = pipeline::encode::jpeg(&other_small, 85, None)
+            .unwrap()
+            .bytes;
+        let scans_of = |jpeg: &[u8]| jpeg.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let mut spliced = ours[..ours.len() - 2].to_vec();
+        spliced.extend_from_slice(&theirs[scans_of(&theirs)..]);
+        spliced
+    };
     let attempts = [
+        (
+            variants(encode(&honest), two_pictures),
+            "the thumb variant's scans are refused: component 0's coefficients 0 to 0 are sent again out of turn",
+        ),
         (
             variants(encode(&honest), giant),
             "the thumb variant is 9000x9000, more than its 400 px",

@@ -149,12 +149,14 @@ fn parse_reason(raw: &str) -> Result<String, Error> {
 }
 
 /// Approves or rejects each of `image_ids`, all or nothing; returns how many changed. Any image
-/// may be decided again.
+/// may be decided again, but `seen_as` (the status the admin saw them in: the queue's are
+/// pending) makes it refuse if another admin decided one since, rather than silently undo them.
 pub async fn decide(
     state: &AppState,
     admin: &Account,
     image_ids: &[i64],
     decision: &ReviewDecision,
+    seen_as: Option<ImageStatus>,
 ) -> Result<u64, Error> {
     accounts::require_admin(admin)?;
     let ids: BTreeSet<i64> = image_ids.iter().copied().collect();
@@ -178,6 +180,15 @@ pub async fn decide(
     if images.len() != ids.len() {
         return Err(Error::NotFound("One of those images"));
     }
+    if let Some(seen) = seen_as {
+        let meanwhile = images.iter().filter(|img| img.status != seen).count();
+        if meanwhile > 0 {
+            return Err(Error::Conflict(match meanwhile {
+                1 => "One of those images was decided meanwhile, by another admin: nothing was changed. The queue now shows what is left.".into(),
+                n => format!("{n} of those images were decided meanwhile, by another admin: nothing was changed. The queue now shows what is left."),
+            }));
+        }
+    }
     // Deciding what is already so (a double click, two admins at once) changes nothing and
     // records nothing: the history shows each decision once.
     let changing: Vec<&image::Model> = images
@@ -188,12 +199,20 @@ pub async fn decide(
         txn.commit().await?;
         return Ok(0);
     }
-    let result = image::Entity::update_many()
+    let mut update = image::Entity::update_many()
         .col_expr(image::Column::Status, Expr::value(status))
         .col_expr(image::Column::ReviewReason, Expr::value(reason.clone()))
-        .filter(image::Column::Id.is_in(changing.iter().map(|img| img.id)))
-        .exec(&txn)
-        .await?;
+        .filter(image::Column::Id.is_in(changing.iter().map(|img| img.id)));
+    if let Some(seen) = seen_as {
+        // In the write too: two admins reading "pending" at once must not both decide.
+        update = update.filter(image::Column::Status.eq(seen));
+    }
+    let result = update.exec(&txn).await?;
+    if result.rows_affected != changing.len() as u64 {
+        return Err(Error::Conflict(
+            "Another admin decided some of those images at the same moment: nothing was changed. The queue now shows what is left.".into(),
+        ));
+    }
     let action = match decision {
         ReviewDecision::Approve => Action::Approved,
         ReviewDecision::Reject { .. } => Action::Rejected,

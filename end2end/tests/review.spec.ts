@@ -131,6 +131,14 @@ test("an admin decides several uploads at once and with the keyboard alone", asy
   await expect(items.nth(1)).toBeFocused();
   await admin.keyboard.press("x");
   await expect(items.nth(1).getByTestId("review-select")).toBeChecked();
+  await admin.keyboard.press("x");
+  await expect(items.nth(1).getByTestId("review-select")).not.toBeChecked();
+  // Ticked with Space, the box keeps focus: the letters still work there (a checkbox once
+  // counted as a text field, and swallowed them).
+  await items.nth(1).getByTestId("review-select").focus();
+  await admin.keyboard.press("Space");
+  await expect(items.nth(1).getByTestId("review-select")).toBeChecked();
+  await expect(items.nth(1).getByTestId("review-select")).toBeFocused();
   await admin.keyboard.press("a");
   await expect(items).toHaveCount(1);
   // r writes a reason for the current upload; Enter rejects it.

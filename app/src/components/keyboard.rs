@@ -12,10 +12,21 @@ pub fn is_typing(ev: &KeyboardEvent) -> bool {
     }
     ev.target()
         .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-        .is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || el.is_content_editable()
+        .is_some_and(|el| match el.tag_name().as_str() {
+            "INPUT" => takes_text(el.get_attribute("type").as_deref()),
+            "TEXTAREA" | "SELECT" => true,
+            _ => el.is_content_editable(),
         })
+}
+
+/// Whether an `<input>` of this `type` takes typed characters: a ticked checkbox (the review
+/// queue's) must leave the page's letter shortcuts working.
+fn takes_text(input_type: Option<&str>) -> bool {
+    let kind = input_type.unwrap_or("text").to_ascii_lowercase();
+    !matches!(
+        kind.as_str(),
+        "checkbox" | "radio" | "button" | "submit" | "reset" | "file" | "image" | "color" | "range"
+    )
 }
 
 /// Moves keyboard focus to the first element matching `selector`; false if there is none.

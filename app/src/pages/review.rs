@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use leptos::ev;
 
@@ -12,6 +12,7 @@ use crate::components::keyboard;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::minute_utc;
+use domain::ImageStatus;
 
 /// One page of the queue: the first, or the one after (`after_uploaded_at`, `after_id`).
 #[server(endpoint = "review_queue")]
@@ -32,12 +33,17 @@ pub async fn review_queue(
     Ok(backend::review::queue(&state, &admin, after.as_ref(), host.as_deref()).await?)
 }
 
-/// Approves or rejects (with the reason the seller will read) every image in `image_ids`.
+/// Approves or rejects (with the reason the seller will read) every image in `image_ids`;
+/// with `seen_as`, only if each is still in that status (the queue's are pending).
 #[server(endpoint = "review_decide", input = leptos::server_fn::codec::Json)]
-pub async fn review_decide(image_ids: Vec<i64>, decision: ReviewDecision) -> Result<u64, AppError> {
+pub async fn review_decide(
+    image_ids: Vec<i64>,
+    decision: ReviewDecision,
+    seen_as: Option<ImageStatus>,
+) -> Result<u64, AppError> {
     let admin = crate::session::require_account().await?;
     let state = crate::session::state()?;
-    Ok(backend::review::decide(&state, &admin, &image_ids, &decision).await?)
+    Ok(backend::review::decide(&state, &admin, &image_ids, &decision, seen_as).await?)
 }
 
 type Decide = Action<(Vec<i64>, ReviewDecision), Result<u64, AppError>>;
@@ -53,14 +59,20 @@ const SHORTCUTS: &[(&str, &str)] = &[
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    // Every image in the queue was pending when shown: if another admin decided one since,
+    // the server refuses the whole decision instead of silently undoing theirs.
     let decide: Decide = Action::new(|(ids, decision): &(Vec<i64>, ReviewDecision)| {
         let (ids, decision) = (ids.clone(), decision.clone());
-        async move { review_decide(ids, decision).await }
+        async move { review_decide(ids, decision, Some(ImageStatus::Pending)).await }
     });
     // Where each page so far started; the last is the page shown (keyset pagination).
     let pages = RwSignal::new(Vec::<QueueCursor>::new());
+    // Bumped when the queue changed: a decision, or a refusal (someone else decided, an image
+    // was deleted). Not after a failure to reach the server: reloading then would replace the
+    // rows, and the reasons typed in them, with the same failure.
+    let changed = RwSignal::new(0u32);
     let queue = Resource::new(
-        move || (pages.get().last().cloned(), decide.version().get()),
+        move || (pages.get().last().cloned(), changed.get()),
         |(after, _)| async move {
             let (at, id) = after.map(|c| (c.uploaded_at, c.image_id)).unzip();
             review_queue(at, id).await
@@ -68,6 +80,9 @@ pub fn ReviewPage() -> impl IntoView {
     );
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let current = RwSignal::new(0usize);
+    // Reasons typed, by image, and the bulk one: kept when the rows are drawn again.
+    let drafts = RwSignal::new(HashMap::<i64, String>::new());
+    let bulk_reason = RwSignal::new(String::new());
     let ids = move || {
         queue
             .get()
@@ -75,11 +90,20 @@ pub fn ReviewPage() -> impl IntoView {
             .map(|p| p.items.iter().map(|i| i.image_id).collect::<Vec<_>>())
             .unwrap_or_default()
     };
-    // A decision empties the selection; the queue reloads without the decided images.
-    Effect::new(move |_| {
-        if decide.value().get().is_some_and(|r| r.is_ok()) {
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(_)) => {
             selected.set(BTreeSet::new());
+            changed.update(|n| *n += 1);
         }
+        Some(Err(e)) if e.status() < 500 => changed.update(|n| *n += 1),
+        _ => {}
+    });
+    // What is selected and current stays on the page shown: a decision never reaches images
+    // the admin can no longer see (another page, or gone).
+    Effect::new(move |_| {
+        let shown = ids();
+        selected.update(|s| s.retain(|id| shown.contains(id)));
+        current.update(|c| *c = (*c).min(shown.len().saturating_sub(1)));
     });
     let approve_selected_or_current = move || {
         let chosen: Vec<i64> = selected.get_untracked().into_iter().collect();
@@ -92,7 +116,7 @@ pub fn ReviewPage() -> impl IntoView {
         } else {
             chosen
         };
-        if !ids.is_empty() {
+        if !ids.is_empty() && !decide.pending().get_untracked() {
             decide.dispatch((ids, ReviewDecision::Approve));
         }
     };
@@ -157,21 +181,32 @@ pub fn ReviewPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the queue…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => view! {
+                        <ErrorNotice error=e/>
+                        <button class="secondary" data-testid="review-retry" on:click=move |_| queue.refetch()>"Try again"</button>
+                    }.into_any(),
                     Ok(page) if page.items.is_empty() && pages.get_untracked().is_empty() => view! {
                         <div class="empty">
                             <p><strong>"Nothing to review."</strong></p>
                             <p class="muted">"New uploads appear here as sellers add them."</p>
                         </div>
                     }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty">
+                            <p><strong>"Nothing left on this page."</strong></p>
+                            <button class="secondary" data-testid="review-first-page" on:click=move |_| pages.set(Vec::new())>
+                                "Back to the first page"
+                            </button>
+                        </div>
+                    }.into_any(),
                     Ok(page) => {
                         let page_ids: Vec<i64> = page.items.iter().map(|i| i.image_id).collect();
                         let next = page.next.clone();
                         view! {
-                            <BulkBar ids=page_ids selected decide/>
+                            <BulkBar ids=page_ids selected decide reason=bulk_reason/>
                             <ul class="review-list">
                                 {page.items.into_iter().enumerate().map(|(index, item)| view! {
-                                    <ReviewRow item index current selected decide/>
+                                    <ReviewRow item index current selected decide drafts/>
                                 }).collect_view()}
                             </ul>
                             <Pager pages next/>
@@ -185,8 +220,12 @@ pub fn ReviewPage() -> impl IntoView {
 
 /// Select all, and decide on the selection in one go.
 #[component]
-fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> impl IntoView {
-    let reason = RwSignal::new(String::new());
+fn BulkBar(
+    ids: Vec<i64>,
+    selected: RwSignal<BTreeSet<i64>>,
+    decide: Decide,
+    reason: RwSignal<String>,
+) -> impl IntoView {
     let count = move || selected.with(|s| s.len());
     let all = {
         let ids = ids.clone();
@@ -203,6 +242,7 @@ fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> 
         });
     };
     let chosen = move || selected.get_untracked().into_iter().collect::<Vec<_>>();
+    let idle = move || count() == 0 || decide.pending().get();
     view! {
         <div class="bulk-bar" role="toolbar" aria-label="Decide on several images">
             <label class="check">
@@ -210,14 +250,14 @@ fn BulkBar(ids: Vec<i64>, selected: RwSignal<BTreeSet<i64>>, decide: Decide) -> 
                 "Select all on this page"
             </label>
             <span class="muted" data-testid="review-selected-count">{move || format!("{} selected", count())}</span>
-            <button data-testid="review-approve-selected" disabled=move || count() == 0
+            <button data-testid="review-approve-selected" disabled=idle
                 on:click=move |_| { decide.dispatch((chosen(), ReviewDecision::Approve)); }>
                 "Approve selected"
             </button>
             <label class="visually-hidden" for="bulk-reason">"Reason for rejecting the selected images"</label>
             <input id="bulk-reason" type="text" maxlength=domain::limits::REVIEW_REASON_CHARS placeholder="Reason for rejecting the selected"
                 autocomplete="off" data-testid="review-bulk-reason" bind:value=reason/>
-            <button class="secondary danger" data-testid="review-reject-selected" disabled=move || count() == 0
+            <button class="secondary danger" data-testid="review-reject-selected" disabled=idle
                 on:click=move |_| { decide.dispatch((chosen(), ReviewDecision::Reject { reason: reason.get_untracked() })); }>
                 "Reject selected"
             </button>
@@ -249,14 +289,25 @@ fn ReviewRow(
     current: RwSignal<usize>,
     selected: RwSignal<BTreeSet<i64>>,
     decide: Decide,
+    drafts: RwSignal<HashMap<i64, String>>,
 ) -> impl IntoView {
-    let reason = RwSignal::new(String::new());
     let id = item.image_id;
+    let reason = RwSignal::new(drafts.with_untracked(|d| d.get(&id).cloned().unwrap_or_default()));
+    Effect::new(move |_| {
+        let typed = reason.get();
+        drafts.update_untracked(|d| {
+            d.insert(id, typed);
+        });
+    });
+    let busy = move || decide.pending().get();
     let reason_id = format!("reason-{id}");
     let kb = (item.bytes as f64 / 1024.0).round();
     let when = minute_utc(&item.uploaded_at);
     let is_selected = move || selected.with(|s| s.contains(&id));
     let reject = move || {
+        if decide.pending().get_untracked() {
+            return;
+        }
         decide.dispatch((
             vec![id],
             ReviewDecision::Reject {
@@ -280,14 +331,15 @@ fn ReviewRow(
                 <p class="muted">{format!("{}×{} px · {kb} KB · uploaded {when}", item.width, item.height)}</p>
                 <p><a href=format!("/products/{}/history?image={id}", item.product_id)>"History"</a></p>
                 <div class="review-actions">
-                    <button data-testid="review-approve" on:click=move |_| { decide.dispatch((vec![id], ReviewDecision::Approve)); }>
+                    <button data-testid="review-approve" disabled=busy
+                        on:click=move |_| { decide.dispatch((vec![id], ReviewDecision::Approve)); }>
                         "Approve"
                     </button>
                     <label class="visually-hidden" for=reason_id.clone()>"Reason for rejecting"</label>
                     <input id=reason_id type="text" maxlength=domain::limits::REVIEW_REASON_CHARS placeholder="Reason (shown to the seller)"
                         autocomplete="off" data-testid="review-reason" bind:value=reason
                         on:keydown=move |ev| if ev.key() == "Enter" { reject() }/>
-                    <button class="secondary danger" data-testid="review-reject" on:click=move |_| reject()>
+                    <button class="secondary danger" data-testid="review-reject" disabled=busy on:click=move |_| reject()>
                         "Reject"
                     </button>
                 </div>

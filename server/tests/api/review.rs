@@ -7,6 +7,7 @@ on_both_databases!(
     the_queue_pages_by_key_without_gaps_or_repeats,
     only_admins_review_and_only_approved_images_reach_the_store,
     storefront_html_never_mentions_unapproved_images,
+    a_stale_queue_never_undoes_another_admins_decision,
 );
 
 async fn only_admins_review_and_only_approved_images_reach_the_store(db: Db) {
@@ -223,4 +224,49 @@ async fn the_queue_pages_by_key_without_gaps_or_repeats(db: Db) {
         .await
         .unwrap_err();
     assert!(matches!(bad, AppError::Refused(_)), "{bad:?}");
+}
+
+/// Two admins (or two tabs) on the same queue: one rejects, the other, whose page still shows
+/// the image pending, approves it. The approval is refused, nothing changes, and the image is
+/// not published; the history shows the one decision.
+async fn a_stale_queue_never_undoes_another_admins_decision(db: Db) {
+    let app = spawn_app(db).await;
+    let (seller, product) = app.seller_with_product("ana@shop.example").await;
+    let shown = seller.upload_photo(product.id).await;
+    let other = seller.upload_photo(product.id).await;
+    let admin = app.admin().await;
+    let queue = |ids: &[i64], decision: app::api::ReviewDecision| {
+        let body =
+            serde_json::json!({ "image_ids": ids, "decision": decision, "seen_as": "pending" });
+        admin.call_json::<u64>("review_decide", body)
+    };
+    let reject = app::api::ReviewDecision::Reject {
+        reason: "Too dark".into(),
+    };
+    assert_eq!(queue(&[shown.image_id], reject).await, Ok(1));
+    // The stale page approves it, with another pending image: all or nothing.
+    let refused = queue(
+        &[shown.image_id, other.image_id],
+        app::api::ReviewDecision::Approve,
+    )
+    .await;
+    match refused {
+        Err(AppError::Conflict(message)) => {
+            assert!(message.contains("decided meanwhile"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let gallery = seller.gallery(product.id).await.unwrap();
+    let status = |id: i64| {
+        gallery
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.status)
+            .unwrap()
+    };
+    assert_eq!(status(shown.image_id), domain::ImageStatus::Rejected);
+    assert_eq!(status(other.image_id), domain::ImageStatus::Pending);
+    assert!(app.browser().store_product(product.id).await.is_err());
+    // Without `seen_as` an admin may still take a decision back on purpose.
+    assert_eq!(admin.review(&[shown.image_id], true, None).await, Ok(1));
 }

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "./support/test";
 import { corpus, SMALL_PHOTOS } from "./support/jpeg";
-import { createProduct, hydrated, shots, signIn, signUp, upload } from "./support/pages";
+import { BUSY, createProduct, hydrated, shots, signIn, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
 let server: VitrineServer;
@@ -91,7 +91,7 @@ test("alt text being typed survives uploads that redraw the gallery, and keeps i
   expect(body.get("alt_text")).toBe("Three tea towels, folded on a shelf");
 });
 
-test("a product with more photos than a page shows brings the rest on request, from the keyboard or the lightbox", async ({ page }) => {
+test("a product with more photos than a page shows brings the rest on request, from the keyboard or the lightbox", async ({ page, pageErrors }) => {
   const email = "max@shop.example";
   await signUp(page, server.url, email);
   // 43 photos, one more page than the first: an old shop's folder, imported.
@@ -117,6 +117,15 @@ test("a product with more photos than a page shows brings the rest on request, f
   await expect(more).toHaveText("Show 3 more");
   await more.focus();
   await page.screenshot({ path: `${shots}/gallery-more.png` });
+  // The first ask fails: it says so, and the same button asks again (it once did nothing,
+  // as the count asked for had not changed).
+  pageErrors.allow(/\/api\/list_gallery: .*status of 503/);
+  await page.route("**/api/list_gallery", (route) => route.fulfill(BUSY), { times: 1 });
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert").filter({ hasText: "The server is busy" })).toBeVisible();
+  await expect(cards).toHaveCount(40);
+  await expect(more).toBeEnabled();
+  await more.focus();
   await page.keyboard.press("Enter");
   await expect(cards).toHaveCount(43);
   await expect(more).toHaveCount(0);
@@ -133,7 +142,15 @@ test("a product with more photos than a page shows brings the rest on request, f
   await page.getByTestId("image-open").first().click();
   const box = page.getByTestId("lightbox");
   await expect(box.getByTestId("lightbox-position")).toHaveText("1 of 43");
+  // A failed load says so in the viewer (not "Loading…" for ever), and the arrows ask again.
+  await page.route("**/api/list_gallery", (route) => route.fulfill(BUSY), { times: 1 });
   await page.keyboard.press("ArrowLeft");
+  await expect(box.getByTestId("lightbox-error")).toContainText("Press an arrow to try again");
+  await page.screenshot({ path: `${shots}/lightbox-load-failed.png` });
+  await page.keyboard.press("ArrowLeft");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("42 of 43");
+  await expect(box.getByTestId("lightbox-image")).toHaveAttribute("data-image-id", ids[41]);
+  await page.keyboard.press("ArrowRight");
   await expect(box.getByTestId("lightbox-position")).toHaveText("43 of 43");
   await expect(box.getByTestId("lightbox-image")).toHaveAttribute("data-image-id", ids[42]);
   await expect.poll(() => box.getByTestId("lightbox-image").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);

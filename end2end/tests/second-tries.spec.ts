@@ -4,7 +4,7 @@
 import { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import { SMALL_PHOTOS } from "./support/jpeg";
-import { createProduct, hydrated, shots, signUp, upload } from "./support/pages";
+import { BUSY, createProduct, hydrated, signIn, shots, signUp, upload } from "./support/pages";
 import { VitrineServer } from "./support/server";
 
 let server: VitrineServer;
@@ -14,8 +14,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.dispose();
 });
-
-const BUSY = { status: 503, contentType: "application/json", body: JSON.stringify({ Unavailable: "The server is busy. Try again." }) };
 
 async function galleryOrder(page: Page): Promise<string[]> {
   return page.getByTestId("gallery-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-image-id")!));
@@ -116,4 +114,57 @@ test("a photo being checked offers no Cancel that would not be kept: it lands in
   release();
   await expect(item).toHaveAttribute("data-state", "done");
   await expect(page.getByTestId("gallery-item")).toHaveCount(1);
+});
+
+test("a product name the server did not take stays in the field, and the next press makes it", async ({ page, pageErrors }) => {
+  pageErrors.allow(/\/api\/create_product: .*status of 503/);
+  await signUp(page, server.url, "zoe@shop.example");
+  await page.route("**/api/create_product", (route) => route.fulfill(BUSY), { times: 1 });
+  const name = page.getByTestId("product-name");
+  await name.fill("Felt slippers");
+  await name.press("Enter");
+  await expect(page.locator(".form-error").filter({ hasText: "busy" })).toBeVisible();
+  // Once the list was rebuilt around the form and the name was gone.
+  await expect(name).toHaveValue("Felt slippers");
+  await expect(name).toBeFocused();
+  await name.press("Enter");
+  await expect(page.getByTestId("product-link").filter({ hasText: "Felt slippers" })).toHaveCount(1);
+  await expect(name).toHaveValue("");
+});
+
+test("a review decision the server did not take keeps the queue and the reason typed; Try again brings a queue back", async ({ browser, pageErrors }) => {
+  pageErrors.allow(/\/api\/review_(decide|queue): .*status of 503/);
+  server.cli(["user", "add", "boss@shop.example", "--admin", "--password-stdin"], "admin password 456\n");
+  const seller = await (await browser.newContext()).newPage();
+  await signUp(seller, server.url, "ari@shop.example");
+  await createProduct(seller, "Brass hooks");
+  await upload(seller, SMALL_PHOTOS.slice(0, 2));
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, server.url, "boss@shop.example", "admin password 456");
+  await admin.goto(`${server.url}/admin/review`);
+  await hydrated(admin);
+  const items = admin.getByTestId("review-item").filter({ hasText: "Brass hooks" });
+  await expect(items).toHaveCount(2);
+  const reason = items.first().getByTestId("review-reason");
+  await reason.fill("Hooks are out of focus");
+  await admin.route("**/api/review_decide", (route) => route.fulfill(BUSY), { times: 1 });
+  await items.first().getByTestId("review-reject").click();
+  await expect(admin.locator(".form-error").filter({ hasText: "busy" })).toBeVisible();
+  // Nothing was thrown away: the same rows, the reason as typed.
+  await expect(items).toHaveCount(2);
+  await expect(reason).toHaveValue("Hooks are out of focus");
+  await items.first().getByTestId("review-reject").click();
+  await expect(admin.getByTestId("review-status")).toHaveText("Decided 1 image.");
+  await expect(items).toHaveCount(1);
+
+  // A queue that cannot be loaded offers to try again, and does.
+  await admin.route("**/api/review_queue*", (route) => route.fulfill(BUSY), { times: 1 });
+  await items.first().getByTestId("review-approve").click();
+  await expect(admin.getByTestId("review-retry")).toBeVisible();
+  await admin.screenshot({ path: `${shots}/review-queue-failed.png` });
+  await admin.getByTestId("review-retry").click();
+  await expect(admin.getByTestId("review-retry")).toHaveCount(0);
+  await expect(items).toHaveCount(0);
+  await expect(admin.getByTestId("review-status")).toHaveText("Decided 1 image.");
 });

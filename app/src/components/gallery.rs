@@ -76,12 +76,14 @@ pub fn Gallery(
     let order = RwSignal::new(start.order);
     let loading = RwSignal::new(false);
     let reload_error = RwSignal::new(None::<String>);
+    let asked = RwSignal::new(0u32);
     reload_on_change(
         product_id,
         Changes {
             uploaded: refresh,
             edited: Signal::derive(move || (delete.version().get(), reorder.version().get())),
             shown,
+            asked,
         },
         Loaded {
             list,
@@ -141,6 +143,7 @@ pub fn Gallery(
             ui.refocus.set(Some((id, "image-open")));
         }
         shown.update(|s| *s = list.with_untracked(Vec::len) + GALLERY_PAGE);
+        asked.update(|n| *n += 1);
     };
 
     view! {
@@ -176,7 +179,7 @@ pub fn Gallery(
                     </div>
                 </Show>
             </Show>
-            <Lightbox slides=list order shown open=ui.lightbox/>
+            <Lightbox slides=list order shown asked open=ui.lightbox loading error=reload_error/>
         </section>
     }
 }
@@ -199,6 +202,9 @@ struct Changes {
     edited: Signal<(usize, usize)>,
     /// How many images to show (more were asked for).
     shown: RwSignal<usize>,
+    /// Bumped each time the seller asks for more: after a failed load the same count is asked
+    /// again, and must still go out.
+    asked: RwSignal<u32>,
 }
 
 /// Fetches the first `shown` images again whenever a change comes. New uploads land at the
@@ -207,11 +213,12 @@ struct Changes {
 /// state.
 fn reload_on_change(product_id: i64, changes: Changes, loaded: Loaded) {
     let newest = StoredValue::new(0u64);
-    Effect::new(move |seen: Option<(u32, (usize, usize), usize)>| {
+    Effect::new(move |seen: Option<(u32, (usize, usize), usize, u32)>| {
         let mut now = (
             changes.uploaded.get(),
             changes.edited.get(),
             changes.shown.get(),
+            changes.asked.get(),
         );
         if let Some(seen) = seen
             && seen != now
@@ -475,7 +482,10 @@ fn Lightbox(
     slides: RwSignal<Vec<GalleryItem>>,
     order: RwSignal<Vec<i64>>,
     shown: RwSignal<usize>,
+    asked: RwSignal<u32>,
     open: RwSignal<Option<usize>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let count = move || order.with(Vec::len);
@@ -501,6 +511,9 @@ fn Lightbox(
             && i >= slides.with_untracked(Vec::len)
         {
             shown.update(|s| *s = (*s).max(i + GALLERY_PAGE));
+            if !loading.get_untracked() {
+                asked.update(|n| *n += 1);
+            }
         }
     };
     let showing = move || open.get().and_then(|i| slides.with(|s| s.get(i).cloned()));
@@ -525,7 +538,16 @@ fn Lightbox(
                 _ => {}
             }>
             {move || match (open.get(), showing()) {
-                (Some(_), None) => Some(view! { <p class="muted lightbox-loading">"Loading…"</p> }.into_any()),
+                // A failed load says so here too (the page's message is behind the dialog);
+                // the arrows ask again.
+                (Some(_), None) => Some(match error.get().filter(|_| !loading.get()) {
+                    Some(e) => view! {
+                        <p class="form-error lightbox-loading" role="alert" data-testid="lightbox-error">
+                            {format!("{e} Press an arrow to try again.")}
+                        </p>
+                    }.into_any(),
+                    None => view! { <p class="muted lightbox-loading">"Loading…"</p> }.into_any(),
+                }),
                 _ => None,
             }}
             {move || showing().map(|item| {

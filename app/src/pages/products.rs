@@ -31,7 +31,25 @@ pub async fn create_product(name: String) -> Result<ProductSummary, AppError> {
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let create = ServerAction::<CreateProduct>::new();
-    let products = Resource::new(move || create.version().get(), |_| list_products());
+    // The list reloads after a product is made, not after a refusal: the form sits outside it,
+    // so a refused name stays in the field to be corrected, with the focus.
+    let created = RwSignal::new(0u32);
+    let name_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        let Some(result) = create.value().get() else {
+            return;
+        };
+        let Some(field) = name_field.get_untracked() else {
+            return;
+        };
+        if result.is_ok() {
+            created.update(|n| *n += 1);
+            field.set_value("");
+        } else {
+            let _ = field.focus();
+        }
+    });
+    let products = Resource::new(move || created.get(), |_| list_products());
     let error = move || {
         create
             .value()
@@ -42,26 +60,24 @@ pub fn ProductsPage() -> impl IntoView {
 
     view! {
         <Title text="Products"/>
+        <section class="page-head">
+            <h1>"Your products"</h1>
+            <ActionForm action=create attr:class="inline-form">
+                <label class="visually-hidden" for="product-name">"Product name"</label>
+                <input id="product-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
+                    placeholder="New product name, e.g. Linen tote bag" data-testid="product-name" node_ref=name_field/>
+                // Disabled while one is being made: a double click makes one product.
+                <button type="submit" data-testid="product-create" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Creating…" } else { "Create product" }}
+                </button>
+            </ActionForm>
+        </section>
+        <p class="form-error" role="alert">{error}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading your products…"</p> }>
             {move || Suspend::new(async move {
                 match products.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(list) => view! {
-                        <section class="page-head">
-                            <h1>"Your products"</h1>
-                            <ActionForm action=create attr:class="inline-form">
-                                <label class="visually-hidden" for="product-name">"Product name"</label>
-                                <input id="product-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
-                                    placeholder="New product name, e.g. Linen tote bag" data-testid="product-name"/>
-                                // Disabled while one is being made: a double click makes one product.
-                                <button type="submit" data-testid="product-create" disabled=move || create.pending().get()>
-                                    {move || if create.pending().get() { "Creating…" } else { "Create product" }}
-                                </button>
-                            </ActionForm>
-                        </section>
-                        <p class="form-error" role="alert">{error}</p>
-                        <ProductList products=list/>
-                    }.into_any(),
+                    Ok(list) => view! { <ProductList products=list/> }.into_any(),
                 }
             })}
         </Transition>

@@ -9,6 +9,9 @@ fs.mkdirSync(shots, { recursive: true });
 
 export const PASSWORD = "correct horse battery";
 
+/** A server function's answer when the server is busy: for `route.fulfill`, to fail a call. */
+export const BUSY = { status: 503, contentType: "application/json", body: JSON.stringify({ Unavailable: "The server is busy. Try again." }) };
+
 export async function hydrated(page: Page) {
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
 }

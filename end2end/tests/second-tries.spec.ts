@@ -168,3 +168,26 @@ test("a review decision the server did not take keeps the queue and the reason t
   await expect(items).toHaveCount(0);
   await expect(admin.getByTestId("review-status")).toHaveText("Decided 1 image.");
 });
+
+test("the upload code that cannot be downloaded says so, and Retry fetches it again", async ({ page, pageErrors }) => {
+  // Builds made with --split (all of ours) fetch the uploader's code when the first photo is
+  // chosen: on a phone in a back room that fetch can fail. It once panicked, and the page died.
+  // The refused fetch is reported by the browser and by wasm-split's loader (its fetch
+  // promise rejects before the loader awaits it): theirs, and the page lives on.
+  pageErrors.allow(/split_(upload_)?run.*\.wasm|__wasm_split\..*Failed to fetch|uncaught on .*: TypeError: Failed to fetch/);
+  await signUp(page, server.url, "ida@shop.example");
+  await createProduct(page, "Rattan baskets");
+  let refused = 0;
+  await page.route(/split_(upload_)?run[^/]*\.wasm$/, (route) => {
+    refused++;
+    return route.abort("failed");
+  }, { times: 1 });
+  await page.getByTestId("upload-input").setInputFiles([SMALL_PHOTOS[0]]);
+  const item = page.getByTestId("upload-item").first();
+  await expect(item.getByTestId("upload-error")).toContainText("could not be downloaded");
+  expect(refused).toBe(1);
+  await page.screenshot({ path: `${shots}/upload-code-not-downloaded.png` });
+  await item.getByTestId("upload-retry").click();
+  await expect(item).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
+});

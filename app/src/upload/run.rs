@@ -13,13 +13,68 @@ use super::{UploadItem, UploadState, begin, process, transfer};
 use crate::upload::{cancel_upload, complete_upload};
 
 /// Uploads `item`; true when its image was registered. Failures and cancellation are shown
-/// on the item.
-///
-/// Lazy: with `cargo leptos --split` (release builds), this and everything only it reaches
-/// (processing, signing, sending) is a separate WebAssembly file, fetched when the first photo
-/// is chosen, so a page that never uploads does not pay for it.
-#[leptos::lazy]
+/// on the item, a failure to download the upload code included (Retry fetches it again).
 pub async fn run(product_id: i64, item: UploadItem) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        match split::run(product_id, item).await {
+            Ok(registered) => registered,
+            Err(split::NotDownloaded) => {
+                item.fail(
+                    "The upload code could not be downloaded: check the connection, then \
+                     press Retry."
+                        .into(),
+                );
+                false
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        run_here(product_id, item).await
+    }
+}
+
+/// Lazy: with `cargo leptos --split` (every build of ours), [`run_here`] and everything only it
+/// reaches (processing, signing, sending) is a separate WebAssembly file, fetched when the
+/// first photo is chosen, so a page that never uploads does not pay for it. Declared by hand
+/// rather than with `#[leptos::lazy]`, whose failed fetch panics and kills the page: a phone in
+/// a shop's back room loses its connection at any moment.
+#[cfg(feature = "hydrate")]
+mod split {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use leptos::__reexports::send_wrapper::SendWrapper;
+    use leptos::wasm_split::SplitLoaderError;
+
+    use super::UploadItem;
+
+    /// The upload code's file could not be fetched.
+    pub struct NotDownloaded;
+
+    impl From<SplitLoaderError> for NotDownloaded {
+        fn from(_: SplitLoaderError) -> Self {
+            NotDownloaded
+        }
+    }
+
+    type Running = Pin<Box<dyn Future<Output = Result<bool, NotDownloaded>> + Send + Sync>>;
+
+    #[leptos::wasm_split::wasm_split(
+        upload_run,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        return_wrapper(let future = _; { future.await } -> Result<bool, NotDownloaded>)
+    )]
+    pub fn run(product_id: i64, item: UploadItem) -> Running {
+        Box::pin(SendWrapper::new(async move {
+            Ok(super::run_here(product_id, item).await)
+        }))
+    }
+}
+
+async fn run_here(product_id: i64, item: UploadItem) -> bool {
     let item = &item;
     let cancel = item.cancel_token();
     match attempt(product_id, item, &cancel).await {

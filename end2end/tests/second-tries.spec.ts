@@ -50,20 +50,31 @@ test("a sign-out the server did not take says so, and the next click signs out",
   expect((await page.context().cookies()).filter((c) => c.name.includes("vitrine_session"))).toEqual([]);
 });
 
-test("an alt text the server did not take is sent again with Enter, and kept", async ({ page, pageErrors }) => {
+test("an alt text the server did not take is sent again with Enter, and kept, whatever another photo's save did", async ({ page, pageErrors }) => {
   pageErrors.allow(/\/api\/update_image_alt: .*status of 503/);
   await signUp(page, server.url, "wes@shop.example");
   const productUrl = await createProduct(page, "Wool socks");
-  await upload(page, [SMALL_PHOTOS[0]]);
+  await upload(page, SMALL_PHOTOS.slice(0, 2));
+  const [first, second] = [page.getByTestId("gallery-item").first(), page.getByTestId("gallery-item").nth(1)];
   await page.route("**/api/update_image_alt", (route) => route.fulfill(BUSY), { times: 1 });
-  const alt = page.getByTestId("gallery-item").first().getByTestId("image-alt");
+  const alt = first.getByTestId("image-alt");
   await alt.fill("Grey wool socks, rolled");
   await alt.press("Enter");
-  await expect(page.locator(".form-error").filter({ hasText: "busy" })).toBeVisible();
+  await expect(first.getByTestId("image-alt-error")).toContainText("busy");
+  // Another photo's save succeeds: this one's failure stays, and still counts as one (with one
+  // save for all cards, the other's success hid it and Enter here then sent nothing).
+  await second.getByTestId("image-alt").fill("Blue wool socks");
+  await second.getByTestId("image-alt").press("Enter");
+  await expect(second.getByTestId("image-alt-saved")).toHaveText("Saved");
+  await expect(second.locator("img")).toHaveAttribute("alt", "Blue wool socks");
+  await expect(first.getByTestId("image-alt-error")).toContainText("busy");
   // The same text again: a retry, which goes out and sticks.
   const saved = page.waitForResponse((r) => r.url().endsWith("/api/update_image_alt") && r.ok());
   await alt.press("Enter");
   await saved;
+  await expect(first.getByTestId("image-alt-saved")).toHaveText("Saved");
+  await expect(first.getByTestId("image-alt-error")).toHaveCount(0);
+  await page.screenshot({ path: `${shots}/alt-saved.png`, fullPage: true });
   await page.goto(productUrl);
   await hydrated(page);
   await expect(page.getByTestId("gallery-item").first().getByTestId("image-alt")).toHaveValue("Grey wool socks, rolled");

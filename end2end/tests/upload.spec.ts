@@ -186,11 +186,17 @@ test("a seller describes, reorders with the keyboard and deletes photos", async 
   await card(keep).getByTestId("image-alt").fill("Rattan lamp, lit, on a side table");
   await card(keep).getByTestId("image-alt").press("Enter");
   expect((await altSaved).request().postData()).toContain(`image_id=${keep}`);
+  // Said, and the picture's own alt follows at once.
+  await expect(card(keep).getByTestId("image-alt-saved")).toHaveText("Saved");
+  await expect(card(keep).locator("img")).toHaveAttribute("alt", "Rattan lamp, lit, on a side table");
 
   page.once("dialog", (dialog) => dialog.accept());
   await card(drop).getByTestId("image-delete").click();
   await expect(cards).toHaveCount(1);
   await expect(card(keep)).toHaveCount(1);
+  // The keyboard goes on from the neighbour, and a screen reader hears what happened.
+  await expect(card(keep).getByTestId("image-open")).toBeFocused();
+  await expect(page.getByTestId("gallery-status")).toHaveText("Photo deleted.");
   expect(server.storedObjects()).toHaveLength(before + 3);
 
   // Reorder with the keyboard only: upload one more, then make it the cover and move it back.

@@ -67,7 +67,6 @@ pub fn Gallery(
     #[prop(into)] refresh: Signal<u32>,
 ) -> impl IntoView {
     let delete = ServerAction::<DeleteImage>::new();
-    let save_alt = ServerAction::<UpdateImageAlt>::new();
     let reorder = ServerAction::<MoveImage>::new();
     // Cards are keyed by image: a registration or a move redraws only what changed, instead
     // of rebuilding every card under the seller's hands.
@@ -122,14 +121,29 @@ pub fn Gallery(
             });
         }
     });
-    let error = move || {
-        let failed =
-            |r: Option<Result<(), AppError>>| r.and_then(Result::err).map(|e| e.to_string());
-        failed(delete.value().get())
-            .or_else(|| failed(reorder.value().get()))
-            .or_else(|| failed(save_alt.value().get().map(|r| r.map(|_| ()))))
-            .or_else(|| reload_error.get())
+    // The newest answer of any edit decides the message: a success clears an older failure
+    // (it once stayed above the gallery until another delete ran).
+    let edit_error = RwSignal::new(None::<String>);
+    let outcome = move |result: Result<(), AppError>| match result {
+        Ok(()) => edit_error.set(None),
+        Err(e) => edit_error.set(Some(e.to_string())),
     };
+    Effect::new(move |_| {
+        if let Some(result) = delete.value().get() {
+            if result.is_ok() {
+                ui.announce.set("Photo deleted.".into());
+            } else {
+                ui.refocus.set(None);
+            }
+            outcome(result);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = reorder.value().get() {
+            outcome(result);
+        }
+    });
+    let error = move || edit_error.get().or_else(|| reload_error.get());
     let place = Place {
         product_id,
         order,
@@ -160,7 +174,7 @@ pub fn Gallery(
                 <ul class="gallery" data-testid="gallery">
                     <ForEnumerate each=move || list.get() key=|item| item.clone()
                         children=move |index, item| view! {
-                            <GalleryCard item index place ui delete save_alt reorder/>
+                            <GalleryCard item index place ui delete reorder/>
                         }/>
                 </ul>
                 <Show when=move || { left() > 0 }>
@@ -292,19 +306,39 @@ fn GalleryCard(
     place: Place,
     ui: GalleryUi,
     delete: ServerAction<DeleteImage>,
-    save_alt: ServerAction<UpdateImageAlt>,
     reorder: ServerAction<MoveImage>,
 ) -> impl IntoView {
-    let alt = if item.alt_text.is_empty() {
-        "Product photo".to_owned()
-    } else {
-        item.alt_text.clone()
-    };
     let id = item.id;
+    // Each card saves its own alt text: its failure, and its retry, are its own (with one
+    // action for all, another card's success hid this one's failure).
+    let save_alt = ServerAction::<UpdateImageAlt>::new();
     let alt_input = format!("alt-{id}");
     let draft = ui.drafts.with_untracked(|d| d.get(&id).cloned());
     let alt_value = RwSignal::new(draft.unwrap_or_else(|| item.alt_text.clone()));
     let saved = RwSignal::new(item.alt_text.clone());
+    // What the picture says to screen readers: the text the server took, at once.
+    let stored = RwSignal::new(item.alt_text.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(text)) = save_alt.value().get() {
+            stored.set(text);
+        }
+    });
+    let alt = move || {
+        let text = stored.get();
+        if text.is_empty() {
+            "Product photo".to_owned()
+        } else {
+            text
+        }
+    };
+    let alt_note = move || {
+        match save_alt.value().get() {
+        _ if save_alt.pending().get() => None,
+        Some(Err(e)) => Some(view! { <p class="form-error" role="alert" data-testid="image-alt-error">{e.to_string()}</p> }.into_any()),
+        Some(Ok(text)) if text == alt_value.get() => Some(view! { <p class="muted saved-note" role="status" data-testid="image-alt-saved">"Saved"</p> }.into_any()),
+        _ => None,
+    }
+    };
     let save = move || {
         let text = alt_value.get_untracked();
         ui.drafts.update_untracked(|d| {
@@ -328,7 +362,17 @@ fn GalleryCard(
                 "Delete this image? It disappears from the store and the gallery for good.",
             )
             .unwrap_or(false);
-        if sure {
+        if sure && !delete.pending().get_untracked() {
+            // The card goes: focus moves to its neighbour's picture (the next, else the one
+            // before), where a keyboard user goes on, rather than to the top of the page.
+            let neighbour = place.order.with_untracked(|order| {
+                let at = order.iter().position(|&i| i == id)?;
+                order
+                    .get(at + 1)
+                    .or(at.checked_sub(1).and_then(|b| order.get(b)))
+                    .copied()
+            });
+            ui.refocus.set(neighbour.map(|n| (n, "image-open")));
             delete.dispatch(DeleteImage { image_id: id });
         }
     };
@@ -468,8 +512,10 @@ fn GalleryCard(
                     on:change=move |_| save()
                     on:keydown=move |ev| if ev.key() == "Enter" { save() }/>
                 <button class="icon danger" data-testid="image-delete" title="Delete this image"
+                    disabled=move || delete.pending().get()
                     aria-label="Delete this image" on:click=move |_| confirm_delete()>"Delete"</button>
             </div>
+            {alt_note}
         </li>
     }
 }

@@ -3,6 +3,7 @@
 import { Page } from "@playwright/test";
 import { expect, test } from "./support/test";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { corpus, readJpeg } from "./support/jpeg";
 import * as pages from "./support/pages";
@@ -137,6 +138,17 @@ test("a file that is not an image is refused with a message and nothing is store
   await expect(item).toHaveAttribute("data-state", "failed");
   await expect(item.getByTestId("upload-error")).toContainText("not an image");
   await page.screenshot({ path: `${shots}/upload-refused.png`, fullPage: true });
+
+  // A file too big to read on a phone is refused by its size, before it is read (a sparse
+  // file: 201 MB on paper, nothing on disk).
+  const huge = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vitrine-huge-")), "scan.jpg");
+  fs.closeSync(fs.openSync(huge, "w"));
+  fs.truncateSync(huge, 201 * 1024 * 1024);
+  await page.getByTestId("upload-input").setInputFiles(huge);
+  const second = page.getByTestId("upload-item").nth(1);
+  await expect(second).toHaveAttribute("data-state", "failed");
+  await expect(second.getByTestId("upload-error")).toContainText("This file is 201 MB; photos up to 200 MB are accepted");
+  fs.rmSync(path.dirname(huge), { recursive: true });
 
   await expect(page.getByTestId("gallery-item")).toHaveCount(0);
   expect(apiCalls.filter((p) => p === "/api/begin_upload" || p === "/vitrine-media")).toEqual([]);

@@ -165,6 +165,12 @@ self.onmessage = async ({ data }) => {
   let pipeline = usual;
   try {
     input = new Uint8Array(await data.file.arrayBuffer());
+  } catch (e) {
+    // Moved or deleted since it was chosen, or a cloud drive's placeholder not downloaded.
+    self.postMessage({ error: `The file could not be read (${e.name ?? e}): it may have been moved, or not be on this device yet. Choose it again.`, broken: false });
+    return;
+  }
+  try {
     if (needsHeic(input.subarray(0, 16))) {
       // The helper loads its module while this worker loads its own.
       if (data.share) {

@@ -44,6 +44,7 @@ pub async fn variants(
     cancel: &CancelToken,
     started: impl FnOnce(),
 ) -> Result<Vec<EncodedVariant>, Stop> {
+    domain::limits::check_photo_file(file.size()).map_err(|e| Stop::Failed(e.to_string()))?;
     let acquiring = acquire().map_err(Stop::Failed)?;
     let worker = match select(pin!(acquiring), pin!(cancel.cancelled())).await {
         Either::Left((worker, _)) => worker.map_err(Stop::Failed)?,

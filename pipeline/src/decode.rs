@@ -83,9 +83,9 @@ fn decode_jpeg(input: &[u8], largest_side: u32) -> Result<Option<Decoded>, Pipel
     let Some(pixels) = picture_of(scaled) else {
         return Ok(None);
     };
-    // A damaged EXIF block must not cost the seller a photo whose pixels are fine.
-    let orientation = decoder
-        .exif_data()
+    // A damaged EXIF block must not cost the seller a photo whose pixels are fine. The first
+    // block, as browsers read it: jpeg-decoder keeps the last.
+    let orientation = crate::jpeg_segments::first_exif(input)
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
     Ok(Some(Decoded {

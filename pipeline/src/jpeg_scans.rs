@@ -9,7 +9,7 @@
 //! - carry more than [`MAX_SCANS`] scans. A scan can be a ten-byte header whose data the
 //!   decoder pads, and each one visits every block: millions of them are minutes of CPU.
 
-use crate::strip::entropy_coded_end;
+use crate::jpeg_segments::{Damage, Part, walk};
 
 /// Most scans a stored variant may have: our encoder writes 10, and common progressive
 /// scripts (libjpeg's, mozjpeg's) stay under 20.
@@ -25,11 +25,14 @@ pub enum ScanProblem {
     )]
     OutOfTurn { component: u8, from: u8, to: u8 },
     #[error("its scans cannot be walked ({0})")]
-    Damaged(&'static str),
+    Damaged(Damage),
+    #[error("its {0} is impossible")]
+    Impossible(&'static str),
 }
 
 const SOF_PROGRESSIVE: u8 = 0xC2;
 const SOS: u8 = 0xDA;
+#[cfg(test)]
 const EOI: u8 = 0xD9;
 
 /// What is known of one component's coefficients: for each of the 64, the lowest bit sent so
@@ -41,70 +44,47 @@ struct Component {
 
 /// Checks `jpeg`'s scans (see the module's comment); returns how many there are.
 pub fn check(jpeg: &[u8]) -> Result<usize, ScanProblem> {
-    if jpeg.get(..2) != Some(&[0xFF, 0xD8]) {
-        return Err(ScanProblem::Damaged("no start of image"));
-    }
     let mut components: Vec<Component> = Vec::new();
     let mut progressive = false;
     let mut scans = 0;
-    let mut pos = 2;
-    loop {
-        while jpeg.get(pos) == Some(&0xFF) && jpeg.get(pos + 1) == Some(&0xFF) {
-            pos += 1;
-        }
-        let (Some(0xFF), Some(&marker)) = (jpeg.get(pos), jpeg.get(pos + 1)) else {
-            return Err(ScanProblem::Damaged("a marker is missing"));
-        };
-        match marker {
-            EOI => return Ok(scans),
-            0x01 | 0xD0..=0xD7 => {
-                pos += 2;
-                continue;
-            }
-            _ => {}
-        }
-        let (Some(&hi), Some(&lo)) = (jpeg.get(pos + 2), jpeg.get(pos + 3)) else {
-            return Err(ScanProblem::Damaged("a segment is cut short"));
-        };
-        let length = usize::from(u16::from_be_bytes([hi, lo]));
-        if length < 2 {
-            return Err(ScanProblem::Damaged("a segment's length is too small"));
-        }
-        let end = pos + 2 + length;
-        let payload = jpeg
-            .get(pos + 4..end)
-            .ok_or(ScanProblem::Damaged("a segment is cut short"))?;
-        match marker {
+    for part in walk(jpeg) {
+        match part.map_err(ScanProblem::Damaged)? {
             // Start of frame (every kind but DHT 0xC4, JPG 0xC8 and DAC 0xCC): the components.
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+            Part::Segment {
+                marker: marker @ 0xC0..=0xCF,
+                payload,
+                ..
+            } if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 progressive = marker == SOF_PROGRESSIVE;
                 components = frame_components(payload)?;
             }
-            SOS => {
+            Part::Segment {
+                marker: SOS,
+                payload,
+                ..
+            } => {
                 scans += 1;
                 if scans > MAX_SCANS {
                     return Err(ScanProblem::TooMany);
                 }
                 record_scan(payload, progressive, &mut components)?;
             }
-            _ => {}
-        }
-        pos = end;
-        if marker == SOS {
-            pos = entropy_coded_end(jpeg, pos);
+            Part::Segment { .. } | Part::Standalone { .. } => {}
+            Part::End { .. } => return Ok(scans),
         }
     }
+    Err(ScanProblem::Damaged(Damage::CutShort))
 }
 
 fn frame_components(payload: &[u8]) -> Result<Vec<Component>, ScanProblem> {
     let count = usize::from(
         *payload
             .get(5)
-            .ok_or(ScanProblem::Damaged("no frame header"))?,
+            .ok_or(ScanProblem::Impossible("frame header"))?,
     );
     let ids = payload
         .get(6..6 + 3 * count)
-        .ok_or(ScanProblem::Damaged("the frame header is cut short"))?;
+        .ok_or(ScanProblem::Impossible("frame header"))?;
     Ok(ids
         .chunks_exact(3)
         .map(|c| Component {
@@ -123,14 +103,14 @@ fn record_scan(
     let count = usize::from(
         *payload
             .first()
-            .ok_or(ScanProblem::Damaged("no scan header"))?,
+            .ok_or(ScanProblem::Impossible("scan header"))?,
     );
     let ids = payload
         .get(1..1 + 2 * count)
-        .ok_or(ScanProblem::Damaged("the scan header is cut short"))?;
+        .ok_or(ScanProblem::Impossible("scan header"))?;
     let tail = payload
         .get(1 + 2 * count..1 + 2 * count + 3)
-        .ok_or(ScanProblem::Damaged("the scan header is cut short"))?;
+        .ok_or(ScanProblem::Impossible("scan header"))?;
     // Sequential files send every coefficient in full (the header's values mean nothing).
     let (from, to, high, low) = if progressive {
         (tail[0], tail[1], tail[2] >> 4, tail[2] & 0x0F)
@@ -138,17 +118,16 @@ fn record_scan(
         (0, 63, 0, 0)
     };
     if from > to || to > 63 {
-        return Err(ScanProblem::Damaged(
-            "a scan's coefficient range is impossible",
-        ));
+        return Err(ScanProblem::Impossible("coefficient range"));
     }
     for id in ids.chunks_exact(2).map(|c| c[0]) {
-        let component = components
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or(ScanProblem::Damaged(
-                "a scan names a component the frame lacks",
-            ))?;
+        let component =
+            components
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or(ScanProblem::Impossible(
+                    "scan's component (the frame has no such one)",
+                ))?;
         let out_of_turn = ScanProblem::OutOfTurn {
             component: id,
             from,

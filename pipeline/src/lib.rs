@@ -20,6 +20,7 @@ pub mod handoff;
 #[cfg(feature = "heif")]
 pub mod heif;
 pub mod jpeg_scans;
+pub mod jpeg_segments;
 pub mod metadata;
 pub mod orient;
 pub mod picture;

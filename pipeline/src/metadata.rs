@@ -6,6 +6,8 @@
 //! animated PNG's frames may not even include the picture the decoders read), and a browser
 //! plays them.
 
+use crate::jpeg_segments::{Part, walk};
+
 /// A kind of metadata found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Found {
@@ -52,54 +54,37 @@ pub fn found(bytes: &[u8]) -> Vec<Found> {
 
 fn jpeg(bytes: &[u8]) -> Vec<Found> {
     let mut out = Vec::new();
-    let mut pos = 2;
-    loop {
-        while bytes.get(pos) == Some(&0xFF) && bytes.get(pos + 1) == Some(&0xFF) {
-            pos += 1;
-        }
-        let (Some(0xFF), Some(&marker)) = (bytes.get(pos), bytes.get(pos + 1)) else {
-            out.push(Found::Other);
-            return out;
-        };
-        match marker {
-            0xD9 => {
-                // Anything after the end of the picture (phones append previews) is extra.
-                if bytes.len() > pos + 2 {
+    for part in walk(bytes) {
+        match part {
+            Ok(Part::Segment {
+                marker, payload, ..
+            }) => out.extend(kind_of_segment(marker, payload)),
+            Ok(Part::Standalone { .. }) => {}
+            // Anything after the end of the picture (phones append previews) is extra.
+            Ok(Part::End { rest }) => {
+                if !rest.is_empty() {
                     out.push(Found::Other);
                 }
                 return out;
             }
-            0x01 | 0xD0..=0xD7 => {
-                pos += 2;
-                continue;
-            }
-            _ => {}
+            Err(_) => break,
         }
-        let (Some(&hi), Some(&lo)) = (bytes.get(pos + 2), bytes.get(pos + 3)) else {
-            out.push(Found::Other);
-            return out;
-        };
-        let end = pos + 2 + usize::from(u16::from_be_bytes([hi, lo]));
-        let Some(payload) = bytes.get(pos + 4..end) else {
-            out.push(Found::Other);
-            return out;
-        };
-        let kind = match marker {
-            0xE1 if payload.starts_with(b"Exif\0") => Some(Found::Exif),
-            0xE1 if payload.starts_with(b"http://ns.adobe.com/xap/") => Some(Found::Xmp),
-            0xED => Some(Found::Iptc),
-            0xFE => Some(Found::Text),
-            0xE0 if payload.starts_with(b"JFIF\0") => None,
-            0xE2 if payload.starts_with(b"ICC_PROFILE\0") => None,
-            0xEE if payload.starts_with(b"Adobe") => None,
-            0xE0..=0xEF => Some(Found::Other),
-            _ => None,
-        };
-        out.extend(kind);
-        pos = end;
-        if marker == 0xDA {
-            pos = crate::strip::entropy_coded_end(bytes, pos);
-        }
+    }
+    out.push(Found::Other);
+    out
+}
+
+fn kind_of_segment(marker: u8, payload: &[u8]) -> Option<Found> {
+    match marker {
+        0xE1 if payload.starts_with(b"Exif\0") => Some(Found::Exif),
+        0xE1 if payload.starts_with(b"http://ns.adobe.com/xap/") => Some(Found::Xmp),
+        0xED => Some(Found::Iptc),
+        0xFE => Some(Found::Text),
+        0xE0 if payload.starts_with(b"JFIF\0") => None,
+        0xE2 if payload.starts_with(b"ICC_PROFILE\0") => None,
+        0xEE if payload.starts_with(b"Adobe") => None,
+        0xE0..=0xEF => Some(Found::Other),
+        _ => None,
     }
 }
 

@@ -5,58 +5,35 @@
 //! Copying stops at the first end-of-image: phones append more pictures (MPF previews, depth
 //! maps) after it.
 
-const SOS: u8 = 0xDA;
+use crate::jpeg_segments::{Part, walk};
+
 const EOI: u8 = 0xD9;
 
 /// The JPEG without its metadata, or `None` when it is not a well-formed JPEG.
 pub fn strip_metadata(jpeg: &[u8]) -> Option<Vec<u8>> {
-    if jpeg.get(..2) != Some(&[0xFF, 0xD8]) {
-        return None;
-    }
     let mut out = Vec::with_capacity(jpeg.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
-    let mut pos = 2;
-    loop {
-        // Any number of 0xFF fill bytes may precede a marker.
-        while jpeg.get(pos) == Some(&0xFF) && jpeg.get(pos + 1) == Some(&0xFF) {
-            pos += 1;
-        }
-        if jpeg.get(pos) != Some(&0xFF) {
-            return None;
-        }
-        let marker = *jpeg.get(pos + 1)?;
-        match marker {
-            EOI => {
+    for part in walk(jpeg) {
+        match part.ok()? {
+            Part::Segment {
+                marker,
+                bytes,
+                payload,
+                data,
+            } => {
+                if keep(marker, payload) {
+                    out.extend_from_slice(bytes);
+                }
+                out.extend_from_slice(data);
+            }
+            Part::Standalone { bytes } => out.extend_from_slice(bytes),
+            Part::End { .. } => {
                 out.extend_from_slice(&[0xFF, EOI]);
                 return Some(out);
             }
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&jpeg[pos..pos + 2]);
-                pos += 2;
-                continue;
-            }
-            _ => {}
-        }
-        let length = usize::from(u16::from_be_bytes([
-            *jpeg.get(pos + 2)?,
-            *jpeg.get(pos + 3)?,
-        ]));
-        // The length counts its own two bytes: less is a damaged file, not a segment.
-        if length < 2 {
-            return None;
-        }
-        let end = pos + 2 + length;
-        let segment = jpeg.get(pos..end)?;
-        if keep(marker, &segment[4..]) {
-            out.extend_from_slice(segment);
-        }
-        pos = end;
-        if marker == SOS {
-            let data_end = entropy_coded_end(jpeg, pos);
-            out.extend_from_slice(&jpeg[pos..data_end]);
-            pos = data_end;
         }
     }
+    None
 }
 
 fn keep(marker: u8, payload: &[u8]) -> bool {
@@ -69,22 +46,11 @@ fn keep(marker: u8, payload: &[u8]) -> bool {
     }
 }
 
-/// Where the compressed data after a scan header ends: at the first marker that is neither a
-/// stuffed `FF 00` nor a restart marker.
-pub(crate) fn entropy_coded_end(jpeg: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while i + 1 < jpeg.len() {
-        if jpeg[i] == 0xFF && !matches!(jpeg[i + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
-            return i;
-        }
-        i += 1;
-    }
-    jpeg.len()
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    const SOS: u8 = 0xDA;
 
     /// A JPEG segment: marker, length, payload (the metadata tests build JPEGs with it too).
     pub(crate) fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {

@@ -81,6 +81,28 @@ fn every_orientation_comes_out_upright() {
     }
 }
 
+/// A second EXIF block saying "upright" after the camera's "turn a quarter": browsers read the
+/// first, so the pipeline must too (reading the last, it left the photo on its side).
+#[test]
+fn with_two_exif_blocks_the_first_orientation_counts() {
+    let original = corpus("orientation/Landscape_6.jpg");
+    let upright_exif: &[u8] = &[
+        b'E', b'x', b'i', b'f', 0, 0, b'M', b'M', 0, 42, 0, 0, 0, 8, // TIFF header
+        0, 1, // one entry: Orientation (0x0112), SHORT, 1 value, = 1
+        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 1, 0, 0, //
+        0, 0, 0, 0, // no next IFD
+    ];
+    // Right after the camera's block, before the frame header, where every reader looks.
+    let frame = original.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
+    let mut two = original[..frame].to_vec();
+    two.extend([0xFF, 0xE1]);
+    two.extend(((upright_exif.len() + 2) as u16).to_be_bytes());
+    two.extend(upright_exif);
+    two.extend(&original[frame..]);
+    let out = process(&two, &[DISPLAY]).unwrap().remove(0);
+    assert_eq!((out.width, out.height), (1800, 1200));
+}
+
 #[test]
 fn orientations_look_alike() {
     // Every Landscape_N shows the same picture once oriented: compare a coarse grid of luma.

@@ -202,3 +202,22 @@ test("the upload code that cannot be downloaded says so, and Retry fetches it ag
   await expect(item).toHaveAttribute("data-state", "done");
   await expect(page.getByTestId("gallery-item")).toHaveCount(1);
 });
+
+test("a page whose script stopped says so, and its link reloads it", async ({ page, pageErrors }) => {
+  // A lazy route whose code cannot be downloaded: Leptos panics there, and the page's script
+  // stops. Every button would look fine and do nothing; the page must say so instead.
+  pageErrors.allow(/split___review_route.*\.wasm|__wasm_split\..*Failed to fetch|uncaught on .*Failed to fetch|panicked|RuntimeError: unreachable/);
+  server.cli(["user", "add", "eve@shop.example", "--admin", "--password-stdin"], "admin password 789\n");
+  await signIn(page, server.url, "eve@shop.example", "admin password 789");
+  await page.route(/split___review_route[^/]*\.wasm$/, (route) => route.abort("failed"), { times: 1 });
+  await page.getByRole("link", { name: "Review" }).click();
+  const stopped = page.getByTestId("page-stopped");
+  await expect(stopped).toContainText("This page stopped working");
+  await page.screenshot({ path: `${shots}/page-stopped.png` });
+  // The page it stopped on comes back alive, and the way on works.
+  await stopped.getByRole("link", { name: "Reload the page" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("page-stopped")).toHaveCount(0);
+  await page.getByRole("link", { name: "Review" }).click();
+  await expect(page.getByRole("heading", { name: "Review uploads" })).toBeVisible();
+});

@@ -91,6 +91,9 @@ test("an admin approves one upload and rejects another; the store shows only the
   await expect(shopper.getByTestId("store-image")).toHaveCount(1);
   await expect(shopper.getByTestId("store-image")).toHaveJSProperty("complete", true);
   expect(await shopper.getByTestId("store-image").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  // No alt text was written: the picture is still described (an empty alt hides it from
+  // screen readers).
+  await expect(shopper.getByTestId("store-image")).toHaveAttribute("alt", "Oak stool, photo 1");
   await shopper.screenshot({ path: `${shots}/storefront.png`, fullPage: true });
   pageErrors.allow(/\/store\/987654: Failed to load resource: .* 404/);
   const missing = await shopper.goto(`${server.url}/store/987654`);

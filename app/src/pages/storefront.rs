@@ -44,7 +44,7 @@ pub fn StorefrontPage() -> impl IntoView {
                         <Title text=p.name.clone()/>
                         <article class="storefront">
                             <h1>{p.name.clone()}</h1>
-                            <StoreImages product_id=id().unwrap_or_default() images=p.images total=p.total/>
+                            <StoreImages product_id=id().unwrap_or_default() name=p.name.clone() images=p.images total=p.total/>
                         </article>
                     }.into_any(),
                 }
@@ -56,12 +56,19 @@ pub fn StorefrontPage() -> impl IntoView {
 /// At least one: a product with nothing approved is not found (see `backend::storefront`). The
 /// first page's worth comes with the page; "More photos" brings the rest.
 #[component]
-fn StoreImages(product_id: i64, images: Vec<StoreImage>, total: u64) -> impl IntoView {
+fn StoreImages(
+    product_id: i64,
+    name: String,
+    images: Vec<StoreImage>,
+    total: u64,
+) -> impl IntoView {
     let images = RwSignal::new(images);
-    let total = usize::try_from(total).unwrap_or(usize::MAX);
+    // From each answer: photos taken down since the page loaded must not leave "More photos"
+    // asking for what is no longer there.
+    let total = RwSignal::new(usize::try_from(total).unwrap_or(usize::MAX));
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let left = move || total.saturating_sub(images.with(Vec::len));
+    let left = move || total.get().saturating_sub(images.with(Vec::len));
     let more = move |_| {
         let shown = images.with_untracked(Vec::len) + GALLERY_PAGE;
         loading.set(true);
@@ -73,6 +80,7 @@ fn StoreImages(product_id: i64, images: Vec<StoreImage>, total: u64) -> impl Int
             match result {
                 Ok(product) => {
                     error.try_set(None);
+                    total.try_set(usize::try_from(product.total).unwrap_or(usize::MAX));
                     images.try_set(product.images);
                 }
                 Err(e) => {
@@ -84,20 +92,23 @@ fn StoreImages(product_id: i64, images: Vec<StoreImage>, total: u64) -> impl Int
     view! {
         <div class="store-images">
             <For each=move || images.get().into_iter().enumerate() key=|(i, img)| (*i, img.url.clone())
-                children=move |(i, img)| view! {
+                children=move |(i, img)| {
+                    // Described for people who cannot see it, even when the seller wrote nothing.
+                    let alt = if img.alt_text.is_empty() { format!("{name}, photo {}", i + 1) } else { img.alt_text };
+                    view! {
                     <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
                         src=img.url srcset=img.srcset
                         sizes=if i == 0 { "(max-width: 1100px) 100vw, 1100px" } else { "(max-width: 600px) 100vw, 360px" }
-                        alt=img.alt_text width=img.width.to_string() height=img.height.to_string()
+                        alt=alt width=img.width.to_string() height=img.height.to_string()
                         loading=if i == 0 { "eager" } else { "lazy" }/>
-                }/>
+                }}/>
         </div>
         <Show when=move || { left() > 0 }>
             <div class="gallery-more">
                 <button class="secondary" data-testid="store-more" on:click=more disabled=move || loading.get()>
                     {move || if loading.get() { "Loading…" } else { "More photos" }}
                 </button>
-                <span class="muted">{move || format!("{} of {total} photos", images.with(Vec::len))}</span>
+                <span class="muted">{move || format!("{} of {} photos", images.with(Vec::len), total.get())}</span>
             </div>
         </Show>
         <p class="form-error" role="alert">{move || error.get()}</p>

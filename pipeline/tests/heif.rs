@@ -196,6 +196,32 @@ fn damaged_and_oversized_heic_are_refused_with_the_reason() {
     );
 }
 
+/// A grid that names one tile again and again: each repeat is another decode of it, so a few
+/// kilobytes could cost without end (a tile's stream may also declare far more than its size).
+/// Refused from the structure, in the whole decode and in the shared one.
+#[test]
+fn a_grid_that_repeats_a_tile_is_refused() {
+    for name in ["heif/grid.heic", "heif/iphone.heic"] {
+        let mut input = fixture(name);
+        let at = input.windows(4).position(|w| w == b"dimg").expect("a grid");
+        // dimg: from (2 bytes), count (2), then each tile's id (2): all made the first.
+        let count = usize::from(u16::from_be_bytes([input[at + 6], input[at + 7]]));
+        let first = [input[at + 8], input[at + 9]];
+        for k in 1..count {
+            input[at + 8 + 2 * k..at + 10 + 2 * k].copy_from_slice(&first);
+        }
+        let refused = |r: Result<_, PipelineError>| match r {
+            Err(PipelineError::Corrupt(why)) => {
+                assert!(why.contains("uses one of its parts twice"), "{name}: {why}")
+            }
+            Err(other) => panic!("{name}: {other:?}"),
+            Ok(_) => panic!("{name}: decoded"),
+        };
+        refused(decode::decode(&input, 2048).map(|d| d.full_size));
+        refused(pipeline::heif::tiles::shareable_tiles(&input).map(|n| (n, 0)));
+    }
+}
+
 /// An iPhone photo's decode shared between two workers (`pipeline::heif::tiles`): the halves
 /// joined make exactly the picture decoded whole, and the same variants, byte for byte.
 #[test]

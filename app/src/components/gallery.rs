@@ -332,12 +332,15 @@ fn GalleryCard(
         }
     };
     let alt_note = move || {
-        match save_alt.value().get() {
-        _ if save_alt.pending().get() => None,
-        Some(Err(e)) => Some(view! { <p class="form-error" role="alert" data-testid="image-alt-error">{e.to_string()}</p> }.into_any()),
-        Some(Ok(text)) if text == alt_value.get() => Some(view! { <p class="muted saved-note" role="status" data-testid="image-alt-saved">"Saved"</p> }.into_any()),
-        _ => None,
-    }
+        if save_alt.pending().get() {
+            return None;
+        }
+        let note = match save_alt.value().get()? {
+            Err(e) => view! { <p class="form-error" role="alert" data-testid="image-alt-error">{e.to_string()}</p> }.into_any(),
+            Ok(text) if text == alt_value.get() => view! { <p class="muted saved-note" role="status" data-testid="image-alt-saved">"Saved"</p> }.into_any(),
+            Ok(_) => return None,
+        };
+        Some(note)
     };
     let save = move || {
         let text = alt_value.get_untracked();

@@ -93,6 +93,7 @@ pub fn ReviewPage() -> impl IntoView {
     Effect::new(move |_| match decide.value().get() {
         Some(Ok(_)) => {
             selected.set(BTreeSet::new());
+            bulk_reason.set(String::new());
             changed.update(|n| *n += 1);
         }
         Some(Err(e)) if e.status() < 500 => changed.update(|n| *n += 1),

@@ -30,6 +30,7 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
     {
         return Err(PipelineError::TooLarge { width, height });
     }
+    check_derivations(&file)?;
     let options = heifer::Options {
         // Grid tiles in parallel where threads exist; a Web Worker has one.
         max_threads: 0,
@@ -69,6 +70,55 @@ pub(crate) fn decode(input: &[u8]) -> Result<Decoded, PipelineError> {
         icc,
         plain_jpeg: false,
     })
+}
+
+/// Coded pictures one photo may ask to decode: an iPhone's 48 MP photo is 192 tiles.
+const MAX_CODED_PICTURES: usize = 1024;
+/// Pictures an overlay may stack, each held decoded at once.
+const MAX_OVERLAY_INPUTS: usize = 16;
+/// How deep derived pictures (grids, overlays) may nest: heifer's own limit.
+const MAX_NESTING: u32 = 4;
+
+/// Refuses a file whose derived pictures would make a few kilobytes cost without end: a grid
+/// naming one tile thousands of times, grids of grids, an overlay of hundreds of pictures.
+/// (A header-checked size bounds one picture, not how many times it is decoded.)
+fn check_derivations(file: &HeifFile<'_>) -> Result<(), PipelineError> {
+    let refuse = |why: &str| {
+        Err(PipelineError::Corrupt(format!(
+            "{why}, which no photo does"
+        )))
+    };
+    let mut coded = 0;
+    let mut to_visit = vec![(file.primary_id, 0u32)];
+    while let Some((id, depth)) = to_visit.pop() {
+        let kind = file
+            .item(id)
+            .map_err(|e| PipelineError::Corrupt(e.to_string()))?
+            .item_type
+            .0;
+        if !matches!(&kind, b"grid" | b"iovl" | b"iden") {
+            coded += 1;
+            if coded > MAX_CODED_PICTURES {
+                return refuse("it asks for more than 1,024 pictures to be decoded");
+            }
+            continue;
+        }
+        if depth >= MAX_NESTING {
+            return refuse("its pictures nest too deeply");
+        }
+        let inputs = file.referenced_items(id, b"dimg");
+        if &kind == b"iovl" && inputs.len() > MAX_OVERLAY_INPUTS {
+            return refuse("it stacks more than 16 pictures");
+        }
+        let mut distinct = inputs.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() != inputs.len() {
+            return refuse("a picture uses one of its parts twice");
+        }
+        to_visit.extend(inputs.iter().map(|&input| (input, depth + 1)));
+    }
+    Ok(())
 }
 
 /// The item's embedded ICC profile, when it describes RGB: the one a photo's variants carry.

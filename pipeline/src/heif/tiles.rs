@@ -58,7 +58,7 @@ pub fn decode_tiles(input: &[u8], from: u32, to: u32) -> Result<Vec<u8>, Pipelin
     let mut out = Vec::with_capacity((from..to).map(|i| grid.place(i).bytes()).sum());
     for i in from..to {
         let place = grid.place(i);
-        let rgba = decode_tile(&file, grid.tiles[i as usize], &place)?;
+        let rgba = decode_tile(&file, grid.tiles[i as usize], &place, grid.tile_size)?;
         out.extend(rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]));
     }
     Ok(out)
@@ -67,10 +67,17 @@ pub fn decode_tiles(input: &[u8], from: u32, to: u32) -> Result<Vec<u8>, Pipelin
 /// One coded tile to RGBA at 8 bits, as heifer decodes a grid's tiles: the HEVC picture, in
 /// the colours of its `colr` (nclx) or else of its stream, converted only where the grid
 /// shows it (the chroma at a cut edge is read as heifer reads it, so the pixels are its own).
-fn decode_tile(file: &HeifFile<'_>, tile: ItemId, place: &Place) -> Result<Vec<u8>, PipelineError> {
+fn decode_tile(
+    file: &HeifFile<'_>,
+    tile: ItemId,
+    place: &Place,
+    (tw, th): (u32, u32),
+) -> Result<Vec<u8>, PipelineError> {
     let stream = file.hevc_bitstream(tile).map_err(corrupt)?;
+    // No bigger than the tile the grid says, give or take a coding block: a tile's stream may
+    // declare any size, and a small file can repeat a huge one tile after tile.
     let options = DecodeOptions {
-        max_pixels: MAX_INPUT_PIXELS,
+        max_pixels: u64::from(tw.div_ceil(64) * 64) * u64::from(th.div_ceil(64) * 64),
         ..Default::default()
     };
     let frame =
@@ -185,6 +192,7 @@ fn apply(image: RgbImage, turn: Turn) -> RgbImage {
 
 /// The grid, when the photo is the plain case this module shares; `None` otherwise.
 fn grid(file: &HeifFile<'_>) -> Result<Option<Grid>, PipelineError> {
+    super::check_derivations(file)?;
     let id = file.primary_id;
     if file.item(id).map_err(corrupt)?.item_type.0 != *b"grid"
         || !file.referencing_items(id, b"auxl").is_empty()

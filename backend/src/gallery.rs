@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::{image, stored_object};
 use crate::media;
-use crate::{Account, AppState, Error, products};
+use crate::{Account, AppState, Error, products, storefront};
 
 /// The first `shown` images of `product_id` for its seller. `host` is the Host header the
 /// browser used (same-origin media URLs are signed for it).
@@ -33,6 +33,7 @@ pub async fn product_page(
 ) -> Result<ProductPageData, Error> {
     let product = products::find_owned(&state.db, seller, product_id).await?;
     let gallery = first_images(state, product.id, GALLERY_PAGE, host).await?;
+    let published = storefront::is_published(&state.db, product.id).await?;
     Ok(ProductPageData {
         product: ProductSummary {
             id: product.id,
@@ -40,6 +41,7 @@ pub async fn product_page(
             images: gallery.total() as u64,
         },
         gallery,
+        published,
     })
 }
 

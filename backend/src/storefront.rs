@@ -5,9 +5,9 @@
 
 use domain::ImageStatus;
 use domain::wire::{StoreImage, StoreProduct};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::entities::product;
+use crate::entities::{image, product};
 use crate::{AppState, Error, gallery, media};
 
 /// The product's name and its first `shown` approved images (and how many there are).
@@ -50,4 +50,17 @@ pub async fn product(
         images,
         total: order.len() as u64,
     })
+}
+
+/// Whether the storefront shows `product_id`: it has at least one approved image.
+pub async fn is_published(
+    db: &sea_orm::DatabaseConnection,
+    product_id: i64,
+) -> Result<bool, Error> {
+    let approved = image::Entity::find()
+        .filter(image::Column::ProductId.eq(product_id))
+        .filter(image::Column::Status.eq(ImageStatus::Approved))
+        .count(db)
+        .await?;
+    Ok(approved > 0)
 }

@@ -37,6 +37,9 @@ pub struct ProductSummary {
 pub struct ProductPageData {
     pub product: ProductSummary,
     pub gallery: GalleryPage,
+    /// Whether the storefront shows it (it has an approved image), so the page can say why
+    /// "View in store" would find nothing yet.
+    pub published: bool,
 }
 
 /// The start of a product's gallery: the first images, and the order of all of them. A seller

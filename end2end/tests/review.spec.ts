@@ -37,6 +37,9 @@ test("an admin approves one upload and rejects another; the store shows only the
     await expect(item).toHaveAttribute("data-state", "done", { timeout: 120_000 });
   }
   await expect(seller.getByTestId("gallery-item")).toHaveCount(2);
+  // The seller is told why the store does not show it yet, instead of a link to a 404.
+  await expect(seller.getByTestId("product-unpublished")).toContainText("once an admin approves a photo");
+  await expect(seller.getByTestId("product-store-link")).toHaveCount(0);
 
   // Nothing is public before review.
   const shopper = await (await browser.newContext()).newPage();
@@ -85,8 +88,12 @@ test("an admin approves one upload and rejects another; the store shows only the
   await expect(rejected).toHaveAttribute("data-status", "rejected");
   await expect(rejected).toContainText("The label is unreadable");
   await seller.screenshot({ path: `${shots}/gallery-reviewed.png`, fullPage: true });
+  await expect(seller.getByTestId("product-unpublished")).toHaveCount(0);
 
-  // The public page shows the approved image only.
+  // The public page shows the approved image only; the seller's link leads there.
+  await seller.getByTestId("product-store-link").click();
+  await seller.waitForURL(`${server.url}/store/${productId}`);
+  await expect(seller.getByTestId("store-image")).toHaveCount(1);
   await shopper.goto(`${server.url}/store/${productId}`);
   await expect(shopper.getByTestId("store-image")).toHaveCount(1);
   await expect(shopper.getByTestId("store-image")).toHaveJSProperty("complete", true);

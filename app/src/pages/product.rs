@@ -76,7 +76,7 @@ pub fn ProductPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(ProductPageData { product: p, gallery }) => {
+                    Ok(ProductPageData { product: p, gallery, published }) => {
                         let name = RwSignal::new(p.name.clone());
                         view! {
                         <Title text=move || name.get()/>
@@ -84,7 +84,18 @@ pub fn ProductPage() -> impl IntoView {
                         <div class="page-head">
                             <h1 data-testid="product-title">{move || name.get()}</h1>
                             <div class="head-actions">
-                                <a class="button secondary small" href=format!("/store/{}", p.id)>"View in store"</a>
+                                {if published {
+                                    view! {
+                                        <a class="button secondary small" href=format!("/store/{}", p.id)
+                                            data-testid="product-store-link">"View in store"</a>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <span class="muted head-note" data-testid="product-unpublished">
+                                            "Not in the store yet: it appears there once an admin approves a photo."
+                                        </span>
+                                    }.into_any()
+                                }}
                                 <a class="button secondary small" href=format!("/products/{}/history", p.id)
                                     data-testid="product-history">"History"</a>
                             </div>

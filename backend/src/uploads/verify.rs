@@ -80,7 +80,7 @@ pub(super) async fn one_picture(
         stored.push((object.variant, bytes, declared));
     }
     let started = std::time::Instant::now();
-    let verdict = tokio::task::spawn_blocking(move || {
+    let verdict = off_thread(move || {
         for (variant, bytes, declared) in &stored {
             if declared.is_some_and(|d| d != pipeline::checksum::sha256(bytes)) {
                 return Err(format!(
@@ -95,11 +95,53 @@ pub(super) async fn one_picture(
             .map(|_| ())
             .map_err(|mismatch| mismatch.to_string())
     })
-    .await
-    .map_err(|e| VerifyError::Failed(Error::Internal(e.to_string())))?;
+    .await;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "variants compared"
     );
-    verdict.map_err(VerifyError::Refused)
+    verdict
+}
+
+/// Runs a comparison on a blocking thread. If it panics, the checker failed on these very
+/// bytes and would fail again on every retry, so the upload is refused (and its objects
+/// deleted) instead of answering "try again" for ever and leaving them behind.
+async fn off_thread(
+    compare: impl FnOnce() -> Result<(), String> + Send + 'static,
+) -> Result<(), VerifyError> {
+    match tokio::task::spawn_blocking(compare).await {
+        Ok(verdict) => verdict.map_err(VerifyError::Refused),
+        Err(e) if e.is_panic() => {
+            tracing::error!(error = %e, "the variant comparison panicked; upload refused");
+            Err(VerifyError::Refused(
+                "these files could not be checked as one picture; make the photo again, or \
+                 export it in another format"
+                    .into(),
+            ))
+        }
+        Err(e) => Err(VerifyError::Failed(Error::Internal(e.to_string()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_comparison_that_panics_refuses_the_upload_instead_of_asking_for_retries() {
+        let verdict = off_thread(|| panic!("a decoder bug on these bytes")).await;
+        let Err(VerifyError::Refused(reason)) = verdict else {
+            panic!("a panic must refuse the upload, so its objects are deleted");
+        };
+        assert!(reason.contains("could not be checked"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_comparison_s_verdict_is_passed_on() {
+        assert!(off_thread(|| Ok(())).await.is_ok());
+        let refused = off_thread(|| Err("the thumb is another picture".into())).await;
+        assert!(
+            matches!(refused, Err(VerifyError::Refused(r)) if r == "the thumb is another picture")
+        );
+    }
 }

@@ -18,23 +18,126 @@ mod m20261128_000013_operator_made_accounts;
 
 pub struct Migrator;
 
+/// A migration applied in one transaction on every database, its record included. SeaORM
+/// uses one only on PostgreSQL; on SQLite a migration cut short (a full disk, a killed
+/// process) would leave half its statements applied and every retry failing on the first.
+/// SQLite changes its schema transactionally, so it gets the same all-or-nothing.
+struct Atomic<M>(M);
+
+fn atomic<M: MigrationTrait + 'static>(migration: M) -> Box<dyn MigrationTrait> {
+    Box::new(Atomic(migration))
+}
+
+impl<M: MigrationName> MigrationName for Atomic<M> {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+}
+
+#[async_trait::async_trait]
+impl<M: MigrationTrait> MigrationTrait for Atomic<M> {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        self.0.up(manager).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        self.0.down(manager).await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261122_000001_accounts::Migration),
-            Box::new(m20261122_000002_catalogue::Migration),
-            Box::new(m20261122_000003_gallery_version::Migration),
-            Box::new(m20261123_000004_audit_events::Migration),
-            Box::new(m20261126_000005_guards::Migration),
-            Box::new(m20261126_000006_checksums::Migration),
-            Box::new(m20261127_000007_legacy_paths::Migration),
-            Box::new(m20261127_000008_seller_indexes::Migration),
-            Box::new(m20261127_000009_publish_attempts::Migration),
-            Box::new(m20261127_000010_stored_bytes::Migration),
-            Box::new(m20261128_000011_detach_deleted_images_objects::Migration),
-            Box::new(m20261128_000012_known_devices::Migration),
-            Box::new(m20261128_000013_operator_made_accounts::Migration),
+            atomic(m20261122_000001_accounts::Migration),
+            atomic(m20261122_000002_catalogue::Migration),
+            atomic(m20261122_000003_gallery_version::Migration),
+            atomic(m20261123_000004_audit_events::Migration),
+            atomic(m20261126_000005_guards::Migration),
+            atomic(m20261126_000006_checksums::Migration),
+            atomic(m20261127_000007_legacy_paths::Migration),
+            atomic(m20261127_000008_seller_indexes::Migration),
+            atomic(m20261127_000009_publish_attempts::Migration),
+            atomic(m20261127_000010_stored_bytes::Migration),
+            atomic(m20261128_000011_detach_deleted_images_objects::Migration),
+            atomic(m20261128_000012_known_devices::Migration),
+            atomic(m20261128_000013_operator_made_accounts::Migration),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Statement};
+
+    use super::*;
+
+    /// Creates a table, then fails, as a migration cut short by a full disk would.
+    #[derive(DeriveMigrationName)]
+    struct CutShort;
+
+    #[async_trait::async_trait]
+    impl MigrationTrait for CutShort {
+        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+            let db = manager.get_connection();
+            db.execute_unprepared("CREATE TABLE half_done (id INTEGER)")
+                .await?;
+            Err(DbErr::Custom("database or disk is full".into()))
+        }
+
+        async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+            Ok(())
+        }
+    }
+
+    struct CutShortMigrator;
+
+    impl MigratorTrait for CutShortMigrator {
+        fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+            vec![atomic(CutShort)]
+        }
+    }
+
+    #[tokio::test]
+    async fn a_migration_cut_short_on_sqlite_leaves_nothing_applied() {
+        let db = Database::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        let failed = CutShortMigrator::up(&db, None).await;
+        assert!(failed.is_err(), "the migration must fail");
+        let tables = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT name FROM sqlite_master WHERE name = 'half_done'",
+            ))
+            .await
+            .expect("sqlite_master");
+        assert!(
+            tables.is_empty(),
+            "the table of a failed migration must not stay"
+        );
+        let applied = CutShortMigrator::get_applied_migrations(&db)
+            .await
+            .expect("the migrations table");
+        assert!(
+            applied.is_empty(),
+            "a failed migration must not be recorded"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_migration_runs_in_one_transaction() {
+        for migration in Migrator::migrations() {
+            assert_eq!(
+                migration.use_transaction(),
+                Some(true),
+                "{}",
+                migration.name()
+            );
+        }
     }
 }

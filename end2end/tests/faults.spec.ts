@@ -50,6 +50,52 @@ test("a connection dropped at begin, at transfer, or after complete is retried a
   await nothingLostNothingLeft(page, server, PHOTOS.length, before);
 });
 
+test("a seller who leaves the product page mid-batch leaves the uploads running, and finds them there on coming back", async ({ page }) => {
+  await signUp(page, server.url, "lev@shop.example");
+  const productUrl = await createProduct(page, "Wool blankets");
+  const before = server.storedObjects().length;
+  // Transfers are held until the seller has left the page.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/vitrine-media**", async (route) => {
+    if (toTheStore(route)) await held;
+    return route.continue();
+  });
+  await page.getByTestId("upload-input").setInputFiles(PHOTOS);
+  await expect(page.locator("[data-testid=upload-item][data-state=uploading]").first()).toBeVisible({ timeout: 60_000 });
+
+  // Away, inside the app: the uploads go on (before, the first step to finish read the
+  // disposed page's state and the app's WebAssembly stopped).
+  await page.locator(".crumbs a", { hasText: "Products" }).click();
+  await page.waitForURL(`${server.url}/products`);
+  // Closing the tab while photos are on their way asks first; the seller stays.
+  const asked: string[] = [];
+  page.once("dialog", (dialog) => {
+    asked.push(dialog.type());
+    return dialog.dismiss();
+  });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => asked).toEqual(["beforeunload"]);
+  expect(page.isClosed()).toBe(false);
+  release();
+  await expect.poll(() => server.storedObjects().length, { timeout: 120_000 }).toBe(before + 3 * PHOTOS.length);
+  await expect(page.getByTestId("page-stopped")).toHaveCount(0);
+
+  // Back on the product, by the app's own link: the rows are there, done, and so are the photos.
+  await page.getByTestId("product-link").filter({ hasText: "Wool blankets" }).click();
+  await page.waitForURL(productUrl);
+  await expect(page.getByTestId("upload-item")).toHaveCount(PHOTOS.length);
+  await allDone(page);
+  await expect(page.getByTestId("gallery-item")).toHaveCount(PHOTOS.length);
+  await page.screenshot({ path: `${shots}/uploads-after-leaving.png`, fullPage: true });
+  await page.unrouteAll();
+  await nothingLostNothingLeft(page, server, PHOTOS.length, before);
+  // Nothing on its way any more: the tab closes without asking.
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => page.isClosed()).toBe(true);
+  expect(asked).toEqual(["beforeunload"]);
+});
+
 test("storage away for a while: the seller sees why, nothing is registered meanwhile, and the batch finishes when it is back", async ({ page, pageErrors }) => {
   pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_FAILED/);
   await signUp(page, server.url, "eli@shop.example");

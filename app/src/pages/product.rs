@@ -9,7 +9,7 @@ use crate::components::gallery::Gallery;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 use crate::format::image_count;
-use crate::upload::Uploader;
+use crate::upload::{self, Uploader};
 
 #[server(endpoint = "get_product")]
 pub async fn get_product(id: i64) -> Result<ProductSummary, AppError> {
@@ -62,9 +62,6 @@ fn product_not_found() -> AppError {
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let id = product_id_param();
-    // Bumped after each registered upload, so the gallery reloads. (The page itself never
-    // reloads under the uploader: that would drop the uploads in progress.)
-    let uploaded = RwSignal::new(0u32);
     // Made here, never inside the `Suspend` below (see "Resources" in lib.rs).
     let page = Resource::new(
         move || id.get(),
@@ -78,6 +75,9 @@ pub fn ProductPage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(ProductPageData { product: p, gallery, published }) => {
                         let name = RwSignal::new(p.name.clone());
+                        // The product's uploads in this tab; each one registered reloads the
+                        // gallery.
+                        let desk = upload::desk(p.id);
                         view! {
                         <Title text=move || name.get()/>
                         <p class="crumbs"><a href="/products">"Products"</a>" / "</p>
@@ -101,8 +101,8 @@ pub fn ProductPage() -> impl IntoView {
                             </div>
                         </div>
                         <ProductSettings id=p.id name/>
-                        <Uploader product_id=p.id uploaded=uploaded/>
-                        <Gallery product_id=p.id start=gallery refresh=uploaded/>
+                        <Uploader desk/>
+                        <Gallery product_id=p.id start=gallery refresh=desk.registered/>
                     }.into_any()
                     }
                 }

@@ -7,13 +7,15 @@
 //! with `backoff` by `retry`, saying why on the row. `resume` decides the next step from what
 //! is known of a photo, and `journal` keeps that in IndexedDB, so a reload goes on where the
 //! last page stopped. `queue` keeps several files in flight; `process`'s worker pool limits
-//! how many are shrunk at once. `uploader` is the panel, `item` one row's state.
+//! how many are shrunk at once. `desk` holds a product's rows and queue for the tab's life, so
+//! leaving the page does not stop them; `uploader` is the panel, `item` one row's state.
 
 // Pure rules, compiled everywhere so their tests run natively.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod backoff;
 mod begin;
 mod complete;
+mod desk;
 mod item;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod resume;
@@ -21,6 +23,7 @@ pub mod store_answer;
 mod uploader;
 pub use begin::{BeginUpload, begin_upload};
 pub use complete::{CancelUpload, CompleteUpload, cancel_upload, complete_upload};
+pub use desk::{Desk, desk};
 pub use uploader::Uploader;
 
 #[cfg(feature = "hydrate")]

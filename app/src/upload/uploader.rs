@@ -1,12 +1,12 @@
 //! The uploader panel: choose, drop or paste photos; one row per file with its progress,
 //! Cancel and Retry. Photos an earlier page left unfinished (a reload, a crashed tab) come
-//! back from the journal when the panel opens, and go on where they stopped.
+//! back from the journal when the product is first opened, and go on where they stopped. The
+//! rows are the product's [`Desk`]'s, which outlives the page.
 
 use leptos::prelude::*;
 
+use super::desk::Desk;
 use super::item::{UploadItem, UploadState};
-#[cfg(feature = "hydrate")]
-use super::{journal, queue};
 
 /// File types offered by the picker: HEIC by its extensions, so a computer's picker offers
 /// iPhone photos copied from a phone (the worker's HEIC module decodes them). Listed rather
@@ -14,99 +14,23 @@ use super::{journal, queue};
 const ACCEPT: &str = "image/jpeg,image/png,image/webp,image/tiff,image/gif,.heic,.heif";
 
 #[component]
-#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub fn Uploader(product_id: i64, uploaded: RwSignal<u32>) -> impl IntoView {
-    let items = RwSignal::new(Vec::<UploadItem>::new());
-    // How many photos came back from an earlier page.
-    let resumed = RwSignal::new(0usize);
+pub fn Uploader(desk: Desk) -> impl IntoView {
+    let Desk { items, resumed, .. } = desk;
     let input_ref = NodeRef::<leptos::html::Input>::new();
-    // Row keys are never reused: a photo chosen again gets a new key, so its row is drawn
-    // anew instead of inheriting the row (and state) of the one it replaces.
     #[cfg(feature = "hydrate")]
-    let next_key = StoredValue::new(0usize);
+    let add_files = move |files: Vec<gloo_file::File>| desk.add(files);
     #[cfg(feature = "hydrate")]
-    let take_keys = move |n: usize| {
-        let start = next_key.get_value();
-        next_key.set_value(start + n);
-        start
-    };
-    #[cfg(feature = "hydrate")]
-    let runner = StoredValue::new_local(queue::Queue::new(product_id, move || {
-        uploaded.update(|n| *n += 1)
-    }));
-    // Each photo is journaled before it is queued, so a reload at any moment finds it.
-    #[cfg(feature = "hydrate")]
-    let enqueue = move |added: Vec<UploadItem>| {
-        leptos::task::spawn_local(async move {
-            for item in added {
-                item.journal().await;
-                runner.with_value(|q| q.push(vec![item]));
-            }
-        });
-    };
-    #[cfg(feature = "hydrate")]
-    let add_files = move |files: Vec<gloo_file::File>| {
-        if files.is_empty() {
-            return;
-        }
-        journal::ask_to_persist();
-        // A photo chosen again replaces its row that could not be resumed.
-        let names: Vec<String> = files.iter().map(gloo_file::File::name).collect();
-        for item in items.get_untracked() {
-            if item.state.get_untracked() == UploadState::Unreadable
-                && names.contains(&item.name.get_value())
-            {
-                dismiss(items, item);
-            }
-        }
-        let start = take_keys(files.len());
-        let added: Vec<UploadItem> = files
-            .into_iter()
-            .enumerate()
-            .map(|(i, file)| UploadItem::new(start + i, product_id, file))
-            .collect();
-        items.update(|list| list.extend(added.iter().copied()));
-        enqueue(added);
-    };
-    #[cfg(feature = "hydrate")]
-    let retry = Callback::new(move |item: UploadItem| {
-        item.reset();
-        enqueue(vec![item]);
-    });
+    let retry = Callback::new(move |item: UploadItem| desk.retry(item));
     #[cfg(not(feature = "hydrate"))]
     let retry = Callback::new(|_: UploadItem| {});
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let remove = Callback::new(move |item: UploadItem| {
         #[cfg(feature = "hydrate")]
-        dismiss(items, item);
+        desk.dismiss(item);
     });
     let choose_again = Callback::new(move |_: ()| {
         if let Some(input) = input_ref.get_untracked() {
             input.click();
-        }
-    });
-
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        match journal::unfinished(product_id, js_sys::Date::now()).await {
-            Ok(kept) if !kept.is_empty() => {
-                let start = take_keys(kept.len());
-                let back: Vec<UploadItem> = kept
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, k)| UploadItem::resumed(start + i, k))
-                    .collect();
-                resumed.set(back.len());
-                // Before any newly chosen photo: they were chosen first.
-                items.update(|list| {
-                    let mut all = back.clone();
-                    all.append(list);
-                    *list = all;
-                });
-                runner.with_value(|q| q.push(back));
-            }
-            Ok(_) => {}
-            Err(err) => leptos::logging::warn!("Unfinished uploads cannot be resumed: {err}"),
         }
     });
 
@@ -208,13 +132,6 @@ fn resumed_sentence(count: usize) -> String {
         1 => "1 photo from before the page was reloaded goes on where it stopped.".into(),
         n => format!("{n} photos from before the page was reloaded go on where they stopped."),
     }
-}
-
-/// Takes a row off the panel and its photo out of the journal.
-#[cfg(feature = "hydrate")]
-fn dismiss(items: RwSignal<Vec<UploadItem>>, item: UploadItem) {
-    items.update(|list| list.retain(|i| i.key != item.key));
-    leptos::task::spawn_local(async move { item.forget().await });
 }
 
 #[cfg(feature = "hydrate")]

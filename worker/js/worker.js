@@ -136,7 +136,11 @@ async function processShared(input) {
     const helped = (await theirs)?.variants ?? null;
     return [[...display, ...(helped ?? shared.rest(input))], helped ? helped.length : 0];
   } finally {
-    shared.free();
+    // After a trap the value is still borrowed and free() throws; its error must not replace
+    // the trap's, which tells the page this worker is broken.
+    try {
+      shared.free();
+    } catch {}
   }
 }
 

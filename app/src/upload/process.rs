@@ -14,7 +14,7 @@ use futures::future::{Either, select};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use domain::{ContentType, Sha256, Variant};
 
@@ -170,7 +170,7 @@ fn spawn() -> Result<Worker, String> {
 
 /// Posts `file` to `worker` and waits for its one reply.
 async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVariant>, Failure> {
-    let (tx, rx) = oneshot::channel::<Result<JsValue, String>>();
+    let (tx, rx) = oneshot::channel::<Result<JsValue, Option<String>>>();
     let tx = Rc::new(RefCell::new(Some(tx)));
     let reply = tx.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -178,15 +178,18 @@ async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVaria
             let _ = tx.send(Ok(ev.data()));
         }
     });
-    // Fires when the worker script or its WebAssembly cannot load.
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+    // Fires when the worker script or its WebAssembly cannot load: an `ErrorEvent` with a
+    // message when its code threw, a bare `Event` when the script could not be fetched (the
+    // seller is offline), and on a message that cannot be read (`messageerror`).
+    let on_error = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
         ev.prevent_default();
         if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(Err(ev.message()));
+            let _ = tx.send(Err(get(&ev, "message").as_string()));
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
 
     let message = Object::new();
     let raw: &web_sys::File = file.as_ref();
@@ -200,15 +203,19 @@ async fn run(worker: &Worker, file: &gloo_file::File) -> Result<Vec<EncodedVaria
         .and_then(|_| worker.post_message(&message));
     let outcome = match sent {
         Ok(()) => rx.await,
-        Err(e) => Ok(Err(format!("{e:?}"))),
+        Err(e) => Ok(Err(Some(format!("{e:?}")))),
     };
     worker.set_onmessage(None);
     worker.set_onerror(None);
+    worker.set_onmessageerror(None);
     match outcome {
         Ok(Ok(data)) => read_reply(&data),
-        Ok(Err(reason)) => Err(Failure::broken(format!(
-            "The photo tool could not start ({reason}). Reload the page."
+        Ok(Err(Some(reason))) => Err(Failure::broken(format!(
+            "The photo tool could not start ({reason}). Press Retry, or reload the page."
         ))),
+        Ok(Err(None)) => Err(Failure::broken(
+            "The photo tool could not be downloaded: check the connection, then press Retry.",
+        )),
         Err(_) => Err(Failure::broken("The photo tool stopped. Reload the page.")),
     }
 }

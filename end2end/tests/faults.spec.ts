@@ -96,6 +96,79 @@ test("a seller who leaves the product page mid-batch leaves the uploads running,
   expect(asked).toEqual(["beforeunload"]);
 });
 
+test("a transfer tried again after the laptop slept asks for a new permission instead of sending an expired one", async ({ page, pageErrors }) => {
+  pageErrors.allow(/net::ERR_INTERNET_DISCONNECTED|net::ERR_FAILED/);
+  await page.clock.install();
+  await signUp(page, server.url, "sol@shop.example");
+  await createProduct(page, "Jute rugs");
+  const before = server.storedObjects().length;
+  let begins = 0;
+  let offline = true;
+  let sentAfterWaking = 0;
+  await page.route("**/api/begin_upload", (route) => {
+    begins++;
+    return route.continue();
+  });
+  await page.route("**/vitrine-media**", (route) => {
+    if (!toTheStore(route)) return route.continue();
+    if (offline) return route.abort("internetdisconnected");
+    sentAfterWaking++;
+    return route.continue();
+  });
+  await page.getByTestId("upload-input").setInputFiles([PHOTOS[0]]);
+  const item = page.getByTestId("upload-item").first();
+  await expect(item.getByTestId("upload-waiting")).toContainText("Storage not reachable");
+  // The laptop sleeps 11 minutes, past the signed upload's 10; the network is back on waking.
+  offline = false;
+  await page.clock.fastForward("11:00");
+  await expect(item).toHaveAttribute("data-state", "done");
+  // The expired permission was not used: the photo's three files went once, under a second one
+  // (before, the first was sent with the expired one, and again under the new one).
+  expect(begins).toBe(2);
+  expect(sentAfterWaking).toBe(3);
+  await page.unrouteAll();
+  await nothingLostNothingLeft(page, server, 1, before);
+});
+
+test("a photo whose registration answer was lost, retried after its window, is not registered twice", async ({ page, pageErrors }) => {
+  // The 409: releasing the old intent is refused because it is registered, which is how the
+  // page learns the photo is in.
+  pageErrors.allow(/net::ERR_CONNECTION_RESET|net::ERR_FAILED|cancel_upload: .* 409/);
+  await page.clock.install();
+  await signUp(page, server.url, "ned@shop.example");
+  await createProduct(page, "Sisal mats");
+  const before = server.storedObjects().length;
+  let begins = 0;
+  await page.route("**/api/begin_upload", (route) => {
+    begins++;
+    return route.continue();
+  });
+  // The server registers the photo, and none of its answers reaches the page.
+  let lost = true;
+  await page.route("**/api/complete_upload", async (route) => {
+    if (!lost) return route.continue();
+    await route.fetch();
+    return route.abort("connectionreset");
+  });
+  await page.getByTestId("upload-input").setInputFiles([PHOTOS[0]]);
+  const item = page.getByTestId("upload-item").first();
+  await expect(item.getByTestId("upload-waiting")).toContainText("Server not reachable");
+  // Minutes of retries pass; the row gives up and offers Retry.
+  for (let i = 0; i < 40 && (await item.getAttribute("data-state")) !== "failed"; i++) {
+    await page.clock.runFor(31_000);
+    await page.waitForTimeout(200);
+  }
+  await expect(item).toHaveAttribute("data-state", "failed");
+  lost = false;
+  // The seller presses Retry the next morning, long after the intent's window.
+  await page.clock.fastForward("10:00:00");
+  await item.getByTestId("upload-retry").click();
+  await expect(item).toHaveAttribute("data-state", "done");
+  expect(begins).toBe(1);
+  await page.unrouteAll();
+  await nothingLostNothingLeft(page, server, 1, before);
+});
+
 test("storage away for a while: the seller sees why, nothing is registered meanwhile, and the batch finishes when it is back", async ({ page, pageErrors }) => {
   pageErrors.allow(/net::ERR_CONNECTION_REFUSED|net::ERR_FAILED/);
   await signUp(page, server.url, "eli@shop.example");

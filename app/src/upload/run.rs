@@ -10,6 +10,7 @@ use super::resume::{Step, next_step};
 use super::retry::patiently;
 use super::stop::Stop;
 use super::{UploadItem, UploadState, begin, process, transfer};
+use crate::error::AppError;
 use crate::upload::{cancel_upload, complete_upload};
 
 /// Uploads `item`; true when its image was registered. Failures and cancellation are shown
@@ -152,7 +153,13 @@ async fn attempt(product_id: i64, item: &UploadItem, cancel: &CancelToken) -> Re
                 item.advance(UploadState::Uploading, 5);
                 if let Some(old) = release {
                     // Best effort: an intent left behind expires, and gc deletes its objects.
-                    let _ = cancel_upload(old).await;
+                    // But one already registered (its complete's answer was lost, and its
+                    // window has passed since) is this photo, in the gallery: sending it again
+                    // would make a second image.
+                    if let Err(AppError::Conflict(_)) = cancel_upload(old).await {
+                        item.advance(UploadState::Done, 100);
+                        return Ok(());
+                    }
                     item.note(|p| {
                         p.drop_ticket();
                     })
@@ -185,11 +192,26 @@ async fn attempt(product_id: i64, item: &UploadItem, cancel: &CancelToken) -> Re
                     let fraction = (before as f64 + sent as f64) / total;
                     row.advance(UploadState::Uploading, 5 + (fraction * 90.0) as u8);
                 };
-                patiently(cancel, waiting, || {
-                    transfer::send(&upload, &blob, cancel, report)
+                // A retry after minutes away (a laptop asleep, the network gone) may find the
+                // permission expired: the loop then asks for a new one instead of sending a
+                // refusal's worth of bytes with it.
+                let still_valid = || {
+                    let step = item
+                        .kept
+                        .with_value(|p| next_step(p, true, js_sys::Date::now()));
+                    matches!(step, Step::Send { upload: ref now } if now.variant == upload.variant)
+                };
+                let sent = patiently(cancel, waiting, || async {
+                    if !still_valid() {
+                        return Ok(false);
+                    }
+                    transfer::send(&upload, &blob, cancel, report).await?;
+                    Ok(true)
                 })
                 .await?;
-                item.note(|p| p.mark_sent(upload.variant)).await;
+                if sent {
+                    item.note(|p| p.mark_sent(upload.variant)).await;
+                }
             }
             Step::Complete { intent_id } => {
                 item.advance(UploadState::Verifying, 96);

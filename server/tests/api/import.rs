@@ -12,6 +12,7 @@ on_both_databases!(
     rows_no_run_could_import_are_skipped_by_the_dry_run_too,
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
     an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
+    an_import_with_nothing_to_do_or_nowhere_to_keep_passwords_fails_having_done_nothing,
 );
 
 fn corpus(p: &str) -> PathBuf {
@@ -572,4 +573,69 @@ async fn an_import_killed_after_uploading_leaves_only_what_gc_may_delete(db: Db)
         "{gc:?}"
     );
     assert!(app.store_matches_records().await);
+}
+
+/// Two operator slips: a source with nothing in it (an empty folder, a manifest of its header
+/// alone) used to say "imported 0" and exit 0; a passwords file that cannot be written used to
+/// be found out only after the first seller's account was made, with a password nobody had.
+async fn an_import_with_nothing_to_do_or_nowhere_to_keep_passwords_fails_having_done_nothing(
+    db: Db,
+) {
+    let app = spawn_app(db).await;
+    let empty = app.data_dir.join("empty-media");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (ok, said) = import(
+        &app,
+        vec![
+            empty.display().to_string(),
+            "--seller".into(),
+            "ana@shop.example".into(),
+            "--product".into(),
+            "Oak stool".into(),
+        ],
+    )
+    .await;
+    assert!(
+        !ok && said.contains("nothing to import: SOURCE holds no photos"),
+        "{said}"
+    );
+
+    let media = app.data_dir.join("django-media");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("stool.jpg"), jpeg(48, 32)).unwrap();
+    let headers_only = app.data_dir.join("headers.csv");
+    std::fs::write(&headers_only, "source,seller,product\n").unwrap();
+    let manifest = |path: &Path| {
+        vec![
+            media.display().to_string(),
+            "--manifest".into(),
+            path.display().to_string(),
+        ]
+    };
+    let (ok, said) = import(&app, manifest(&headers_only)).await;
+    assert!(!ok && said.contains("the manifest has no rows"), "{said}");
+
+    let rows = app.data_dir.join("manifest.csv");
+    std::fs::write(
+        &rows,
+        "source,seller,product\nstool.jpg,bo@shop.example,Oak stool\n",
+    )
+    .unwrap();
+    let mut args = manifest(&rows);
+    let nowhere = app.data_dir.join("no-such-folder/passwords.csv");
+    args.extend([
+        "--create-sellers".into(),
+        "--passwords-out".into(),
+        nowhere.display().to_string(),
+    ]);
+    let (ok, said) = import(&app, args).await;
+    assert!(!ok && said.contains("no-such-folder"), "{said}");
+    let bo = backend::accounts::by_email(&app.state.db, "bo@shop.example")
+        .await
+        .unwrap();
+    assert!(
+        bo.is_none(),
+        "no account is made whose password could not be kept"
+    );
+    assert!(app.recorded_keys().await.is_empty(), "nothing was imported");
 }

@@ -58,6 +58,17 @@ pub(in crate::cli) async fn import(settings: Settings, args: ImportArgs) -> Resu
         }
     }
     .map_err(CliError::doing("cannot read the photos to import"))?;
+    // A mistyped prefix, an empty folder or a manifest of headers alone: said, not "imported 0".
+    if items.is_empty() {
+        return Err(CliError::Findings(
+            if args.manifest.is_some() {
+                "nothing to import: the manifest has no rows below its header"
+            } else {
+                "nothing to import: SOURCE holds no photos (check its path or prefix)"
+            }
+            .into(),
+        ));
+    }
     if let (true, Some(out)) = (args.create_sellers, &args.passwords_out) {
         create_sellers(&state, &items, out, args.dry_run).await?;
     }
@@ -158,6 +169,15 @@ async fn create_sellers(
             println!("would create seller {email}");
             continue;
         }
+        // The file is opened before the first account is made: a password that cannot be kept
+        // must not leave an account nobody can sign in to.
+        if file.is_none() {
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            file = Some(options.open(out).map_err(write_error)?);
+        }
         let password = super::user::generate_password();
         let account = backend::accounts::create(
             &state.db,
@@ -171,15 +191,10 @@ async fn create_sellers(
             doing: format!("cannot create seller {email}"),
             source,
         })?;
-        if file.is_none() {
-            let mut options = std::fs::OpenOptions::new();
-            options.create(true).append(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            file = Some(options.open(out).map_err(write_error)?);
-        }
         if let Some(file) = file.as_mut() {
-            writeln!(file, "{},{password}", account.email).map_err(write_error)?;
+            writeln!(file, "{},{password}", account.email)
+                .and_then(|()| file.sync_data())
+                .map_err(write_error)?;
         }
         println!(
             "created seller {} (password in {})",

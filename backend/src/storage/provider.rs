@@ -32,6 +32,10 @@ pub enum ProviderError {
         "R2 signs uploads only on the account endpoint https://<ACCOUNT_ID>.r2.cloudflarestorage.com, not on a custom domain (got {0}); put the custom domain in VITRINE_PUBLIC_BASE_URL instead"
     )]
     R2CustomDomain(String),
+    #[error(
+        "{0} has no POST Object, so browsers cannot upload with a form: unset VITRINE_UPLOAD_METHOD (it uploads with put)"
+    )]
+    NoPostObject(Provider),
 }
 
 impl fmt::Display for Provider {
@@ -138,6 +142,9 @@ impl Provider {
             // https://developers.cloudflare.com/r2/api/s3/api/: endpoint
             // https://<ACCOUNT_ID>.r2.cloudflarestorage.com, region "auto", no POST Object.
             Provider::R2 => {
+                if upload == Some(UploadMethod::Post) {
+                    return Err(ProviderError::NoPostObject(self));
+                }
                 let endpoint = endpoint.ok_or(ProviderError::MissingEndpoint {
                     provider: self,
                     example: "https://<ACCOUNT_ID>.r2.cloudflarestorage.com",
@@ -272,6 +279,19 @@ mod tests {
             .resolve(Some("https://media.shop.example"), None, None)
             .unwrap_err();
         assert!(custom.to_string().contains("VITRINE_PUBLIC_BASE_URL"));
+        // R2 has no POST Object: asking for it would make every browser upload fail while the
+        // server looks healthy, so it is refused at start.
+        let post = Provider::R2
+            .resolve(
+                Some("https://0123abcd.r2.cloudflarestorage.com"),
+                None,
+                Some(UploadMethod::Post),
+            )
+            .unwrap_err();
+        assert!(
+            post.to_string().contains("unset VITRINE_UPLOAD_METHOD"),
+            "{post}"
+        );
     }
 
     #[test]

@@ -53,7 +53,12 @@ pub(super) struct ConfigArgs {
     /// The address(es) browsers use for the site, comma-separated (apex and www, say): the
     /// bucket's CORS rule, and the only origins state-changing requests are accepted from.
     /// [default: http://LEPTOS_SITE_ADDR, and requests must come from the host they name]
-    #[arg(long = "site-url", env = "VITRINE_SITE_URL", global = true)]
+    #[arg(
+        long = "site-url",
+        alias = "vitrine-site-url",
+        env = "VITRINE_SITE_URL",
+        global = true
+    )]
     vitrine_site_url: Option<String>,
     /// Where the embedded database and object store keep their files.
     #[arg(
@@ -143,6 +148,47 @@ pub(super) struct ConfigArgs {
     /// Products one seller may have.
     #[arg(long, env = "VITRINE_QUOTA_PRODUCTS", default_value_t = Quotas::default().products, global = true)]
     vitrine_quota_products: u64,
+}
+
+/// `VITRINE_*` variables that are Vitrine's but no setting's flag.
+const OTHER_NAMES: &[&str] = &[
+    "VITRINE_IMPORT_AWS_ACCESS_KEY_ID",
+    "VITRINE_IMPORT_AWS_SECRET_ACCESS_KEY",
+];
+
+/// The `VITRINE_*` names in `set` that are no setting of Vitrine's (`known` lists the settings').
+/// A near miss of a setting is refused, naming it: a mistyped `VITRINE_STORAGE` would quietly
+/// run on the embedded store, and with several instances each would keep its own photos.
+/// Any other such name is returned, to be warned about (scripts and tools set their own).
+pub(super) fn unknown_settings(
+    set: impl IntoIterator<Item = String>,
+    known: &[String],
+) -> Result<Vec<String>, ConfigError> {
+    let mut unknown = Vec::new();
+    for name in set {
+        if !name.starts_with("VITRINE_")
+            || known.contains(&name)
+            || OTHER_NAMES.contains(&name.as_str())
+        {
+            continue;
+        }
+        let nearest = known
+            .iter()
+            .map(String::as_str)
+            .chain(OTHER_NAMES.iter().copied())
+            .map(|k| (strsim::damerau_levenshtein(&name, k), k))
+            .min();
+        if let Some((distance, meant)) = nearest
+            && distance <= 2
+        {
+            return Err(ConfigError(format!(
+                "{name} is not a setting of Vitrine's; did you mean {meant}? Rename it, or unset \
+                 it."
+            )));
+        }
+        unknown.push(name);
+    }
+    Ok(unknown)
 }
 
 /// A configuration problem: the cause and the fix, on one line.

@@ -119,6 +119,17 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    match check_setting_names() {
+        Ok(unknown) => {
+            for name in unknown {
+                tracing::warn!("{name} is not a setting of Vitrine's; it is ignored");
+            }
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -136,6 +147,19 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The environment's `VITRINE_*` names that are no setting (see `config::unknown_settings`).
+fn check_setting_names() -> Result<Vec<String>, ConfigError> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let known: Vec<String> = command
+        .get_arguments()
+        .filter_map(clap::Arg::get_env)
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    let set = std::env::vars_os().filter_map(|(name, _)| name.into_string().ok());
+    config::unknown_settings(set, &known)
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -184,6 +208,37 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_mistyped_setting_is_refused_naming_the_one_meant() {
+        let known: Vec<String> = Cli::command()
+            .get_arguments()
+            .filter_map(clap::Arg::get_env)
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect();
+        assert!(known.contains(&"VITRINE_STORAGE".to_owned()), "{known:?}");
+        let names = |list: &[&str]| list.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let err = config::unknown_settings(names(&["PATH", "VITRINE_STORGE"]), &known)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean VITRINE_STORAGE"), "{err}");
+        let err = config::unknown_settings(names(&["VITRINE_S3_BUKET"]), &known)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("VITRINE_S3_BUCKET"), "{err}");
+        // Settings, the import's own keys, and names far from any setting pass; the last are
+        // warned about.
+        let fine = names(&[
+            "VITRINE_STORAGE",
+            "VITRINE_IMPORT_AWS_ACCESS_KEY_ID",
+            "VITRINE_BIN",
+            "DATABSE_URL",
+        ]);
+        assert_eq!(
+            config::unknown_settings(fine, &known).unwrap(),
+            names(&["VITRINE_BIN"])
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ RUN apt-get update \
  && useradd --system --uid 10001 --create-home --home-dir /app vitrine
 WORKDIR /app
 COPY --from=build /src/target/release/vitrine /app/vitrine
+# On PATH, so a host's console runs `vitrine doctor`, `vitrine user add` … as README says (it
+# still finds hash.txt beside /app/vitrine: the link is resolved).
+RUN ln -s /app/vitrine /usr/local/bin/vitrine
 # The page files' content hashes, read beside the binary (server/src/site_files.rs).
 COPY --from=build /src/target/release/hash.txt /app/hash.txt
 COPY --from=build /src/target/site /app/site
@@ -34,4 +37,5 @@ ENV LEPTOS_OUTPUT_NAME=vitrine \
 RUN mkdir -p /app/data && chown vitrine:vitrine /app/data
 USER vitrine
 EXPOSE 3000
+# No HEALTHCHECK: the image has no HTTP client, and hosts probe GET /healthz (and /readyz) themselves.
 CMD ["/app/vitrine", "serve"]

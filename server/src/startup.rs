@@ -318,7 +318,8 @@ fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM (what hosts send before stopping a container).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -50,6 +50,9 @@ pub enum CliError {
     Findings(String),
     #[error("{0} (a bug: please report it)")]
     Internal(String),
+    /// Ctrl-C or SIGTERM: what was done is kept; each command is safe to run again.
+    #[error("interrupted: what was done is kept, and running the command again goes on from there")]
+    Interrupted,
 }
 
 impl CliError {

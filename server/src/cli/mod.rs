@@ -140,11 +140,19 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // An interrupted command may leave a blocking read behind (a file that never ends): the
+    // process does not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
-            ExitCode::FAILURE
+            match err {
+                // The shells' code for a process ended by Ctrl-C.
+                CliError::Interrupted => ExitCode::from(130),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -165,6 +173,18 @@ fn check_setting_names() -> Result<Vec<String>, ConfigError> {
 async fn run(cli: Cli) -> Result<(), CliError> {
     let settings = cli.config.settings()?;
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve::serve(settings).await,
+        // A one-off command stops at Ctrl-C or SIGTERM. (The embedded store's server that it
+        // starts took the signal alone before: the command went on, deaf to further Ctrl-Cs.)
+        one_off => tokio::select! {
+            outcome = run_once(one_off, settings) => outcome,
+            () = crate::startup::shutdown_signal() => Err(CliError::Interrupted),
+        },
+    }
+}
+
+async fn run_once(command: Command, settings: backend::Settings) -> Result<(), CliError> {
+    match command {
         Command::Serve => commands::serve::serve(settings).await,
         Command::Migrate { action } => commands::migrate::migrate(&settings, action).await,
         Command::User(UserCommand::Add {

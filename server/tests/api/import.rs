@@ -13,6 +13,7 @@ on_both_databases!(
     a_shop_bucket_is_imported_where_it_lies_and_left_untouched,
     an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
     an_import_with_nothing_to_do_or_nowhere_to_keep_passwords_fails_having_done_nothing,
+    ctrl_c_stops_an_import_waiting_on_its_source,
 );
 
 fn corpus(p: &str) -> PathBuf {
@@ -638,4 +639,74 @@ async fn an_import_with_nothing_to_do_or_nowhere_to_keep_passwords_fails_having_
         "no account is made whose password could not be kept"
     );
     assert!(app.recorded_keys().await.is_empty(), "nothing was imported");
+}
+
+/// Ctrl-C stops a one-off command. Before, the embedded store's server that the command starts
+/// took the signal alone: the import went on waiting, and further Ctrl-Cs did nothing. Here the
+/// old shop's bucket accepts the connection and never answers.
+async fn ctrl_c_stops_an_import_waiting_on_its_source(db: Db) {
+    use std::io::Read as _;
+    use std::time::{Duration, Instant};
+    let app = spawn_app(db).await;
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", silent.local_addr().unwrap());
+    let (reached, reaching) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            let _ = reached.send(());
+            held.push(stream);
+        }
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vitrine"))
+        .args([
+            "import",
+            "s3://old-shop/media/",
+            "--seller",
+            "ana@shop.example",
+        ])
+        .args(["--product", "Oak stool", "--source-endpoint", &endpoint])
+        .args(["--source-region", "us-east-1"])
+        .env("VITRINE_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.state.settings.database_url)
+        .env("VITRINE_IMPORT_AWS_ACCESS_KEY_ID", "old-key")
+        .env("VITRINE_IMPORT_AWS_SECRET_ACCESS_KEY", "old-secret")
+        .env("RUST_LOG", "off")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited =
+        tokio::task::spawn_blocking(move || reaching.recv_timeout(Duration::from_secs(60)));
+    assert!(
+        waited.await.unwrap().is_ok(),
+        "the import never asked its source"
+    );
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the import was still running 10 s after Ctrl-C");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut said = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{said}");
+    assert!(said.contains("interrupted"), "{said}");
+    assert!(app.recorded_keys().await.is_empty());
 }

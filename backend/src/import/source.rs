@@ -197,9 +197,14 @@ async fn client_for(reach: &Reach) -> aws_sdk_s3::Client {
     }
     let sdk = loader.load().await;
     let mut config = aws_sdk_s3::config::Builder::from(&sdk);
-    if let Some(endpoint) = &reach.endpoint {
+    match &reach.endpoint {
         // Other providers' endpoints all take path-style addresses; AWS's own needs none.
-        config = config.endpoint_url(endpoint).force_path_style(true);
+        Some(endpoint) => config = config.endpoint_url(endpoint).force_path_style(true),
+        // The old shop's bucket is on AWS itself: not at AWS_ENDPOINT_URL_S3, which the SDK
+        // would read from the environment and which is Vitrine's own store (R2, Spaces, MinIO).
+        None => {
+            config.set_endpoint_url(None);
+        }
     }
     if sdk.region().is_none() {
         // S3-compatible stores ignore the region but the SDK needs one to sign.

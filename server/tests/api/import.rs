@@ -14,6 +14,7 @@ on_both_databases!(
     an_import_killed_after_uploading_leaves_only_what_gc_may_delete,
     an_import_with_nothing_to_do_or_nowhere_to_keep_passwords_fails_having_done_nothing,
     ctrl_c_stops_an_import_waiting_on_its_source,
+    an_aws_source_is_not_looked_for_at_vitrines_own_endpoint,
 );
 
 fn corpus(p: &str) -> PathBuf {
@@ -709,4 +710,39 @@ async fn ctrl_c_stops_an_import_waiting_on_its_source(db: Db) {
     assert_eq!(status.code(), Some(130), "{said}");
     assert!(said.contains("interrupted"), "{said}");
     assert!(app.recorded_keys().await.is_empty());
+}
+
+/// `--source-region` alone means the old bucket is on AWS. The SDK would take
+/// AWS_ENDPOINT_URL_S3 from the environment, which is where Vitrine's own store is (R2,
+/// Spaces, MinIO), and look for the old bucket there.
+async fn an_aws_source_is_not_looked_for_at_vitrines_own_endpoint(db: Db) {
+    let app = spawn_app(db).await;
+    let own_store = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", own_store.local_addr().unwrap());
+    own_store.set_nonblocking(true).unwrap();
+    let args = [
+        "import",
+        "s3://old-shop-bucket/media/",
+        "--seller",
+        "ana@shop.example",
+        "--product",
+        "Oak stool",
+        "--source-region",
+        "eu-west-1",
+    ];
+    let env = vec![
+        ("AWS_ENDPOINT_URL_S3", endpoint),
+        ("VITRINE_IMPORT_AWS_ACCESS_KEY_ID", "old-key".to_owned()),
+        (
+            "VITRINE_IMPORT_AWS_SECRET_ACCESS_KEY",
+            "old-secret".to_owned(),
+        ),
+    ];
+    let (ok, said) = vitrine(&app, args.iter().map(|a| (*a).to_owned()).collect(), env).await;
+    // Wherever AWS is from here (unreachable, or refusing these keys), not at that endpoint.
+    assert!(!ok, "{said}");
+    assert!(
+        matches!(own_store.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the import asked Vitrine's own endpoint for the old bucket: {said}"
+    );
 }

@@ -29,6 +29,28 @@ fn takes_text(input_type: Option<&str>) -> bool {
     )
 }
 
+/// True when nothing has focus (it went to the page's body, as it does when the focused
+/// element is removed): a redraw may then put it back where the work goes on.
+pub fn focus_is_lost() -> bool {
+    let document = leptos::prelude::document();
+    match document.active_element() {
+        None => true,
+        Some(active) => document.body().is_some_and(|body| *body == active),
+    }
+}
+
+/// Whether a key press came from inside the element matching `area`, or from the page's body
+/// (nothing focused): single-letter shortcuts act only there, never on a link elsewhere.
+pub fn pressed_in(ev: &KeyboardEvent, area: &str) -> bool {
+    let Some(el) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+    else {
+        return true;
+    };
+    el.tag_name() == "BODY" || el.closest(area).ok().flatten().is_some()
+}
+
 /// Moves keyboard focus to the first element matching `selector`; false if there is none.
 pub fn focus(selector: &str) -> bool {
     element(selector).is_some_and(|el| el.focus().is_ok())

@@ -90,14 +90,32 @@ pub fn ReviewPage() -> impl IntoView {
             .map(|p| p.items.iter().map(|i| i.image_id).collect::<Vec<_>>())
             .unwrap_or_default()
     };
+    let focus_row = move |index: usize| {
+        current.set(index);
+        keyboard::focus(&format!("[data-review-index='{index}']"));
+    };
+    // After a decision or a page change the rows are drawn anew, and the focused one (or its
+    // button) with them: focus then goes back to the current row rather than to the page.
+    let refocus = StoredValue::new(false);
     Effect::new(move |_| match decide.value().get() {
         Some(Ok(_)) => {
             selected.set(BTreeSet::new());
             bulk_reason.set(String::new());
+            refocus.set_value(true);
             changed.update(|n| *n += 1);
         }
-        Some(Err(e)) if e.status() < 500 => changed.update(|n| *n += 1),
+        Some(Err(e)) if e.status() < 500 => {
+            refocus.set_value(true);
+            changed.update(|n| *n += 1);
+        }
         _ => {}
+    });
+    Effect::new(move |first: Option<()>| {
+        pages.track();
+        if first.is_some() {
+            current.set(0);
+            refocus.set_value(true);
+        }
     });
     // What is selected and current stays on the page shown: a decision never reaches images
     // the admin can no longer see (another page, or gone).
@@ -121,12 +139,20 @@ pub fn ReviewPage() -> impl IntoView {
             decide.dispatch((ids, ReviewDecision::Approve));
         }
     };
-    let focus_row = move |index: usize| {
-        current.set(index);
-        keyboard::focus(&format!("[data-review-index='{index}']"));
-    };
+    Effect::new(move |_| {
+        let loaded = queue.with(|q| matches!(q, Some(Ok(page)) if !page.items.is_empty()));
+        if loaded && refocus.get_value() {
+            refocus.set_value(false);
+            // Once the new rows are in the document.
+            request_animation_frame(move || {
+                if keyboard::focus_is_lost() {
+                    focus_row(current.get_untracked());
+                }
+            });
+        }
+    });
     let handle = window_event_listener(ev::keydown, move |ev| {
-        if keyboard::is_typing(&ev) {
+        if keyboard::is_typing(&ev) || !keyboard::pressed_in(&ev, ".review-list, .bulk-bar") {
             return;
         }
         let ids = ids();

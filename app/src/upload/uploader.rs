@@ -5,7 +5,11 @@
 
 use leptos::prelude::*;
 
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys;
+
 use super::desk::Desk;
+use crate::components::keyboard;
 use super::item::{UploadItem, UploadState};
 
 /// File types offered by the picker: HEIC by its extensions, so a computer's picker offers
@@ -27,6 +31,14 @@ pub fn Uploader(desk: Desk) -> impl IntoView {
     let remove = Callback::new(move |item: UploadItem| {
         #[cfg(feature = "hydrate")]
         desk.dismiss(item);
+        // The dismissed row took the focus with it: the next row's button has it, or the picker.
+        request_animation_frame(|| {
+            if keyboard::focus_is_lost()
+                && !keyboard::focus(".upload-item button")
+            {
+                keyboard::focus("[data-testid=upload-input]");
+            }
+        });
     });
     let choose_again = Callback::new(move |_: ()| {
         if let Some(input) = input_ref.get_untracked() {
@@ -147,13 +159,34 @@ fn UploadRow(
     choose_again: Callback<()>,
 ) -> impl IntoView {
     let name = item.name.get_value();
+    // The row's buttons come and go with its state (Retry and Cancel replace each other; a
+    // row being checked or done has none). When the focused one is removed, the focus would
+    // fall to the page: the row's new button, or the row itself, takes it.
+    let row = NodeRef::<leptos::html::Li>::new();
+    let keep_focus = move |ev: leptos::ev::FocusEvent| {
+        let Some(left) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
+            return;
+        };
+        request_animation_frame(move || {
+            if left.is_connected() || !keyboard::focus_is_lost() {
+                return; // moved on by the seller, not removed
+            }
+            if let Some(row) = row.get_untracked() {
+                let button = row.query_selector("button").ok().flatten();
+                let target: Option<web_sys::HtmlElement> = button.and_then(|b| b.dyn_into().ok());
+                let _ = target.unwrap_or_else(|| row.into()).focus();
+            }
+        });
+    };
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let cancel = move |_| {
         #[cfg(feature = "hydrate")]
         item.cancel();
     };
     view! {
-        <li class="upload-item" data-testid="upload-item" data-state=move || item.state.get().as_str()>
+        <li class="upload-item" data-testid="upload-item" data-state=move || item.state.get().as_str()
+            tabindex="-1" node_ref=row
+            on:focusout=keep_focus>
             <span class="upload-name" title=name.clone()>{name.clone()}</span>
             <div class="progress" data-testid="upload-progress" role="progressbar"
                 aria-label=format!("{name}: upload progress") aria-valuemin="0" aria-valuemax="100"

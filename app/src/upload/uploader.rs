@@ -9,8 +9,8 @@ use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys;
 
 use super::desk::Desk;
-use crate::components::keyboard;
 use super::item::{UploadItem, UploadState};
+use crate::components::keyboard;
 
 /// File types offered by the picker: HEIC by its extensions, so a computer's picker offers
 /// iPhone photos copied from a phone (the worker's HEIC module decodes them). Listed rather
@@ -33,9 +33,7 @@ pub fn Uploader(desk: Desk) -> impl IntoView {
         desk.dismiss(item);
         // The dismissed row took the focus with it: the next row's button has it, or the picker.
         request_animation_frame(|| {
-            if keyboard::focus_is_lost()
-                && !keyboard::focus(".upload-item button")
-            {
+            if keyboard::focus_is_lost() && !keyboard::focus(".upload-item button") {
                 keyboard::focus("[data-testid=upload-input]");
             }
         });

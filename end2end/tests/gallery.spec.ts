@@ -47,6 +47,8 @@ test("the lightbox opens with Enter, moves with the arrows, and Esc returns focu
 
   await page.keyboard.press("ArrowRight");
   await expect(box.getByTestId("lightbox-position")).toHaveText("2 of 3");
+  // Said to screen readers too: focus stays on Close, so nothing else would tell them.
+  await expect(box.getByTestId("lightbox-status")).toHaveText(/^2 of 3: /);
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
   await expect(box.getByTestId("lightbox-position")).toHaveText("1 of 3");
@@ -61,11 +63,15 @@ test("the lightbox opens with Enter, moves with the arrows, and Esc returns focu
   await expect.poll(() => focusedCard(page)).toBe(ids[2]);
   expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("image-open");
 
-  // A click opens it too, and the close button closes it.
+  // A click opens it too, and the close button closes it, leaving the focus on the photo last
+  // shown as Esc does (it once went to the thumbnail that opened the viewer).
   await page.getByTestId("image-open").nth(1).click();
   await expect(box.getByTestId("lightbox-position")).toHaveText("2 of 3");
+  await page.keyboard.press("ArrowRight");
+  await expect(box.getByTestId("lightbox-position")).toHaveText("3 of 3");
   await box.getByTestId("lightbox-close").click();
   await expect(box).toBeHidden();
+  await expect.poll(() => focusedCard(page)).toBe(ids[2]);
 });
 
 test("alt text being typed survives uploads that redraw the gallery, and keeps its focus", async ({ page }) => {
@@ -293,9 +299,19 @@ test("signed-out visitors are sent to sign in and brought back", async ({ page, 
 });
 
 test("every screen at phone width", async ({ browser }) => {
-  const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+  // 360 px: the narrowest common Android width.
+  const phone = { viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
   const page = await (await browser.newContext(phone)).newPage();
   await signUp(page, server.url, "lou@shop.example");
+  // The account page (and its "sign out everywhere") stays one tap away.
+  await expect(page.getByTestId("account-link")).toBeVisible();
+  await expect(page.getByTestId("account-link")).toHaveAccessibleName("Account");
+  // A field and the focus ring on it can be seen: 3:1 against what is around them (WCAG 1.4.11).
+  const name = page.getByTestId("product-name");
+  await name.focus();
+  const [ring, edge] = await name.evaluate((el) => [getComputedStyle(el).outlineColor, getComputedStyle(el).borderTopColor]);
+  expect(contrast(ring, "rgb(246, 245, 242)")).toBeGreaterThanOrEqual(3);
+  expect(contrast(edge, "rgb(255, 255, 255)")).toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: `${shots}/phone-products.png`, fullPage: true });
   const productUrl = await createProduct(page, "Cane chair");
   const productPath = new URL(productUrl).pathname;
@@ -330,7 +346,7 @@ test("every screen at phone width", async ({ browser }) => {
   await shopper.screenshot({ path: `${shots}/phone-storefront.png`, fullPage: true });
   // Nothing sticks out sideways on a phone.
   for (const p of [page, admin, shopper]) {
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   }
 });
 
@@ -388,8 +404,24 @@ test("a picture whose files left the store shows as broken, with Upload again an
   const blip = page.locator(`[data-testid=gallery-item][data-image-id="${blipped}"]`).getByTestId("image-broken");
   await expect(blip).toHaveAttribute("data-state", "load-failed");
   await page.unroute(theBlipped);
-  await blip.getByTestId("image-reload").click();
+  await blip.getByTestId("image-reload").focus();
+  await page.keyboard.press("Enter");
   await expect(blip).toHaveCount(0);
+  // The button went with the panel; the picture's own button has the focus.
+  await expect(page.locator(`[data-testid=gallery-item][data-image-id="${blipped}"]`).getByTestId("image-open")).toBeFocused();
   const card = page.locator(`[data-testid=gallery-item][data-image-id="${blipped}"] img`);
   await expect.poll(() => card.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
 });
+
+/** WCAG's contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (rgb: string) => {
+    const [r, g, b] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}

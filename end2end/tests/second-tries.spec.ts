@@ -203,60 +203,6 @@ test("the upload code that cannot be downloaded says so, and Retry fetches it ag
   await expect(page.getByTestId("gallery-item")).toHaveCount(1);
 });
 
-test("the photo tool that cannot be downloaded says so, and Retry fetches it again", async ({ page, pageErrors }) => {
-  // Workers start when the first photo is chosen: a seller who went offline meanwhile gets a
-  // worker whose script never arrives. The row used to say "Shrinking the photo…" for ever.
-  pageErrors.allow(/worker\/worker\.js|Failed to load resource/);
-  await signUp(page, server.url, "ivo@shop.example");
-  await createProduct(page, "Cane chairs");
-  let refused = 0;
-  await page.route("**/worker/worker.js", (route) => {
-    refused++;
-    return route.abort("internetdisconnected");
-  }, { times: 1 });
-  await page.getByTestId("upload-input").setInputFiles([SMALL_PHOTOS[0]]);
-  const item = page.getByTestId("upload-item").first();
-  await expect(item).toHaveAttribute("data-state", "failed");
-  await expect(item.getByTestId("upload-error")).toContainText("The photo tool could not be downloaded");
-  expect(refused).toBe(1);
-  await item.getByTestId("upload-retry").click();
-  await expect(item).toHaveAttribute("data-state", "done");
-  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
-});
-
-test("Retry and Cancel hand the focus to each other, so a keyboard user is never dropped to the page", async ({ page, pageErrors }) => {
-  pageErrors.allow(/begin_upload: .* 400/);
-  await signUp(page, server.url, "una@shop.example");
-  await createProduct(page, "Felt slippers");
-  let begins = 0;
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/api/begin_upload", async (route) => {
-    begins++;
-    if (begins === 1) {
-      return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ Refused: "Not now." }) });
-    }
-    if (begins === 2) await held;
-    return route.continue();
-  });
-  await page.getByTestId("upload-input").setInputFiles([SMALL_PHOTOS[0]]);
-  const item = page.getByTestId("upload-item").first();
-  await expect(item).toHaveAttribute("data-state", "failed");
-  await item.getByTestId("upload-retry").focus();
-  await page.keyboard.press("Enter");
-  await expect(item.getByTestId("upload-cancel")).toBeFocused();
-  await page.keyboard.press("Enter");
-  // The cancel lands once the request on its way returns.
-  release();
-  await expect(item).toHaveAttribute("data-state", "cancelled");
-  await expect(item.getByTestId("upload-retry")).toBeFocused();
-  await page.keyboard.press("Enter");
-  await expect(item).toHaveAttribute("data-state", "done");
-  // No button left on a finished row: the row itself keeps the focus.
-  await expect(item).toBeFocused();
-  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
-});
-
 test("a page whose script stopped says so, and its link reloads it", async ({ page, pageErrors }) => {
   // A lazy route whose code cannot be downloaded: Leptos panics there, and the page's script
   // stops. Every button would look fine and do nothing; the page must say so instead.

@@ -164,6 +164,12 @@ pub fn Gallery(
         <section class="gallery-section" aria-labelledby="gallery-title">
             <h2 id="gallery-title">"Gallery"</h2>
             <p class="form-error" role="alert">{error}</p>
+            // A failed reload (after an upload, a move or a delete) would leave the gallery out
+            // of date until some other change: the seller can ask again.
+            {move || (reload_error.with(Option::is_some) && edit_error.with(Option::is_none)).then(|| view! {
+                <button class="secondary" data-testid="gallery-retry" disabled=move || loading.get()
+                    on:click=move |_| asked.update(|n| *n += 1)>"Try again"</button>
+            })}
             <p class="visually-hidden" role="status" aria-live="polite" data-testid="gallery-status">{move || ui.announce.get()}</p>
             <Show when=move || !order.with(Vec::is_empty) fallback=|| view! {
                 <div class="empty" data-testid="gallery">
@@ -397,6 +403,14 @@ fn GalleryCard(
             // Setting `src`, even to the same URL, makes the browser load it again.
             img.set_src(&img.src());
         }
+        // The pressed button went with the panel: the picture's own button takes the focus.
+        request_animation_frame(move || {
+            if keyboard::focus_is_lost() {
+                keyboard::focus(&format!(
+                    "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-open']"
+                ));
+            }
+        });
     });
     let count = move || place.order.with(Vec::len);
     let first = move || index.get() == 0;
@@ -611,15 +625,26 @@ fn Lightbox(
                             data-image-id=item.id.to_string()/>
                         <figcaption>
                             <span data-testid="lightbox-position">{format!("{position} of {}", count())}</span>
-                            <span class="muted">{alt}</span>
+                            <span class="muted">{alt.clone()}</span>
                         </figcaption>
                     </figure>
                 }
             })}
+            // The figure is drawn anew for each photo, and a new node is not announced: this
+            // line stays, so a screen reader says which photo the arrows brought.
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="lightbox-status">
+                {move || showing().map(|item| {
+                    let position = open.get().unwrap_or_default() + 1;
+                    let alt = if item.alt_text.is_empty() { "Product photo".to_owned() } else { item.alt_text };
+                    format!("{position} of {}: {alt}", count())
+                })}
+            </p>
             <div class="lightbox-controls">
                 <button class="secondary" data-testid="lightbox-prev" aria-label="Previous photo" on:click=move |_| step(-1)>"←"</button>
                 <button class="secondary" data-testid="lightbox-close" aria-label="Close" autofocus
-                    on:click=move |_| open.set(None)>"Close"</button>
+                    // Through the dialog's own close, so `on_close` puts the focus on the photo
+                    // last shown (clearing `open` first left that to the browser).
+                    on:click=move |_| if let Some(el) = dialog.get_untracked() { el.close() }>"Close"</button>
                 <button class="secondary" data-testid="lightbox-next" aria-label="Next photo" on:click=move |_| step(1)>"→"</button>
             </div>
         </dialog>

@@ -30,7 +30,12 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(me)) => view! {
                                 <a href="/products">"Products"</a>
                                 {me.is_admin.then(|| view! { <a href="/admin/review">"Review"</a> })}
-                                <a class="who" href="/account" title="Your account" data-testid="account-link">{me.email}</a>
+                                <a class="who" href="/account" title="Your account" data-testid="account-link">
+                                    // On a phone the address gives way to a word, but the link stays:
+                                    // "sign out everywhere" after a lost phone is behind it.
+                                    <span class="who-email">{me.email}</span>
+                                    <span class="who-short">"Account"</span>
+                                </a>
                                 <button class="link" data-testid="signout" disabled=move || sign_out_action.pending().get()
                                     on:click=move |_| { sign_out_action.dispatch(()); }>
                                     "Sign out"

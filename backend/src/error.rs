@@ -26,6 +26,11 @@ pub enum Error {
         message: String,
         retry_after: std::time::Duration,
     },
+    /// The database was migrated by a newer release (the migrations named) than this one.
+    #[error(
+        "the database was migrated by a newer Vitrine than this one ({0} is unknown here): deploy that release or a later one; this one must not run on it"
+    )]
+    NewerSchema(String),
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("object store error: {0}")]

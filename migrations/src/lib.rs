@@ -18,6 +18,33 @@ mod m20261128_000013_operator_made_accounts;
 
 pub struct Migrator;
 
+/// Migrations the database records as applied that this build does not know: a newer release
+/// migrated it (an older binary after a rollback, or an old instance restarting during a
+/// rolling deploy). Empty on a database never migrated.
+pub async fn unknown_applied(
+    db: &sea_orm_migration::sea_orm::DatabaseConnection,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm_migration::sea_orm::{EntityName, EntityTrait};
+    use sea_orm_migration::seaql_migrations;
+    if !SchemaManager::new(db)
+        .has_table(seaql_migrations::Entity.table_name())
+        .await?
+    {
+        return Ok(Vec::new());
+    }
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    Ok(seaql_migrations::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|applied| applied.version)
+        .filter(|version| !known.contains(version))
+        .collect())
+}
+
 /// A migration applied in one transaction on every database, its record included. SeaORM
 /// uses one only on PostgreSQL; on SQLite a migration cut short (a full disk, a killed
 /// process) would leave half its statements applied and every retry failing on the first.

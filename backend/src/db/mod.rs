@@ -76,11 +76,55 @@ pub async fn connect_existing(url: &str) -> Result<DatabaseConnection, Error> {
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
+    refuse_newer_schema(db).await?;
     Migrator::up(db, None).await?;
     Ok(())
 }
 
 /// How many migrations are not applied yet.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, Error> {
+    refuse_newer_schema(db).await?;
     Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
+/// SeaORM says only that a migration's "file is missing"; the operator needs to hear that a
+/// newer release owns this database.
+async fn refuse_newer_schema(db: &DatabaseConnection) -> Result<(), Error> {
+    let unknown = migrations::unknown_applied(db).await?;
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::NewerSchema(unknown.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ConnectionTrait;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_a_newer_release_migrated_is_refused_saying_so() {
+        let db = connect("sqlite::memory:").await.unwrap();
+        migrate(&db).await.unwrap();
+        assert_eq!(pending_migrations(&db).await.unwrap(), 0);
+        db.execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20990101_000001_future', 0)",
+        )
+        .await
+        .unwrap();
+        for refused in [
+            migrate(&db).await,
+            pending_migrations(&db).await.map(|_| ()),
+        ] {
+            let err = refused.unwrap_err();
+            assert!(matches!(err, Error::NewerSchema(_)), "{err}");
+            let said = err.to_string();
+            assert!(
+                said.contains("m20990101_000001_future") && said.contains("deploy that release"),
+                "{said}"
+            );
+        }
+    }
 }

@@ -27,6 +27,11 @@ pub async fn database(settings: &Settings) -> (Check, Option<DatabaseConnection>
             format!("reachable, {n} migration(s) pending"),
             "run `vitrine migrate` (or start `vitrine serve`, which applies them)",
         ),
+        Err(err @ crate::Error::NewerSchema(_)) => Check::problem(
+            "database",
+            format!("reachable, but {err}"),
+            "deploy the Vitrine release that migrated this database (or a later one)",
+        ),
         Err(err) => Check::problem(
             "database",
             format!("reachable, but cannot read migrations: {err}"),

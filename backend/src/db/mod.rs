@@ -76,10 +76,29 @@ pub async fn connect_existing(url: &str) -> Result<DatabaseConnection, Error> {
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
+    use sea_orm::ConnectionTrait;
+    // A deploy starts every instance at once, each migrating on start: on PostgreSQL they take
+    // turns, so the later ones find nothing left to apply instead of crashing on "relation
+    // already exists". The lock is a transaction's, held on a connection of its own while the
+    // migrations run on others, and let go however this ends.
+    let turn = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let turn = begin(db).await?;
+        turn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        Some(turn)
+    } else {
+        None
+    };
     refuse_newer_schema(db).await?;
     Migrator::up(db, None).await?;
+    if let Some(turn) = turn {
+        turn.commit().await?;
+    }
     Ok(())
 }
+
+/// The advisory lock migrations take on PostgreSQL: any number, the same in every release.
+const MIGRATION_LOCK: i64 = 0x0056_4954_5249_4e45; // "VITRINE"
 
 /// How many migrations are not applied yet.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, Error> {

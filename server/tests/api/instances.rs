@@ -81,3 +81,19 @@ async fn two_instances_share_sessions_uploads_and_the_bucket() {
         app::error::AppError::Unauthenticated
     );
 }
+
+/// A deploy starts every instance at once, each applying the migrations on start: on a new
+/// database they all try to create the same tables. One must wait for another, not crash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_at_once_on_a_new_database_all_start() {
+    let url = crate::support::postgres_database().await;
+    let start = || async {
+        let db = backend::db::connect(&url).await?;
+        backend::db::migrate(&db).await?;
+        backend::db::pending_migrations(&db).await
+    };
+    let (a, b, c) = tokio::join!(start(), start(), start());
+    for started in [a, b, c] {
+        assert_eq!(started.expect("every instance starts"), 0);
+    }
+}

@@ -83,3 +83,36 @@ test("a gallery that could not reload after an upload offers Try again, which br
   await expect(page.getByTestId("gallery-retry")).toHaveCount(0);
   await expect(page.getByRole("alert").filter({ hasText: "The server is busy" })).toHaveCount(0);
 });
+
+test("a transfer that stalls without an error is given up after a minute and sent again", async ({ page, pageErrors }) => {
+  pageErrors.allow(/vitrine-media.*(ERR_ABORTED|ERR_FAILED)|Failed to load resource/);
+  await page.clock.install();
+  await signUp(page, server.url, "wes@shop.example");
+  await createProduct(page, "Linen aprons");
+  // The first transfer never hears back: a connection gone dead with no reset (the Wi-Fi
+  // dropped under it). It once left "Uploading…" for ever.
+  let writes = 0;
+  let unstick = () => {};
+  const stuck = new Promise<void>((resolve) => (unstick = resolve));
+  await page.route("**/vitrine-media**", async (route) => {
+    const request = route.request();
+    if (request.method() === "GET" || !new URL(request.url()).pathname.startsWith("/vitrine-media")) return route.continue();
+    if (writes++ === 0) {
+      await stuck;
+      return route.abort().catch(() => {});
+    }
+    return route.continue();
+  });
+  await page.getByTestId("upload-input").setInputFiles([SMALL_PHOTOS[0]]);
+  const item = page.getByTestId("upload-item").first();
+  await expect(item).toHaveAttribute("data-state", "uploading");
+  await expect.poll(() => writes).toBe(1);
+  await page.clock.fastForward("01:05");
+  await expect(item.getByTestId("upload-waiting")).toContainText("Storage not reachable");
+  await page.clock.fastForward("00:02");
+  await expect(item).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("gallery-item")).toHaveCount(1);
+  // The stalled file and then the three sent again.
+  expect(writes).toBe(4);
+  unstick();
+});

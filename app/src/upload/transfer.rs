@@ -2,7 +2,7 @@
 //! it: a POST form (fields, then the file) or a PUT of the bytes with the signed headers.
 //! XMLHttpRequest, because `fetch` cannot report upload progress.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use std::pin::pin;
@@ -18,7 +18,23 @@ use super::backoff::Fault;
 use super::cancel::CancelToken;
 use super::stop::Stop;
 use super::store_answer::{StoreAnswer, store_answer};
+use super::timer::sleep;
 use crate::api::SignedUpload;
+
+/// A transfer with no sign of life for this long is given up and tried again: a connection
+/// that died without a reset (the Wi-Fi gone, a laptop lid closed) would otherwise leave the
+/// row saying "Uploading…" for ever. A sending browser reports progress many times a second.
+const STALL_MS: f64 = 60_000.0;
+
+/// Ends once nothing has moved for [`STALL_MS`] since `last_sign` (a `Date.now()`).
+async fn stalled(last_sign: Rc<Cell<f64>>) {
+    loop {
+        sleep(5_000).await;
+        if js_sys::Date::now() - last_sign.get() > STALL_MS {
+            return;
+        }
+    }
+}
 
 fn js_error(err: wasm_bindgen::JsValue) -> Stop {
     Stop::Failed(format!("The browser refused to send the file ({err:?})."))
@@ -92,9 +108,14 @@ async fn send_once(
         }
     };
 
-    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
-        on_progress(ev.loaded() as usize);
-    });
+    let last_sign = Rc::new(Cell::new(js_sys::Date::now()));
+    let progress = {
+        let last_sign = last_sign.clone();
+        Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
+            last_sign.set(js_sys::Date::now());
+            on_progress(ev.loaded() as usize);
+        })
+    };
     xhr.upload()
         .map_err(js_error)?
         .set_onprogress(Some(progress.as_ref().unchecked_ref()));
@@ -132,8 +153,15 @@ async fn send_once(
         None => xhr.send_with_opt_blob(Some(blob)),
     }
     .map_err(js_error)?;
-    let result = match select(receiver, pin!(cancel.cancelled())).await {
-        Either::Left((result, _)) => result.unwrap_or(Outcome::NetworkError),
+    let stall = pin!(stalled(last_sign));
+    let watched = select(receiver, stall);
+    let result = match select(watched, pin!(cancel.cancelled())).await {
+        Either::Left((Either::Left((result, _)), _)) => result.unwrap_or(Outcome::NetworkError),
+        Either::Left((Either::Right(_), _)) => {
+            // Counted as a dropped connection: tried again, saying why.
+            let _ = xhr.abort();
+            Outcome::NetworkError
+        }
         Either::Right(_) => {
             let _ = xhr.abort();
             Outcome::Aborted

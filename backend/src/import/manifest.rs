@@ -35,18 +35,23 @@ pub fn listed(sources: Vec<String>, seller: &str, product: &str) -> Vec<Item> {
 
 /// Items from a CSV manifest with a header line naming its columns: `source` (the file's path
 /// relative to the source, as Django stores it; `path` is taken too), `seller`, `product`, and
-/// optionally `position`, `cover` and `alt`. Quoted fields may hold commas. Items come back in
-/// gallery order: each product's cover first, then by position, then as listed.
+/// optionally `position`, `cover` and `alt`. Read as spreadsheets write CSV (quoted fields with
+/// commas, quotes or line breaks; a byte-order mark). Items come back in gallery order: each
+/// product's cover first, then by position, then as listed. A product given two covers is
+/// refused, naming the lines: which one was meant is the operator's to say.
 pub fn manifest(csv: &str) -> Result<Vec<Item>, Error> {
-    let mut lines = csv
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let unreadable =
+        |e: csv::Error| Error::Invalid(format!("the manifest cannot be read as CSV: {e}"));
+    let header = reader.headers().map_err(unreadable)?.clone();
+    if header.iter().all(str::is_empty) {
         return Ok(Vec::new());
-    };
-    let columns: Vec<String> = split_csv(header)
-        .into_iter()
+    }
+    let columns: Vec<String> = header
+        .iter()
         .map(|c| c.to_ascii_lowercase().replace([' ', '_'], ""))
         .collect();
     let column = |names: &[&str]| columns.iter().position(|c| names.contains(&c.as_str()));
@@ -56,7 +61,8 @@ pub fn manifest(csv: &str) -> Result<Vec<Item>, Error> {
         column(&["product"]),
     ) else {
         return Err(Error::Invalid(format!(
-            "the manifest's header line is \"{header}\": it needs the columns source, seller and product (and may have position, cover and alt)"
+            "the manifest's header line is \"{}\": it needs the columns source, seller and product (and may have position, cover and alt)",
+            header.iter().collect::<Vec<_>>().join(",")
         )));
     };
     let (position_at, cover_at, alt_at) = (
@@ -65,10 +71,15 @@ pub fn manifest(csv: &str) -> Result<Vec<Item>, Error> {
         column(&["alt", "alttext"]),
     );
     let mut items = Vec::new();
-    for (n, line) in lines {
-        let fields = split_csv(line);
-        let line_no = n + 1;
-        let get = |at: Option<usize>| at.and_then(|i| fields.get(i)).map(String::as_str);
+    // Each product's cover, and the line that made it.
+    let mut covers: Vec<(String, String, u64)> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(unreadable)?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let line_no = record.position().map_or(0, csv::Position::line);
+        let get = |at: Option<usize>| at.and_then(|i| record.get(i));
         let (Some(source), Some(seller), Some(product)) = (
             get(Some(source_at)),
             get(Some(seller_at)),
@@ -90,9 +101,17 @@ pub fn manifest(csv: &str) -> Result<Vec<Item>, Error> {
             get(cover_at).map(str::to_ascii_lowercase).as_deref(),
             Some("1" | "true" | "t" | "yes" | "y")
         );
-        let source = source.trim_start_matches('/').to_owned();
+        if cover {
+            if let Some((_, _, first)) = covers.iter().find(|(s, p, _)| s == seller && p == product)
+            {
+                return Err(Error::Invalid(format!(
+                    "manifest lines {first} and {line_no} both make a cover of {seller}'s \"{product}\": keep cover on one (two old products with one name need distinct names)"
+                )));
+            }
+            covers.push((seller.to_owned(), product.to_owned(), line_no));
+        }
         items.push(Item {
-            source,
+            source: source.trim_start_matches('/').to_owned(),
             seller: seller.to_owned(),
             product: product.to_owned(),
             alt_text: get(alt_at).unwrap_or_default().to_owned(),
@@ -112,30 +131,6 @@ pub fn manifest(csv: &str) -> Result<Vec<Item>, Error> {
     Ok(items)
 }
 
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                if let Some(f) = fields.last_mut() {
-                    f.push('"')
-                }
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => {
-                if let Some(f) = fields.last_mut() {
-                    f.push(c)
-                }
-            }
-        }
-    }
-    fields.into_iter().map(|f| f.trim().to_owned()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +144,33 @@ mod tests {
         assert_eq!(items[0].product, "Tote, natural");
         assert_eq!(items[0].alt_text, "A tote, \"linen\"");
         assert!(manifest("h\nonly-a-path\n").is_err());
+    }
+
+    #[test]
+    fn manifests_as_spreadsheets_write_them_are_read() {
+        // Excel's byte-order mark, Windows line ends, an alt text over two lines.
+        let csv = "\u{feff}source,seller,product,alt\r\nmugs/a.jpg,ana@shop.example,Mug,\"Blue,\r\nglazed\"\r\n";
+        let items = manifest(csv).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].source, "mugs/a.jpg");
+        assert_eq!(items[0].alt_text, "Blue,\r\nglazed");
+        assert!(manifest("source,seller,product\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn two_covers_for_one_product_are_refused_naming_the_lines() {
+        // Two old products of one seller both called "T-shirt" would otherwise be merged
+        // into one gallery with two covers.
+        let csv = "source,seller,product,cover\n\
+                   a.jpg,ana@shop.example,T-shirt,yes\n\
+                   b.jpg,ana@shop.example,T-shirt,\n\
+                   c.jpg,ana@shop.example,T-shirt,yes\n\
+                   d.jpg,bo@shop.example,T-shirt,yes\n";
+        let err = manifest(csv).unwrap_err().to_string();
+        assert!(
+            err.contains("lines 2 and 4") && err.contains("\"T-shirt\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -163,14 +163,17 @@ mod tests {
         // into one gallery with two covers.
         let csv = "source,seller,product,cover\n\
                    a.jpg,ana@shop.example,T-shirt,yes\n\
+                   d.jpg,bo@shop.example,T-shirt,yes\n\
                    b.jpg,ana@shop.example,T-shirt,\n\
-                   c.jpg,ana@shop.example,T-shirt,yes\n\
-                   d.jpg,bo@shop.example,T-shirt,yes\n";
+                   c.jpg,ana@shop.example,T-shirt,yes\n";
+        // Bo's cover (line 3) is another seller's product of the same name: not a second one.
         let err = manifest(csv).unwrap_err().to_string();
         assert!(
-            err.contains("lines 2 and 4") && err.contains("\"T-shirt\""),
+            err.contains("lines 2 and 5") && err.contains("\"T-shirt\""),
             "{err}"
         );
+        let one_each = csv.lines().take(4).collect::<Vec<_>>().join("\n");
+        assert_eq!(manifest(&one_each).unwrap().len(), 3);
     }
 
     #[test]

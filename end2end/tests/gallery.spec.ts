@@ -170,9 +170,12 @@ test("a product with more photos than a page shows brings the rest on request, f
   await shopper.goto(`${server.url}/store/${productId}`);
   await hydrated(shopper);
   await expect(shopper.getByTestId("store-image")).toHaveCount(40);
-  await shopper.getByTestId("store-more").click();
+  await shopper.getByTestId("store-more").focus();
+  await shopper.keyboard.press("Enter");
   await expect(shopper.getByTestId("store-image")).toHaveCount(43);
   await expect(shopper.getByTestId("store-more")).toHaveCount(0);
+  // The button went with the last batch; the first new photo has the focus.
+  await expect(shopper.getByTestId("store-image").nth(40)).toBeFocused();
   await shopper.close();
 });
 
@@ -230,6 +233,8 @@ test("a product is renamed, its history kept, and deleted with a confirmation th
   await page.getByTestId("product-rename-name").fill("Linen tote, natural");
   await page.getByTestId("product-rename").click();
   await expect(page.getByTestId("product-title")).toHaveText("Linen tote, natural");
+  // Said where the seller is, not only in the title out of sight.
+  await expect(page.getByTestId("product-renamed")).toHaveText("Renamed.");
   await page.getByTestId("image-alt").first().fill("Tote on a hook");
   await page.getByTestId("image-alt").first().press("Enter");
   await page.screenshot({ path: `${shots}/product-settings.png`, fullPage: true });

@@ -156,8 +156,13 @@ fn ProductSettings(id: i64, name: RwSignal<String>) -> impl IntoView {
                 <label class="visually-hidden" for="rename-name">"New name"</label>
                 <input id="rename-name" type="text" name="name" required maxlength=domain::limits::PRODUCT_NAME_CHARS
                     value=name.get_untracked() data-testid="product-rename-name"/>
-                <button type="submit" class="secondary" data-testid="product-rename">"Rename"</button>
+                <button type="submit" class="secondary" data-testid="product-rename"
+                    disabled=move || rename.pending().get()>"Rename"</button>
             </ActionForm>
+            // The title changes above, out of sight of a screen reader in this form: say it here.
+            <p class="saved-note" role="status" data-testid="product-renamed">
+                {move || matches!(rename.value().get(), Some(Ok(_))).then(|| "Renamed.")}
+            </p>
             <p class="muted">"Deleting a product removes it and all its images from the gallery, the store and the bucket."</p>
             <button class="danger" data-testid="product-delete" on:click=move |_| { delete.dispatch(()); }
                 disabled=move || delete.pending().get()>"Delete product"</button>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use domain::limits::GALLERY_PAGE;
 
 use crate::api::{StoreImage, StoreProduct};
+use crate::components::keyboard;
 use crate::components::notice::ErrorNotice;
 use crate::error::AppError;
 
@@ -79,9 +80,20 @@ fn StoreImages(
             loading.try_set(false);
             match result {
                 Ok(product) => {
+                    let before = images.try_with_untracked(Vec::len).unwrap_or_default();
                     error.try_set(None);
                     total.try_set(usize::try_from(product.total).unwrap_or(usize::MAX));
                     images.try_set(product.images);
+                    // The last batch takes the pressed button away: the first new photo has
+                    // the focus, where reading goes on.
+                    request_animation_frame(move || {
+                        if keyboard::focus_is_lost() {
+                            keyboard::focus(&format!(
+                                ".store-images img:nth-child({})",
+                                before + 1
+                            ));
+                        }
+                    });
                 }
                 Err(e) => {
                     error.try_set(Some(e.to_string()));
@@ -96,7 +108,7 @@ fn StoreImages(
                     // Described for people who cannot see it, even when the seller wrote nothing.
                     let alt = if img.alt_text.is_empty() { format!("{name}, photo {}", i + 1) } else { img.alt_text };
                     view! {
-                    <img data-testid="store-image" class=if i == 0 { "cover" } else { "" }
+                    <img data-testid="store-image" class=if i == 0 { "cover" } else { "" } tabindex="-1"
                         src=img.url srcset=img.srcset
                         sizes=if i == 0 { "(max-width: 1100px) 100vw, 1100px" } else { "(max-width: 600px) 100vw, 360px" }
                         alt=alt width=img.width.to_string() height=img.height.to_string()

@@ -65,7 +65,7 @@ test("a page on another port cannot create a product or sign the seller into ano
 
   await victim.goto(`${server.url}/products`);
   await hydrated(victim);
-  await expect(victim.locator(".who")).toHaveText("nia@shop.example");
+  await expect(victim.locator(".who-email")).toHaveText("nia@shop.example");
   await expect(victim.getByTestId("product-link")).toHaveCount(0);
   // The seller's own page still works.
   await victim.getByTestId("product-name").fill("Real product");

@@ -145,8 +145,11 @@ pub fn ReviewPage() -> impl IntoView {
             refocus.set_value(false);
             // Once the new rows are in the document.
             request_animation_frame(move || {
-                if keyboard::focus_is_lost() {
-                    focus_row(current.get_untracked());
+                // The admin may have left the page within the frame.
+                if let Some(index) = current.try_get_untracked()
+                    && keyboard::focus_is_lost()
+                {
+                    focus_row(index);
                 }
             });
         }

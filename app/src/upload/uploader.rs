@@ -165,15 +165,17 @@ fn UploadRow(
         let Some(left) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
             return;
         };
+        // Taken now: by the next frame the row may be gone, and its reactive handle with it.
+        let Some(row) = row.get_untracked() else {
+            return;
+        };
         request_animation_frame(move || {
-            if left.is_connected() || !keyboard::focus_is_lost() {
-                return; // moved on by the seller, not removed
+            if left.is_connected() || !row.is_connected() || !keyboard::focus_is_lost() {
+                return; // moved on by the seller, not removed; or the whole row went
             }
-            if let Some(row) = row.get_untracked() {
-                let button = row.query_selector("button").ok().flatten();
-                let target: Option<web_sys::HtmlElement> = button.and_then(|b| b.dyn_into().ok());
-                let _ = target.unwrap_or_else(|| row.into()).focus();
-            }
+            let button = row.query_selector("button").ok().flatten();
+            let target: Option<web_sys::HtmlElement> = button.and_then(|b| b.dyn_into().ok());
+            let _ = target.unwrap_or_else(|| row.into()).focus();
         });
     };
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]

@@ -404,12 +404,10 @@ fn GalleryCard(
             img.set_src(&img.src());
         }
         // The pressed button went with the panel: the picture's own button takes the focus.
-        request_animation_frame(move || {
-            if keyboard::focus_is_lost() {
-                keyboard::focus(&format!(
-                    "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-open']"
-                ));
-            }
+        keyboard::when_focus_is_lost(move || {
+            keyboard::focus(&format!(
+                "[data-testid='gallery-item'][data-image-id='{id}'] [data-testid='image-open']"
+            ));
         });
     });
     let count = move || place.order.with(Vec::len);

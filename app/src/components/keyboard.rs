@@ -39,6 +39,17 @@ pub fn focus_is_lost() -> bool {
     }
 }
 
+/// Runs `put_back` on the next frame (once a redraw is in the document) if nothing has focus
+/// then: the focused control went with the redraw, and `put_back` says where focus goes on.
+/// If the person moved focus themselves meanwhile, it stays where they put it.
+pub fn when_focus_is_lost(put_back: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        if focus_is_lost() {
+            put_back();
+        }
+    });
+}
+
 /// Whether a key press came from inside the element matching `area`, or from the page's body
 /// (nothing focused): single-letter shortcuts act only there, never on a link elsewhere.
 pub fn pressed_in(ev: &KeyboardEvent, area: &str) -> bool {

@@ -144,11 +144,9 @@ pub fn ReviewPage() -> impl IntoView {
         if loaded && refocus.get_value() {
             refocus.set_value(false);
             // Once the new rows are in the document.
-            request_animation_frame(move || {
+            keyboard::when_focus_is_lost(move || {
                 // The admin may have left the page within the frame.
-                if let Some(index) = current.try_get_untracked()
-                    && keyboard::focus_is_lost()
-                {
+                if let Some(index) = current.try_get_untracked() {
                     focus_row(index);
                 }
             });

@@ -86,13 +86,8 @@ fn StoreImages(
                     images.try_set(product.images);
                     // The last batch takes the pressed button away: the first new photo has
                     // the focus, where reading goes on.
-                    request_animation_frame(move || {
-                        if keyboard::focus_is_lost() {
-                            keyboard::focus(&format!(
-                                ".store-images img:nth-child({})",
-                                before + 1
-                            ));
-                        }
+                    keyboard::when_focus_is_lost(move || {
+                        keyboard::focus(&format!(".store-images img:nth-child({})", before + 1));
                     });
                 }
                 Err(e) => {

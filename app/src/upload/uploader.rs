@@ -32,8 +32,8 @@ pub fn Uploader(desk: Desk) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         desk.dismiss(item);
         // The dismissed row took the focus with it: the next row's button has it, or the picker.
-        request_animation_frame(|| {
-            if keyboard::focus_is_lost() && !keyboard::focus(".upload-item button") {
+        keyboard::when_focus_is_lost(|| {
+            if !keyboard::focus(".upload-item button") {
                 keyboard::focus("[data-testid=upload-input]");
             }
         });
@@ -169,8 +169,8 @@ fn UploadRow(
         let Some(row) = row.get_untracked() else {
             return;
         };
-        request_animation_frame(move || {
-            if left.is_connected() || !row.is_connected() || !keyboard::focus_is_lost() {
+        keyboard::when_focus_is_lost(move || {
+            if left.is_connected() || !row.is_connected() {
                 return; // moved on by the seller, not removed; or the whole row went
             }
             let button = row.query_selector("button").ok().flatten();

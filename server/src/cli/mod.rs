@@ -172,14 +172,16 @@ fn check_setting_names() -> Result<Vec<String>, ConfigError> {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     let settings = cli.config.settings()?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => commands::serve::serve(settings).await,
-        // A one-off command stops at Ctrl-C or SIGTERM. (The embedded store's server that it
-        // starts took the signal alone before: the command went on, deaf to further Ctrl-Cs.)
-        one_off => tokio::select! {
-            outcome = run_once(one_off, settings) => outcome,
-            () = crate::startup::shutdown_signal() => Err(CliError::Interrupted),
-        },
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Serve) {
+        // `serve` shuts down gracefully on the signal itself.
+        return run_once(command, settings).await;
+    }
+    // A one-off command stops at Ctrl-C or SIGTERM. (The embedded store's server that it
+    // starts took the signal alone before: the command went on, deaf to further Ctrl-Cs.)
+    tokio::select! {
+        outcome = run_once(command, settings) => outcome,
+        () = crate::startup::shutdown_signal() => Err(CliError::Interrupted),
     }
 }
 
